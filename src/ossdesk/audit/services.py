@@ -1,0 +1,167 @@
+"""Appending to and verifying the hash-chained audit log.
+
+Every entry's hash is SHA-256 over a canonical JSON of its fields and the previous entry's hash.
+Changing an entry breaks its own hash; removing one breaks the chain at the next entry; removing
+the newest ones disagrees with the head row, which appends update in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from ossdesk.accounts.actor import Actor
+from ossdesk.audit.models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+
+
+def snapshot(instance: models.Model, *, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A JSON-safe picture of a model's concrete fields and many-to-many ids."""
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in exclude or field.name in {"password", "key_hash"}:
+            continue
+        data[field.attname] = field.value_from_object(instance)
+    if instance.pk is not None:
+        for m2m in instance._meta.many_to_many:
+            if m2m.name not in exclude:
+                data[m2m.name] = sorted(obj.pk for obj in getattr(instance, m2m.name).all())
+    return _json_safe(data)
+
+
+def _json_safe(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _digest(fields: dict[str, Any]) -> str:
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(timespec="microseconds"),
+        "actor_id": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "organization_id": entry.organization_id,
+        "before": entry.before,
+        "after": entry.after,
+        "prev_hash": entry.prev_hash,
+    }
+
+
+def audit_record(
+    *,
+    actor: Actor,
+    action: str,
+    instance: models.Model | None = None,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    object_repr: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    organization_id: int | None = None,
+) -> AuditEntry:
+    """Append one entry; call inside the service's transaction so both commit or neither."""
+    if instance is not None:
+        object_type = object_type or instance._meta.label_lower
+        object_id = object_id if object_id is not None else instance.pk
+        object_repr = object_repr or str(instance)
+    if object_type is None or object_id is None:
+        raise ValueError("audit_record needs an instance or object_type and object_id")
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            at=timezone.now(),
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            object_repr=(object_repr or "")[:300],
+            organization_id=organization_id,
+            before=_json_safe(before) if before is not None else None,
+            after=_json_safe(after) if after is not None else None,
+            prev_hash=head.hash,
+        )
+        entry.hash = _digest(_hashed_fields(entry))
+        entry.save(force_insert=True)
+        head.seq, head.hash = entry.seq, entry.hash
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditProblem:
+    seq: int
+    message: str
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    checked: int
+    head_seq: int
+    head_hash: str
+    problems: tuple[AuditProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def audit_verify(*, chunk_size: int = 2000) -> AuditReport:
+    """Walk the whole chain and report every changed, removed or reordered entry."""
+    problems: list[AuditProblem] = []
+    expected_seq, prev_hash, checked = 1, GENESIS, 0
+    last_seq, last_hash = 0, GENESIS
+    for entry in _entries(chunk_size):
+        checked += 1
+        if entry.seq != expected_seq:
+            missing = f"#{expected_seq}" if entry.seq == expected_seq + 1 else f"#{expected_seq}–#{entry.seq - 1}"
+            problems.append(AuditProblem(entry.seq, f"entries {missing} are missing (removed)"))
+        elif entry.prev_hash != prev_hash:
+            problems.append(AuditProblem(entry.seq, "does not follow the entry before it (removed or replaced)"))
+        if _digest(_hashed_fields(entry)) != entry.hash:
+            problems.append(AuditProblem(entry.seq, "was changed after it was written (hash mismatch)"))
+        prev_hash, expected_seq = entry.hash, entry.seq + 1
+        last_seq, last_hash = entry.seq, entry.hash
+    head = AuditHead.objects.filter(pk=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if head_seq != last_seq:
+        problems.append(AuditProblem(last_seq, f"the log ends at #{last_seq} but the head says #{head_seq}: "
+                                                "newest entries were removed"))
+    elif head_hash != last_hash:
+        problems.append(AuditProblem(last_seq, "the newest entry differs from the one the head recorded"))
+    return AuditReport(checked=checked, head_seq=head_seq, head_hash=head_hash, problems=tuple(problems))
+
+
+def _entries(chunk_size: int) -> Iterator[AuditEntry]:
+    last = 0
+    while True:
+        chunk = list(AuditEntry.objects.filter(seq__gt=last).order_by("seq")[:chunk_size])
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].seq
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields that changed, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+

@@ -1,0 +1,286 @@
+"""The `ossdesk` command: run, serve, worker, migrate, seed, createadmin, check, audit, version.
+
+Errors a user can fix exit with status 2 and one line saying what and where.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ossdesk import __version__
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed as one line, exit status 2."""
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ossdesk.config.settings")
+    import django
+
+    from ossdesk.config.env import ConfigurationError
+
+    try:
+        django.setup()
+    except ConfigurationError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def cmd_version(args: argparse.Namespace) -> int:
+    print(f"ossdesk {__version__}")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    from django.db import connection
+
+    print(f"Database is up to date ({connection.vendor}: {connection.settings_dict['NAME']}).")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    _setup_django()
+    from ossdesk.accounts.actor import Actor
+    from ossdesk.demo import demo_seed
+    from ossdesk.plans.services import plans_seed_defaults
+
+    created = plans_seed_defaults(actor=Actor.system("seed"))
+    print(f"Tiers: {len(created)} created" if created else "Tiers: already present")
+    if args.demo:
+        summary = demo_seed()
+        print(f"Demo data: {summary}")
+    return 0
+
+
+def cmd_createadmin(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+
+    from ossdesk.accounts.services import admin_ensure
+
+    user, generated = admin_ensure(username=args.username, email=args.email,
+                                   password=settings.OSSDESK_ADMIN_PASSWORD)
+    if generated:
+        print(f"Admin account created: user {user.username}, password {generated}  (shown once; "
+              "set OSSDESK_ADMIN_PASSWORD to choose one)")
+    else:
+        print(f"Admin account: {user.username}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+    from django.db.migrations.executor import MigrationExecutor
+
+    from ossdesk.web.health import database_status, queue_status
+
+    failures = 0
+    try:
+        call_command("check", deploy=args.deploy, fail_level="ERROR")
+    except SystemCheckError as exc:
+        print(exc, file=sys.stderr)
+        failures += 1
+    database = database_status()
+    print(f"database: {'ok' if database['ok'] else 'FAILING'} ({database['vendor']})"
+          + ("" if database["ok"] else f": {database['error']}"))
+    failures += not database["ok"]
+    if database["ok"]:
+        from django.db import connection
+
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        print(f"migrations: {'up to date' if not pending else f'{len(pending)} pending (run ossdesk migrate)'}")
+        failures += bool(pending)
+    queue = queue_status()
+    print(f"queue: {'ok' if queue['ok'] else 'FAILING'} ({queue['backend']})"
+          + (f", {queue['pending']} pending" if queue["ok"] else f": {queue['error']}"))
+    failures += not queue["ok"]
+    return 1 if failures else 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    _setup_django()
+    from ossdesk.audit.services import audit_verify
+
+    report = audit_verify()
+    for problem in report.problems:
+        print(f"audit entry #{problem.seq}: {problem.message}")
+    if report.ok:
+        print(f"Audit log intact: {report.checked} entries, head #{report.head_seq} {report.head_hash}")
+        return 0
+    print(f"Audit log FAILED verification: {len(report.problems)} problem(s) in {report.checked} entries")
+    return 1
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+
+    from ossdesk.web.tasks import record_heartbeat
+
+    record_heartbeat()
+    call_command("run_huey", workers=args.workers) if args.workers else call_command("run_huey")
+    return 0
+
+
+def _children(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
+    from django.conf import settings
+
+    host = args.host or settings.OSSDESK_HOST
+    port = args.port or settings.OSSDESK_PORT
+    children = []
+    if not args.no_web:
+        children.append(("web", [
+            sys.executable, "-m", "gunicorn", "ossdesk.config.wsgi:application",
+            "--bind", f"{host}:{port}", "--workers", str(args.web_workers or settings.OSSDESK_WEB_WORKERS),
+            "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", "60",
+        ]))
+    if not args.no_worker:
+        children.append(("worker", [sys.executable, "-m", "ossdesk.cli", "worker"]))
+    return children
+
+
+def _port_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the web server and the worker as one foreground process tree; Ctrl-C stops both."""
+    _setup_django()
+    from django.conf import settings
+
+    children = _children(args)
+    if not children:
+        raise CommandError("serve: --no-web and --no-worker together leave nothing to run")
+    host = args.host or settings.OSSDESK_HOST
+    port = args.port or settings.OSSDESK_PORT
+    if not args.no_web and not _port_free(host, port):
+        raise CommandError(f"serve: {host}:{port} is already in use (set OSSDESK_PORT or --port)")
+    processes = [(name, subprocess.Popen(command)) for name, command in children]
+    if not args.no_web:
+        print(f"ossdesk {__version__} is serving http://{host}:{port}/  (Ctrl-C stops it)", flush=True)
+    stopping = False
+
+    def stop(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        for name, process in processes:
+            if process.poll() is not None:
+                print(f"ossdesk: the {name} process exited with status {process.returncode}; stopping",
+                      file=sys.stderr, flush=True)
+                exit_code = 1
+                stopping = True
+        time.sleep(0.2)
+    for _, process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for _, process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    print("ossdesk stopped.", flush=True)
+    return exit_code
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Everything `make run` does after installing: migrate, seed, ensure an admin, serve."""
+    cmd_migrate(argparse.Namespace(verbose=False))
+    cmd_seed(argparse.Namespace(demo=not args.no_demo))
+    cmd_createadmin(argparse.Namespace(username="admin", email="admin@localhost"))
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return cmd_serve(args)
+
+
+def _add_serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="address to listen on (default OSSDESK_HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default OSSDESK_PORT or 8000)")
+    parser.add_argument("--web-workers", type=int, help="web processes (default OSSDESK_WEB_WORKERS or 2)")
+    parser.add_argument("--no-worker", action="store_true", help="serve the web only (workers run elsewhere)")
+    parser.add_argument("--no-web", action="store_true", help="run the background worker only")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ossdesk", description="ossdesk: commercial open-source support platform")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands: list[tuple[str, str, Callable[[argparse.Namespace], int]]] = []
+
+    def add(name: str, help_text: str, handler: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        command.set_defaults(handler=handler)
+        commands.append((name, help_text, handler))
+        return command
+
+    run = add("run", "migrate, seed (with demo data), ensure an admin and serve: what `make run` does", cmd_run)
+    run.add_argument("--no-demo", action="store_true", help="seed the tiers only, no demo customers")
+    _add_serve_options(run)
+    _add_serve_options(add("serve", "run the web server and the background worker until Ctrl-C", cmd_serve))
+    worker = add("worker", "run a background worker (the Huey consumer)", cmd_worker)
+    worker.add_argument("--workers", type=int, help="worker threads (default OSSDESK_WORKER_THREADS or 2)")
+    migrate = add("migrate", "create or upgrade the database schema", cmd_migrate)
+    migrate.add_argument("--verbose", action="store_true")
+    seed = add("seed", "create the four default tiers if absent", cmd_seed)
+    seed.add_argument("--demo", action="store_true", help="also create the demo vendor staff and customers")
+    admin = add("createadmin", "make sure an admin account exists (password from OSSDESK_ADMIN_PASSWORD)",
+                cmd_createadmin)
+    admin.add_argument("--username", default="admin")
+    admin.add_argument("--email", default="admin@localhost")
+    check = add("check", "check configuration, database, migrations and the queue", cmd_check)
+    check.add_argument("--deploy", action="store_true", help="also run Django's deployment checks")
+    audit = add("audit", "audit log tools", lambda a: (audit.print_help(), 2)[1])
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="SUBCOMMAND")
+    verify = audit_sub.add_parser("verify", help="verify the hash chain; reports changed or removed entries",
+                                  description="verify the hash chain; reports changed or removed entries")
+    verify.set_defaults(handler=cmd_audit_verify)
+    add("version", "print the version", cmd_version)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args))
+    except CommandError as exc:
+        print(f"ossdesk {args.command}: {exc}" if not str(exc).startswith(args.command) else f"ossdesk {exc}",
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Reading configuration from the environment, failing loudly and by name."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is present but unusable; the message names the variable."""
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no)")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not an integer") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def data_dir() -> Path:
+    """Where the embedded database, queue, uploads and secret key live."""
+    path = Path(os.environ.get("OSSDESK_DATA_DIR") or Path.cwd() / "var").resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_from_url(url: str, *, variable: str = "DATABASE_URL") -> dict[str, Any]:
+    """Translate `sqlite:///path` or `postgres://user:pass@host:port/name?opt=v` into Django's form."""
+    parsed = urlparse(url)
+    scheme = parsed.scheme.lower()
+    if scheme == "sqlite":
+        name = unquote(parsed.path)
+        if parsed.netloc:
+            name = unquote(parsed.netloc + parsed.path)
+        if name.startswith("/") and url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+            # sqlite:///relative/path.db is relative; sqlite:////abs/path.db is absolute.
+            name = name[1:]
+        if not name:
+            raise ConfigurationError(f"{variable}={url!r} names no database file")
+        return sqlite_database(Path(name))
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        name = unquote(parsed.path.lstrip("/"))
+        if not name:
+            raise ConfigurationError(f"{variable}={url!r} names no database (postgres://user@host:5432/NAME)")
+        options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(parsed.port or ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+            "TEST": {"NAME": f"test_{name}"},
+        }
+    raise ConfigurationError(f"{variable}={url!r}: only sqlite:/// and postgres:// URLs are supported")
+
+
+def sqlite_database(path: Path) -> dict[str, Any]:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so two writers
+            # queue on busy_timeout instead of failing half-way ("database is locked").
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                "PRAGMA busy_timeout=20000;"
+            ),
+        },
+    }
+
+
+@dataclass(frozen=True)
+class RedisTarget:
+    url: str
+    host: str
+    port: int
+    db: int
+    password: str | None
+
+
+def redis_from_url(url: str, *, variable: str = "OSSDESK_REDIS_URL") -> RedisTarget:
+    parsed = urlparse(url)
+    if parsed.scheme not in {"redis", "rediss"}:
+        raise ConfigurationError(f"{variable}={url!r} must start with redis:// or rediss://")
+    if not parsed.hostname:
+        raise ConfigurationError(f"{variable}={url!r} names no host")
+    path = parsed.path.lstrip("/")
+    try:
+        db = int(path) if path else 0
+    except ValueError:
+        raise ConfigurationError(f"{variable}={url!r}: the database must be a number (redis://host:6379/0)") from None
+    return RedisTarget(url=url, host=parsed.hostname, port=parsed.port or 6379, db=db,
+                       password=unquote(parsed.password) if parsed.password else None)

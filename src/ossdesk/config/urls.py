@@ -1,0 +1,10 @@
+"""URL map: the web UI at /, the REST API under /api/, the Django admin under /admin/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("ossdesk.web.api_urls")),
+    path("", include("ossdesk.web.urls")),
+]

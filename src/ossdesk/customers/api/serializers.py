@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ossdesk.accounts.models import STAFF_ROLES, User
+from ossdesk.customers.models import Contact, Framework, Organization
+
+
+class UserRefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "email"]
+
+
+class OrganizationOutSerializer(serializers.ModelSerializer):
+    account_manager = UserRefSerializer(read_only=True)
+    contact_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "slug", "country", "subdivision", "timezone", "compliance_frameworks",
+                  "account_manager", "contact_count", "notes", "created_at"]
+
+
+class OrganizationInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    country = serializers.CharField(max_length=2)
+    subdivision = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    timezone = serializers.CharField(max_length=64, required=False)
+    compliance_frameworks = serializers.ListField(child=serializers.ChoiceField(choices=Framework.choices),
+                                                  required=False)
+    account_manager = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(role__in=STAFF_ROLES),
+                                                         required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class ContactOutSerializer(serializers.ModelSerializer):
+    organization = serializers.PrimaryKeyRelatedField(read_only=True)
+    portal_access = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contact
+        fields = ["id", "organization", "name", "email", "phone", "role", "is_named", "reachable_24x7",
+                  "is_active", "portal_access", "created_at"]
+
+    def get_portal_access(self, contact: Contact) -> bool:
+        return contact.user_id is not None
+
+
+class ContactInSerializer(serializers.Serializer):
+    organization = serializers.IntegerField(help_text="Organisation id")
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField()
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=Contact.Role.choices, required=False)
+    is_named = serializers.BooleanField(required=False)
+    reachable_24x7 = serializers.BooleanField(required=False)
+    is_active = serializers.BooleanField(required=False)
+    portal_access = serializers.BooleanField(required=False, help_text="Create a portal sign-in")
+    password = serializers.CharField(required=False, write_only=True, min_length=10)

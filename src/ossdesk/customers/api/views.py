@@ -1,0 +1,103 @@
+"""API doors for organisations, contacts and an organisation's effective entitlements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ossdesk.customers import selectors, services
+from ossdesk.customers.api.serializers import (
+    ContactInSerializer,
+    ContactOutSerializer,
+    OrganizationInSerializer,
+    OrganizationOutSerializer,
+)
+from ossdesk.customers.models import Contact, Organization
+from ossdesk.plans.api.serializers import EntitlementsSerializer
+from ossdesk.plans.selectors import entitlements_for
+from ossdesk.web.viewsets import ServiceViewSet
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    framework = django_filters.CharFilter(method="filter_framework", label="Compliance framework")
+
+    class Meta:
+        model = Organization
+        fields = ["country", "account_manager"]
+
+    def filter_framework(self, queryset: Any, name: str, value: str) -> Any:
+        # JSON containment differs per database; the list is short, so match its JSON text.
+        return queryset.filter(compliance_frameworks__icontains=f'"{value}"')
+
+
+class OrganizationViewSet(ServiceViewSet):
+    """Customer organisations. Customers see only their own."""
+
+    output_serializer = OrganizationOutSerializer
+    input_serializer = OrganizationInSerializer
+    filterset_class = OrganizationFilter
+    search_fields = ["name", "slug"]
+    ordering_fields = ["name", "country", "created_at"]
+    ordering = ["name"]
+
+    def get_queryset(self) -> Any:
+        return selectors.organization_list(actor=self.actor)
+
+    def perform_service_create(self, data: dict[str, Any]) -> Model:
+        return services.organization_create(actor=self.actor, **data)
+
+    def perform_service_update(self, instance: Organization, changes: dict[str, Any]) -> Model:
+        return services.organization_update(actor=self.actor, organization=instance, **changes)
+
+    def perform_service_delete(self, instance: Organization) -> None:
+        services.organization_delete(actor=self.actor, organization=instance)
+
+    @extend_schema(responses=EntitlementsSerializer,
+                   parameters=[OpenApiParameter("at", str, description="ISO 8601 instant; default now")])
+    @action(detail=True, methods=["get"])
+    def entitlements(self, request: Request, pk: str | None = None) -> Response:
+        """The entitlements in force now (or at `?at=`), with where they come from."""
+        organization = self.get_object()
+        at = None
+        if request.query_params.get("at"):
+            at = parse_datetime(request.query_params["at"])
+            if at is None or at.tzinfo is None:
+                raise ValidationError({"at": "Give an ISO 8601 instant with a UTC offset, e.g. 2026-01-31T12:00Z."})
+        return Response(EntitlementsSerializer(entitlements_for(organization=organization, at=at)).data)
+
+
+class ContactViewSet(ServiceViewSet):
+    """Contacts of customer organisations; customer admins manage their own."""
+
+    output_serializer = ContactOutSerializer
+    input_serializer = ContactInSerializer
+    filterset_fields = ["organization", "role", "is_named", "is_active"]
+    search_fields = ["name", "email"]
+    ordering_fields = ["name", "email", "created_at"]
+    ordering = ["name"]
+
+    def get_queryset(self) -> Any:
+        return selectors.contact_list(actor=self.actor)
+
+    def perform_service_create(self, data: dict[str, Any]) -> Model:
+        organization = selectors.organization_get(actor=self.actor, pk=data.pop("organization"))
+        data.pop("is_active", None)
+        return services.contact_create(actor=self.actor, organization=organization, **data)
+
+    def perform_service_update(self, instance: Contact, changes: dict[str, Any]) -> Model:
+        current = {"organization": instance.organization_id, "email": instance.email}
+        for key in ("organization", "email", "portal_access", "password"):
+            if key in changes and changes.pop(key) != current.get(key, object()):
+                raise ValidationError({key: "This field cannot be changed here."})
+        return services.contact_update(actor=self.actor, contact=instance, **changes)
+
+    def perform_service_delete(self, instance: Contact) -> None:
+        services.contact_delete(actor=self.actor, contact=instance)

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from ossdesk.accounts.models import User
+from ossdesk.customers.api.serializers import UserRefSerializer
+from ossdesk.domain.entitlements import CLOCKS, SEVERITY_DEFINITIONS, Entitlements
+from ossdesk.plans.models import Agreement, Plan, Subscription
+from ossdesk.products.models import Product
+
+
+class PlanOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Plan
+        fields = ["id", "code", "name", "rank", "best_for", "is_fallback", "terms"]
+
+
+class PlanInSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=40)
+    name = serializers.CharField(max_length=100)
+    rank = serializers.IntegerField(min_value=0)
+    best_for = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    terms = serializers.JSONField()
+
+
+class SubscriptionOutSerializer(serializers.ModelSerializer):
+    plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    products = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Subscription
+        fields = ["id", "organization", "plan", "starts_on", "ends_on", "products", "deployments", "created_at"]
+
+
+class SubscriptionInSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    plan = serializers.SlugRelatedField(slug_field="code", queryset=Plan.objects.all())
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    products = serializers.PrimaryKeyRelatedField(many=True, queryset=Product.objects.all(), required=False)
+    deployments = serializers.IntegerField(min_value=0, required=False)
+
+
+class AgreementOutSerializer(serializers.ModelSerializer):
+    account_manager = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Agreement
+        fields = ["id", "organization", "reference", "starts_on", "ends_on", "overrides", "account_manager",
+                  "consulting_hours_bank", "fee_per_period", "currency", "notes", "created_at"]
+
+
+class AgreementInSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    reference = serializers.CharField(max_length=60)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    overrides = serializers.JSONField(required=False)
+    account_manager = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(role__in=["account_manager", "admin"]), required=False, allow_null=True)
+    consulting_hours_bank = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0, required=False)
+    fee_per_period = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    currency = serializers.CharField(max_length=3, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class EntitlementsSerializer(serializers.BaseSerializer):
+    """Effective entitlements, read-only, in the shape a portal or an integration wants."""
+
+    def to_representation(self, instance: Entitlements) -> dict[str, Any]:
+        terms = instance.terms
+        return {
+            "at": instance.at.isoformat(),
+            "plan": {"code": instance.plan.code, "name": instance.plan.name},
+            "label": instance.plan_label,
+            "source": instance.source,
+            "subscription": ({"id": instance.subscription.id, "starts_on": instance.subscription.starts_on,
+                              "ends_on": instance.subscription.ends_on}
+                             if instance.subscription else None),
+            "agreement": ({"id": instance.agreement.id, "reference": instance.agreement.reference,
+                           "account_manager": instance.agreement.account_manager}
+                          if instance.agreement else None),
+            "sla": terms.sla,
+            "severities": {
+                severity: {
+                    "definition": SEVERITY_DEFINITIONS[severity],
+                    "coverage": item.coverage,
+                    **{clock: (str(item.target(clock)) if item.target(clock) else None) for clock in CLOCKS},
+                }
+                for severity, item in terms.severities.items()
+            },
+            "channels": sorted(terms.channels),
+            "named_contacts": terms.named_contacts,
+            "max_deployments": terms.max_deployments,
+            "features": sorted(terms.features),
+            "consulting_hours_per_year": terms.consulting_hours_per_year,
+            "sla_credits": ({"percent_per_breach": str(terms.sla_credits.percent_per_breach),
+                             "cap_percent_per_period": str(terms.sla_credits.cap_percent_per_period),
+                             "period": terms.sla_credits.period} if terms.sla_credits else None),
+            "covered_products": sorted(instance.products),
+        }

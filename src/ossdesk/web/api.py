@@ -1,0 +1,56 @@
+"""What every API view shares: the actor, pagination, and errors as JSON with field messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from ossdesk.accounts.actor import Actor, actor_for
+from ossdesk.domain.entitlements import EntitlementDenied
+
+
+def request_actor(request: Any) -> Actor:
+    """The actor behind a request, resolved once per request."""
+    cached = getattr(request, "_ossdesk_actor", None)
+    if cached is None:
+        cached = actor_for(request.user)
+        request._ossdesk_actor = cached
+    return cached
+
+
+def _django_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, EntitlementDenied):
+        return Response({"detail": str(exc), "code": exc.code, "allowed_by": exc.allowed_by},
+                        status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, DjangoValidationError):
+        return Response({"detail": "Invalid input.", "errors": _django_errors(exc)},
+                        status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ObjectDoesNotExist):
+        exc = Http404()
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError):
+        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        response.data = {"detail": "Invalid input.", "errors": errors}
+    return response
+
+
+def require_staff(request: Request) -> Actor:
+    actor = request_actor(request)
+    if not actor.is_staff:
+        raise exceptions.PermissionDenied("Staff only.")
+    return actor

@@ -1,0 +1,30 @@
+"""The REST API under /api/."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from ossdesk.accounts.api.views import ApiTokenViewSet, me
+from ossdesk.customers.api.views import ContactViewSet, OrganizationViewSet
+from ossdesk.plans.api.views import AgreementViewSet, PlanViewSet, SubscriptionViewSet
+from ossdesk.products.api.views import ProductVersionViewSet, ProductViewSet
+from ossdesk.web.health import health
+
+router = DefaultRouter()
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("products", ProductViewSet, basename="product")
+router.register("product-versions", ProductVersionViewSet, basename="product-version")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("subscriptions", SubscriptionViewSet, basename="subscription")
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("tokens", ApiTokenViewSet, basename="token")
+
+urlpatterns = [
+    path("health", health, name="api-health"),
+    path("me", me, name="api-me"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,177 @@
+"""Web pages: each parses input, calls a selector or service, renders. No business rules here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ossdesk.accounts import services as account_services
+from ossdesk.accounts.access import can_manage_contacts, can_manage_customers
+from ossdesk.accounts.actor import Actor
+from ossdesk.accounts.models import ApiToken
+from ossdesk.customers import selectors as customer_selectors
+from ossdesk.customers import services as customer_services
+from ossdesk.customers.models import Organization
+from ossdesk.domain.entitlements import EntitlementDenied, Terms
+from ossdesk.plans.selectors import (
+    agreement_list,
+    current_plan_names,
+    entitlements_for,
+    plan_list,
+    subscription_list,
+)
+from ossdesk.web.api import request_actor
+from ossdesk.web.forms import ContactForm, OrganizationForm, TokenForm
+from ossdesk.web.presenters import comparison_rows, terms_summary
+
+
+def _staff(request: HttpRequest) -> Actor:
+    actor = request_actor(request)
+    if not actor.is_staff:
+        raise PermissionDenied("This page is for the vendor's staff.")
+    return actor
+
+
+def _apply_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                for message in error.messages:
+                    form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    return redirect("web:customers" if actor.is_staff else "web:portal")
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    actor = _staff(request)
+    query = request.GET.get("q", "").strip()
+    organizations = customer_selectors.organization_list(actor=actor, search=query).order_by("name")
+    page = Paginator(organizations, 25).get_page(request.GET.get("page"))
+    current = current_plan_names(actor=actor, organization_ids=[o.pk for o in page.object_list])
+    template = "ossdesk/_customer_rows.html" if request.headers.get("HX-Request") else "ossdesk/customer_list.html"
+    return render(request, template, {"page": page, "query": query, "current_plans": current,
+                                      "can_add": can_manage_customers(actor)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_create(request: HttpRequest) -> HttpResponse:
+    actor = _staff(request)
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = customer_services.organization_create(actor=actor, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"{organization.name} added.")
+            return redirect("web:customer", slug=organization.slug)
+    return render(request, "ossdesk/customer_form.html", {"form": form})
+
+
+def _organization_page(request: HttpRequest, actor: Actor, organization: Organization,
+                       template: str) -> HttpResponse:
+    entitlements = entitlements_for(organization=organization)
+    contacts = customer_selectors.contact_list(actor=actor, organization_id=organization.pk)
+    named = sum(1 for c in contacts if c.is_named and c.is_active)
+    form = ContactForm()
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if not can_manage_contacts(actor, organization.pk):
+            raise PermissionDenied("You may not add contacts to this organisation.")
+        if form.is_valid():
+            try:
+                contact = customer_services.contact_create(actor=actor, organization=organization,
+                                                           **form.cleaned_data)
+            except EntitlementDenied as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, f"{contact.name} added as a contact.")
+                return redirect(request.path)
+    context = {
+        "organization": organization,
+        "entitlements": entitlements,
+        "summary": terms_summary(entitlements.terms),
+        "subscriptions": subscription_list(actor=actor, organization_id=organization.pk),
+        "agreements": agreement_list(actor=actor, organization_id=organization.pk),
+        "contacts": contacts,
+        "named_count": named,
+        "contact_form": form,
+        "can_add_contact": can_manage_contacts(actor, organization.pk),
+    }
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    actor = _staff(request)
+    try:
+        organization = customer_selectors.organization_get_by_slug(actor=actor, slug=slug)
+    except Organization.DoesNotExist:
+        raise Http404("No such customer.") from None
+    return _organization_page(request, actor, organization, "ossdesk/customer_detail.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def portal(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    if actor.is_staff:
+        return redirect("web:customers")
+    if actor.organization_id is None:
+        raise PermissionDenied("Your account is not linked to an organisation; ask your administrator.")
+    organization = customer_selectors.organization_get(actor=actor, pk=actor.organization_id)
+    return _organization_page(request, actor, organization, "ossdesk/portal.html")
+
+
+def plans_compare(request: HttpRequest) -> HttpResponse:
+    plans = list(plan_list())
+    parsed = [(p.name, Terms.from_dict(p.terms)) for p in plans]
+    return render(request, "ossdesk/plans.html", {"plans": plans, "rows": comparison_rows(parsed)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    form = TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, new_key = account_services.api_token_create(actor=actor, user=request.user,  # type: ignore[arg-type]
+                                                           name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            form = TokenForm()
+    return render(request, "ossdesk/tokens.html", {
+        "form": form, "new_key": new_key, "tokens": ApiToken.objects.filter(user=request.user)})
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = ApiToken.objects.filter(user=request.user, pk=pk).first()
+    if token is None:
+        raise Http404("No such token.")
+    account_services.api_token_revoke(actor=request_actor(request), token=token)
+    messages.success(request, f"Token {token.name} revoked.")
+    return redirect("web:tokens")
