@@ -54,14 +54,11 @@ def database_from_url(url: str, *, variable: str = "DATABASE_URL") -> dict[str, 
     parsed = urlparse(url)
     scheme = parsed.scheme.lower()
     if scheme == "sqlite":
-        name = unquote(parsed.path)
-        if parsed.netloc:
-            name = unquote(parsed.netloc + parsed.path)
-        if name.startswith("/") and url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-            # sqlite:///relative/path.db is relative; sqlite:////abs/path.db is absolute.
-            name = name[1:]
+        # sqlite:///relative/path.db is relative to the working directory; sqlite:////abs/path.db is absolute.
+        prefix = "sqlite:///"
+        name = unquote(url[len(prefix):].split("?", 1)[0]) if url.lower().startswith(prefix) else ""
         if not name:
-            raise ConfigurationError(f"{variable}={url!r} names no database file")
+            raise ConfigurationError(f"{variable}={url!r} names no database file (sqlite:///path/to/db.sqlite3)")
         return sqlite_database(Path(name))
     if scheme in {"postgres", "postgresql", "pgsql"}:
         name = unquote(parsed.path.lstrip("/"))

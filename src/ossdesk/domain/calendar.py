@@ -34,6 +34,10 @@ clock shows ``w`` or later*. Consequently:
 
 Resolution is one microsecond for the scalar forms and one second for the array forms; interval
 boundaries are whole minutes, so both are exact.
+
+Results are aware datetimes in the calendar's zone. Compare them as instants (``.astimezone(UTC)``, or
+subtract them): Python compares two datetimes of one zone by wall clock, ignoring ``fold``, and never finds
+a time inside a repeated hour equal to a time in another zone.
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ _US: Final = 1_000_000
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US: Final = timedelta(microseconds=1)
 _ONE_SECOND: Final = timedelta(seconds=1)
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 _CLOCK = re.compile(r"([0-9]{2}):([0-9]{2})")
 # The last local date whose 24:00 is still a representable datetime.
 _LAST_DAY: Final = date.max - timedelta(days=1)
@@ -412,16 +417,17 @@ class BusinessCalendar:
         hi = _first_instant_showing(datetime.combine(end_day, time()), zone)
         starts, ends = [lo], [lo]
         spans = [
-            tuple((timedelta(seconds=a), timedelta(seconds=b)) for a, b in hours) for hours in self._weekly
+            tuple((a, b, timedelta(seconds=a), timedelta(seconds=b)) for a, b in hours) for hours in self._weekly
         ]
         for ordinal in range(first_day.toordinal(), end_day.toordinal()):
             day = date.fromordinal(ordinal)
             if day in self._holidays:
                 continue
             midnight = datetime.combine(day, time())
-            for opening, closing in spans[(ordinal - 1) % 7]:  # ordinal 1 was a Monday
-                start = _first_instant_showing(midnight + opening, zone)
-                end = _first_instant_showing(midnight + closing, zone)
+            naive_midnight = (ordinal - _EPOCH_ORDINAL) * _DAY_SECONDS
+            for opening, closing, opening_delta, closing_delta in spans[(ordinal - 1) % 7]:  # 1 was a Monday
+                start = _instant(midnight + opening_delta, naive_midnight + opening, zone)
+                end = _instant(midnight + closing_delta, naive_midnight + closing, zone)
                 if end <= start:  # wholly inside a spring-forward gap
                     continue
                 if start == ends[-1] and len(ends) > 1:
@@ -567,6 +573,17 @@ def _local_date(epoch_seconds: int, zone: ZoneInfo) -> date:
 
 def _wall(epoch_seconds: int, zone: ZoneInfo) -> datetime:
     return datetime.fromtimestamp(epoch_seconds, zone).replace(tzinfo=None)
+
+
+def _instant(wall: datetime, naive_seconds: int, zone: ZoneInfo) -> int:
+    """``_first_instant_showing(wall, zone)``, fast for the usual case; ``naive_seconds`` is ``wall`` read
+    as if it were UTC."""
+    offset = zone.utcoffset(wall)  # fold=0: for a repeated time, the offset of its first occurrence
+    if offset is not None:
+        guess = naive_seconds - offset // _ONE_SECOND
+        if datetime.fromtimestamp(guess, zone).utcoffset() == offset:  # the clock shows wall then
+            return guess
+    return _first_instant_showing(wall, zone)
 
 
 def _first_instant_showing(wall: datetime, zone: ZoneInfo) -> int:

@@ -1,0 +1,169 @@
+"""The `ossdesk` command as a user runs it: a real process on a fresh data directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.sqlite_only
+
+COMMANDS = ["run", "serve", "worker", "migrate", "seed", "createadmin", "check", "audit", "version"]
+
+
+def ossdesk(*args: str, data_dir: Path, env: dict[str, str] | None = None, timeout: float = 120):
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "OSSDESK_REDIS_URL",
+                                                                    "OSSDESK_ADMIN_PASSWORD"}}
+    environment.update({"OSSDESK_DATA_DIR": str(data_dir), **(env or {})})
+    return subprocess.run([sys.executable, "-m", "ossdesk.cli", *args], capture_output=True, text=True,
+                          env=environment, timeout=timeout, check=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command, tmp_path):
+    result = ossdesk(command, "--help", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "usage: ossdesk" in result.stdout
+
+
+def test_version(tmp_path):
+    result = ossdesk("version", data_dir=tmp_path)
+    assert result.stdout.strip().startswith("ossdesk 0.")
+
+
+def test_setup_is_idempotent_and_admin_password_printed_once(tmp_path):
+    assert ossdesk("migrate", data_dir=tmp_path).returncode == 0
+    first = ossdesk("seed", "--demo", data_dir=tmp_path)
+    assert "Tiers: 4 created" in first.stdout
+    assert "4 customers" in first.stdout
+    again = ossdesk("seed", "--demo", data_dir=tmp_path)
+    assert "Tiers: already present" in again.stdout
+    assert "Demo data: already present" in again.stdout
+    admin = ossdesk("createadmin", data_dir=tmp_path)
+    assert "password" in admin.stdout
+    assert "password" not in ossdesk("createadmin", data_dir=tmp_path).stdout
+    check = ossdesk("check", data_dir=tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "migrations: up to date" in check.stdout
+    verify = ossdesk("audit", "verify", data_dir=tmp_path)
+    assert verify.returncode == 0
+    assert "Audit log intact" in verify.stdout
+
+
+def test_admin_password_from_environment(tmp_path):
+    ossdesk("migrate", data_dir=tmp_path)
+    result = ossdesk("createadmin", data_dir=tmp_path, env={"OSSDESK_ADMIN_PASSWORD": "a-chosen-password-42"})
+    assert result.returncode == 0
+    assert "a-chosen-password-42" not in result.stdout
+    login = ossdesk("check", data_dir=tmp_path)
+    assert login.returncode == 0
+
+
+def test_bad_configuration_exits_2_with_one_line(tmp_path):
+    result = ossdesk("check", data_dir=tmp_path, env={"DATABASE_URL": "mysql://root@localhost/x"})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "DATABASE_URL" in lines[0]
+
+
+def test_unmigrated_database_fails_check(tmp_path):
+    result = ossdesk("check", data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "pending (run ossdesk migrate)" in result.stdout
+
+
+def _get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - a local test server
+        return json.loads(response.read())
+
+
+def _wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited early: {process.communicate()}")
+        try:
+            return _get_json(url)
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer in {seconds}s")
+
+
+def serve_and_stop(tmp_path: Path, env: dict[str, str] | None = None) -> tuple[dict, str, int]:
+    """Start `ossdesk run`, read /api/health once the worker has beaten, then Ctrl-C it."""
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "OSSDESK_REDIS_URL"}}
+    environment.update({"OSSDESK_DATA_DIR": str(tmp_path), "OSSDESK_PORT": str(port), **(env or {})})
+    process = subprocess.Popen([sys.executable, "-m", "ossdesk.cli", "run", "--web-workers", "1"],
+                               env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    try:
+        health = _wait_for(f"http://127.0.0.1:{port}/api/health", process, seconds=90)
+        deadline = time.monotonic() + 30
+        while not health["queue"]["worker"]["alive"] and time.monotonic() < deadline:
+            time.sleep(0.3)
+            health = _get_json(f"http://127.0.0.1:{port}/api/health")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/plans/", timeout=5) as response:  # noqa: S310
+            page = response.read().decode()
+        assert "Enterprise" in page
+        # Ctrl-C in a terminal signals the whole foreground process group.
+        os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+        # Nothing of the process tree is left running.
+        time.sleep(0.5)
+        with pytest.raises(ProcessLookupError):
+            os.killpg(process.pid, 0)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return health, output, process.returncode
+
+
+def test_run_serves_the_demo_and_ctrl_c_stops_both(tmp_path):
+    health, output, code = serve_and_stop(tmp_path)
+    assert health["status"] == "ok"
+    assert health["database"]["vendor"] == "sqlite"
+    assert health["queue"]["backend"] == "sqlite"
+    assert health["queue"]["worker"]["alive"] is True
+    assert "serving http://127.0.0.1:" in output
+    assert "ossdesk stopped." in output
+    assert code == 0
+    # A second run keeps the data and does not duplicate the demo.
+    health, output, code = serve_and_stop(tmp_path)
+    assert "Demo data: already present" in output
+    assert code == 0
+
+
+def test_port_in_use_is_a_clear_error(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        ossdesk("migrate", data_dir=tmp_path)
+        result = ossdesk("serve", "--port", str(port), data_dir=tmp_path)
+    assert result.returncode == 2
+    assert f"127.0.0.1:{port} is already in use" in result.stderr
+
+
+@pytest.mark.redis
+def test_serve_on_redis_queue(tmp_path, redis_url):
+    health, _, code = serve_and_stop(tmp_path, env={"OSSDESK_REDIS_URL": redis_url})
+    assert health["queue"]["backend"] == "redis"
+    assert health["queue"]["worker"]["alive"] is True
+    assert code == 0

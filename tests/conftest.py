@@ -1,0 +1,83 @@
+"""Shared fixtures: the seeded tiers, staff of every role, customers on each tier, API clients."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from ossdesk.accounts.actor import Actor
+from ossdesk.accounts.models import Role, User
+from ossdesk.accounts.services import api_token_create
+from ossdesk.plans.models import Plan
+from ossdesk.plans.services import plans_seed_defaults
+from tests.factories import OrganizationFactory, contact_with_login, staff_user, subscribe
+
+REQUIRE_SERVICES = os.environ.get("OSSDESK_REQUIRE_SERVICES") == "1"
+SYSTEM = Actor.system("tests")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness is for attackers, not for the test suite."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def system_actor() -> Actor:
+    return SYSTEM
+
+
+@pytest.fixture
+def tiers(db) -> dict[str, Plan]:
+    plans_seed_defaults(actor=SYSTEM)
+    return {plan.code: plan for plan in Plan.objects.all()}
+
+
+@pytest.fixture
+def staff(db) -> dict[str, User]:
+    """One user per staff role, keyed by role."""
+    return {role: staff_user(role) for role in (Role.ADMIN, Role.ENGINEER, Role.ACCOUNT_MANAGER,
+                                                 Role.SECURITY_ANALYST)}
+
+
+@pytest.fixture
+def customers(tiers):
+    """Two customers, each on Business, each with a customer admin and a plain contact."""
+    today = timezone.localdate()
+    result = {}
+    for key in ("acme", "globex"):
+        organization = OrganizationFactory(name=key.capitalize(), slug=key)
+        subscribe(organization, tiers["business"], starts_on=today - timedelta(days=30),
+                  ends_on=today + timedelta(days=335))
+        admin_contact = contact_with_login(organization, role="admin")
+        plain_contact = contact_with_login(organization, role="contact")
+        result[key] = {"org": organization, "admin": admin_contact, "contact": plain_contact}
+    return result
+
+
+@pytest.fixture
+def api_client_for() -> Callable[[User], APIClient]:
+    """An API client authenticated with a fresh token of the given user."""
+
+    def make(user: User) -> APIClient:
+        _, key = api_token_create(actor=SYSTEM, user=user, name="tests")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("OSSDESK_TEST_REDIS_URL", "").strip()
+    if not url:
+        if REQUIRE_SERVICES:
+            pytest.fail("OSSDESK_REQUIRE_SERVICES=1 but OSSDESK_TEST_REDIS_URL is not set")
+        pytest.skip("Redis tests need OSSDESK_TEST_REDIS_URL")
+    return url

@@ -1,0 +1,34 @@
+"""The demo data set has what the Quick start promises, and seeding twice changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from ossdesk.accounts.models import Role, User
+from ossdesk.audit.models import AuditEntry
+from ossdesk.customers.models import Contact, Organization
+from ossdesk.demo import demo_seed
+from ossdesk.plans.models import Agreement
+from ossdesk.plans.selectors import entitlements_for
+from ossdesk.products.models import ProductVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_seed(tiers):
+    assert "4 customers" in demo_seed()
+    roles = set(User.objects.values_list("role", flat=True))
+    assert {Role.ENGINEER, Role.ACCOUNT_MANAGER, Role.SECURITY_ANALYST} <= roles
+    plans = {o.slug: entitlements_for(organization=o).plan.code for o in Organization.objects.all()}
+    assert plans == {"brightside-analytics": "starter", "fjord-logistics": "business",
+                     "meridian-health": "enterprise", "old-mill-bakery": "community"}
+    meridian = Organization.objects.get(slug="meridian-health")
+    ent = entitlements_for(organization=meridian)
+    assert ent.source == "agreement"
+    assert str(ent.terms.severity("S1").first_response) == "10m"
+    assert Agreement.objects.count() == 1
+    assert ProductVersion.objects.filter(end_of_life_on__isnull=False).count() >= 10
+    assert Contact.objects.filter(user__isnull=False).count() >= 3
+    counts = (Organization.objects.count(), Contact.objects.count(), AuditEntry.objects.count())
+    assert demo_seed() == "already present"
+    assert (Organization.objects.count(), Contact.objects.count(), AuditEntry.objects.count()) == counts
