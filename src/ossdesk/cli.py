@@ -230,6 +230,11 @@ def _add_serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-web", action="store_true", help="run the background worker only")
 
 
+def _print_help_and_fail(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ossdesk", description="ossdesk: commercial open-source support platform")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -257,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--email", default="admin@localhost")
     check = add("check", "check configuration, database, migrations and the queue", cmd_check)
     check.add_argument("--deploy", action="store_true", help="also run Django's deployment checks")
-    audit = add("audit", "audit log tools", lambda a: (audit.print_help(), 2)[1])
+    audit = add("audit", "audit log tools", lambda a: _print_help_and_fail(audit))
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="SUBCOMMAND")
     verify = audit_sub.add_parser("verify", help="verify the hash chain; reports changed or removed entries",
                                   description="verify the hash chain; reports changed or removed entries")

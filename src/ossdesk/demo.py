@@ -129,9 +129,9 @@ def demo_seed(today: date | None = None) -> str:
                 },
                 notes="Hospital group: S1 answered within 10 minutes around the clock; HIPAA BAA signed.",
             )
-        for contact_name, email, phone, role, portal in contacts:
+        for contact_name, email, phone, contact_role, portal in contacts:
             contact_create(actor=actor, organization=organization, name=contact_name, email=email, phone=phone,
-                           role=role, is_named=plan_code is not None, reachable_24x7=plan_code == "enterprise",
+                           role=contact_role, is_named=plan_code is not None, reachable_24x7=plan_code == "enterprise",
                            portal_access=portal, password=DEMO_PASSWORD if portal else None)
     return (f"{len(STAFF)} staff, {len(PRODUCTS)} products, {len(CUSTOMERS)} customers, "
             f"{Contact.objects.filter(organization__slug__in=DEMO_SLUGS).count()} contacts "

@@ -118,7 +118,7 @@ def serve_and_stop(tmp_path: Path, env: dict[str, str] | None = None) -> tuple[d
         while not health["queue"]["worker"]["alive"] and time.monotonic() < deadline:
             time.sleep(0.3)
             health = _get_json(f"http://127.0.0.1:{port}/api/health")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/plans/", timeout=5) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/plans/", timeout=5) as response:
             page = response.read().decode()
         assert "Enterprise" in page
         # Ctrl-C in a terminal signals the whole foreground process group.

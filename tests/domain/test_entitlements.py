@@ -190,7 +190,7 @@ def test_agreement_never_stands_alone():
 
 def test_naive_instant_is_refused():
     with pytest.raises(ValueError, match="aware"):
-        effective(datetime(2026, 6, 15, 12))  # noqa: DTZ001
+        effective(datetime(2026, 6, 15, 12))
 
 
 def test_seat_refusal_names_the_plan_that_allows_it():

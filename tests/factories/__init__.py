@@ -17,7 +17,7 @@ from ossdesk.plans.services import subscription_create
 from ossdesk.products.models import Product
 
 SYSTEM = Actor.system("tests")
-PASSWORD = "correct-horse-battery"  # noqa: S105
+PASSWORD = "correct-horse-battery"
 _serial = count(1)
 
 

@@ -14,7 +14,7 @@ from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import STAFF_ROLES, ApiToken, Role, User
 from ossdesk.audit.services import audit_record, snapshot
 
-TOKEN_PREFIX = "osd_"
+TOKEN_PREFIX = "osd_"  # noqa: S105 - a public prefix, not a secret
 
 
 @transaction.atomic

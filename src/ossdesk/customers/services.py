@@ -84,7 +84,7 @@ def organization_update(*, actor: Actor, organization: Organization, **changes: 
     editable = STAFF_EDITABLE if can_manage_customers(actor) else CUSTOMER_EDITABLE
     refused = set(changes) - editable
     if refused:
-        raise ValidationError({key: "You may not change this field." for key in sorted(refused)})
+        raise ValidationError(dict.fromkeys(sorted(refused), "You may not change this field."))
     _validate_organization_fields(changes)
     before = snapshot(organization)
     for key, value in changes.items():
@@ -152,7 +152,7 @@ def contact_update(*, actor: Actor, contact: Contact, **changes: Any) -> Contact
     allowed = {"name", "phone", "role", "is_named", "reachable_24x7", "is_active"}
     refused = set(changes) - allowed
     if refused:
-        raise ValidationError({key: "This field cannot be changed." for key in sorted(refused)})
+        raise ValidationError(dict.fromkeys(sorted(refused), "This field cannot be changed."))
     becomes_named = (changes.get("is_named", contact.is_named) and changes.get("is_active", contact.is_active)
                      and not (contact.is_named and contact.is_active))
     _check_seat(contact.organization, adding_named=bool(becomes_named))

@@ -417,7 +417,8 @@ class BusinessCalendar:
         hi = _first_instant_showing(datetime.combine(end_day, time()), zone)
         starts, ends = [lo], [lo]
         spans = [
-            tuple((a, b, timedelta(seconds=a), timedelta(seconds=b)) for a, b in hours) for hours in self._weekly
+            tuple((a, b, timedelta(seconds=a), timedelta(seconds=b)) for a, b in hours)
+            for hours in self._weekly
         ]
         for ordinal in range(first_day.toordinal(), end_day.toordinal()):
             day = date.fromordinal(ordinal)

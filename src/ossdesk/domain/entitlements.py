@@ -405,7 +405,7 @@ def validate_overrides(base: Mapping[str, Any], overrides: Mapping[str, Any]) ->
         raise TermsError({"overrides": "must be an object of plan terms"})
     unknown = set(overrides) - set(REQUIRED_KEYS)
     if unknown:
-        raise TermsError({key: "is not a plan term" for key in sorted(unknown)})
+        raise TermsError(dict.fromkeys(sorted(unknown), "is not a plan term"))
     return Terms.from_dict(merge_terms(base, overrides))
 
 

@@ -29,7 +29,7 @@ DEFAULT_PLANS: list[dict[str, Any]] = [
         "is_fallback": True,
         "terms": {
             "sla": False,
-            "severities": _severities({s: ("none", None, None, None, None) for s in ("S1", "S2", "S3", "S4")}),
+            "severities": _severities(dict.fromkeys(("S1", "S2", "S3", "S4"), ("none", None, None, None, None))),
             "channels": ["kb", "forum", "advisories"],
             "named_contacts": 0,
             "max_deployments": None,

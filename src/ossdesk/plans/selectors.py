@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from ossdesk.accounts.actor import Actor
 from ossdesk.customers.models import Organization
-from ossdesk.domain.entitlements import AgreementTerm, Entitlements, PlanRef, SubscriptionTerm, effective_entitlements
+from ossdesk.domain.entitlements import (
+    AgreementTerm,
+    Entitlements,
+    PlanRef,
+    SubscriptionTerm,
+    effective_entitlements,
+)
 from ossdesk.plans.models import Agreement, Plan, Subscription
 
 

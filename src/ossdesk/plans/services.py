@@ -52,7 +52,7 @@ def plan_update(*, actor: Actor, plan: Plan, **changes: Any) -> Plan:
     allowed = {"name", "rank", "terms", "best_for"}
     unknown = set(changes) - allowed
     if unknown:
-        raise ValidationError({key: "This field cannot be changed." for key in unknown})
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
     if "terms" in changes:
         _validate_terms(changes["terms"])
     for key, value in changes.items():
@@ -96,7 +96,7 @@ def subscription_update(*, actor: Actor, subscription: Subscription, **changes: 
     products = changes.pop("products", None)
     unknown = set(changes) - {"plan", "starts_on", "ends_on", "deployments"}
     if unknown:
-        raise ValidationError({key: "This field cannot be changed." for key in unknown})
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
     for key, value in changes.items():
         setattr(subscription, key, value)
     _check_period(subscription.starts_on, subscription.ends_on)
@@ -165,7 +165,7 @@ def agreement_update(*, actor: Actor, agreement: Agreement, **changes: Any) -> A
                "fee_per_period", "currency", "notes"}
     unknown = set(changes) - allowed
     if unknown:
-        raise ValidationError({key: "This field cannot be changed." for key in unknown})
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
     for key, value in changes.items():
         setattr(agreement, key, value)
     _check_period(agreement.starts_on, agreement.ends_on)

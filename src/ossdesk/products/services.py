@@ -32,7 +32,7 @@ def product_update(*, actor: Actor, product: Product, **changes: Any) -> Product
     require(can_manage_catalogue(actor), "Only admins change the product catalogue.")
     refused = set(changes) - {"name", "ecosystem", "package_name", "homepage", "description"}
     if refused:
-        raise ValidationError({key: "This field cannot be changed." for key in sorted(refused)})
+        raise ValidationError(dict.fromkeys(sorted(refused), "This field cannot be changed."))
     before = snapshot(product)
     for key, value in changes.items():
         setattr(product, key, value)
@@ -84,7 +84,7 @@ def product_version_update(*, actor: Actor, item: ProductVersion, **changes: Any
     require(can_manage_catalogue(actor), "Only admins change the product catalogue.")
     refused = set(changes) - {"released_on", "end_of_support_on", "end_of_life_on"}
     if refused:
-        raise ValidationError({key: "This field cannot be changed." for key in sorted(refused)})
+        raise ValidationError(dict.fromkeys(sorted(refused), "This field cannot be changed."))
     before = snapshot(item)
     for key, value in changes.items():
         setattr(item, key, value)

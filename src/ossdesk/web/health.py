@@ -25,7 +25,7 @@ def database_status() -> dict[str, Any]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - any failure is the answer we report
+    except Exception as exc:
         return {"ok": False, "vendor": connection.vendor, "error": str(exc)}
     return {"ok": True, "vendor": connection.vendor, "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
 
@@ -35,7 +35,7 @@ def queue_status() -> dict[str, Any]:
     try:
         pending = HUEY.pending_count()
         beat = HUEY.get(HEARTBEAT_KEY, peek=True)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return {"ok": False, "backend": backend, "error": str(exc)}
     worker: dict[str, Any] = {"last_seen": None, "alive": False}
     if beat:

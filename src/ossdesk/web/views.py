@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ossdesk.accounts import services as account_services
 from ossdesk.accounts.access import can_manage_contacts, can_manage_customers
 from ossdesk.accounts.actor import Actor
-from ossdesk.accounts.models import ApiToken
+from ossdesk.accounts.models import ApiToken, User
 from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers import services as customer_services
 from ossdesk.customers.models import Organization
@@ -30,6 +30,12 @@ from ossdesk.plans.selectors import (
 from ossdesk.web.api import request_actor
 from ossdesk.web.forms import ContactForm, OrganizationForm, TokenForm
 from ossdesk.web.presenters import comparison_rows, terms_summary
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (views that call this are behind login_required)."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def _staff(request: HttpRequest) -> Actor:
@@ -72,6 +78,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def customer_create(request: HttpRequest) -> HttpResponse:
     actor = _staff(request)
+    if not can_manage_customers(actor):
+        # Say so before the form is filled in, not after: the service would refuse the POST anyway.
+        raise PermissionDenied("Only admins and account managers add customers.")
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -156,20 +165,20 @@ def tokens(request: HttpRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            _, new_key = account_services.api_token_create(actor=actor, user=request.user,  # type: ignore[arg-type]
+            _, new_key = account_services.api_token_create(actor=actor, user=_user(request),
                                                            name=form.cleaned_data["name"])
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             form = TokenForm()
     return render(request, "ossdesk/tokens.html", {
-        "form": form, "new_key": new_key, "tokens": ApiToken.objects.filter(user=request.user)})
+        "form": form, "new_key": new_key, "tokens": ApiToken.objects.filter(user=_user(request))})
 
 
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = ApiToken.objects.filter(user=request.user, pk=pk).first()
+    token = ApiToken.objects.filter(user=_user(request), pk=pk).first()
     if token is None:
         raise Http404("No such token.")
     account_services.api_token_revoke(actor=request_actor(request), token=token)

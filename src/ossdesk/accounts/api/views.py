@@ -17,7 +17,7 @@ from ossdesk.accounts.api.serializers import (
     ApiTokenOutSerializer,
     MeSerializer,
 )
-from ossdesk.accounts.models import ApiToken
+from ossdesk.accounts.models import ApiToken, User
 from ossdesk.web.api import request_actor
 
 
@@ -36,12 +36,13 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> Any:
-        return ApiToken.objects.filter(user=self.request.user)
+        return ApiToken.objects.filter(user_id=self.request.user.pk or 0)
 
     @extend_schema(request=ApiTokenInSerializer, responses={201: ApiTokenCreatedSerializer})
     def create(self, request: Request) -> Response:
         serializer = ApiTokenInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        assert isinstance(request.user, User)
         token, key = services.api_token_create(actor=request_actor(request), user=request.user,
                                                **serializer.validated_data)
         data = ApiTokenOutSerializer(token).data | {"key": key}

@@ -37,7 +37,7 @@ class OrganizationInSerializer(serializers.Serializer):
 
 
 class ContactOutSerializer(serializers.ModelSerializer):
-    organization = serializers.PrimaryKeyRelatedField(read_only=True)
+    organization = serializers.IntegerField(source="organization_id", read_only=True)
     portal_access = serializers.SerializerMethodField()
 
     class Meta:

@@ -28,6 +28,9 @@ from ossdesk.web.viewsets import ServiceViewSet
 
 class OrganizationFilter(django_filters.FilterSet):
     framework = django_filters.CharFilter(method="filter_framework", label="Compliance framework")
+    # Ids filter as plain numbers: a choice among all rows would answer 400 for a missing id and 200
+    # for someone else's, telling a customer which ids exist.
+    account_manager = django_filters.NumberFilter(field_name="account_manager_id")
 
     class Meta:
         model = Organization
@@ -74,12 +77,20 @@ class OrganizationViewSet(ServiceViewSet):
         return Response(EntitlementsSerializer(entitlements_for(organization=organization, at=at)).data)
 
 
+class ContactFilter(django_filters.FilterSet):
+    organization = django_filters.NumberFilter(field_name="organization_id")  # see OrganizationFilter
+
+    class Meta:
+        model = Contact
+        fields = ["organization", "role", "is_named", "is_active"]
+
+
 class ContactViewSet(ServiceViewSet):
     """Contacts of customer organisations; customer admins manage their own."""
 
     output_serializer = ContactOutSerializer
     input_serializer = ContactInSerializer
-    filterset_fields = ["organization", "role", "is_named", "is_active"]
+    filterset_class = ContactFilter
     search_fields = ["name", "email"]
     ordering_fields = ["name", "email", "created_at"]
     ordering = ["name"]

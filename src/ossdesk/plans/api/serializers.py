@@ -26,8 +26,9 @@ class PlanInSerializer(serializers.Serializer):
 
 
 class SubscriptionOutSerializer(serializers.ModelSerializer):
-    plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    products = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    plan: serializers.SlugRelatedField[Plan] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    products: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True)
 
     class Meta:
         model = Subscription

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
@@ -46,10 +47,28 @@ def _organization(viewset: ServiceViewSet, data: dict[str, Any]) -> Any:
     return organization_get(actor=viewset.actor, pk=data.pop("organization"))
 
 
+class SubscriptionFilter(django_filters.FilterSet):
+    # A plain number, not a choice among all organisations: that would answer 400 for a missing id and
+    # 200 for another customer's, telling a customer which ids exist.
+    organization = django_filters.NumberFilter(field_name="organization_id")
+
+    class Meta:
+        model = Subscription
+        fields = ["organization", "plan"]
+
+
+class AgreementFilter(django_filters.FilterSet):
+    organization = django_filters.NumberFilter(field_name="organization_id")  # see SubscriptionFilter
+
+    class Meta:
+        model = Agreement
+        fields = ["organization"]
+
+
 class SubscriptionViewSet(ServiceViewSet):
     output_serializer = SubscriptionOutSerializer
     input_serializer = SubscriptionInSerializer
-    filterset_fields = ["organization", "plan"]
+    filterset_class = SubscriptionFilter
     ordering_fields = ["starts_on", "ends_on"]
     ordering = ["-starts_on"]
 
@@ -71,7 +90,7 @@ class SubscriptionViewSet(ServiceViewSet):
 class AgreementViewSet(ServiceViewSet):
     output_serializer = AgreementOutSerializer
     input_serializer = AgreementInSerializer
-    filterset_fields = ["organization"]
+    filterset_class = AgreementFilter
     search_fields = ["reference"]
     ordering_fields = ["starts_on", "ends_on", "reference"]
     ordering = ["-starts_on"]
