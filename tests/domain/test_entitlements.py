@@ -237,3 +237,14 @@ def test_refusal_without_any_plan_points_to_an_agreement():
         check_channel(starter, channel="phone", plans=[PLANS["community"], PLANS["starter"]])
     assert caught.value.allowed_by is None
     assert "enterprise agreement" in str(caught.value)
+
+
+def test_deployment_limit_names_the_plan():
+    from ossdesk.domain.entitlements import check_deployments
+
+    check_deployments(PLANS["starter"], deployments=3, plans=ALL)
+    with pytest.raises(EntitlementDenied) as caught:
+        check_deployments(PLANS["starter"], deployments=4, plans=ALL)
+    assert caught.value.allowed_by == "Business"
+    assert "Starter covers up to 3 deployments, not 4." in str(caught.value)
+    check_deployments(PLANS["enterprise"], deployments=100_000, plans=ALL)

@@ -563,3 +563,15 @@ def check_feature(entitlements: Entitlements, *, feature: str, plans: Sequence[P
         f"{entitlements.plan_label} does not include {FEATURE_LABELS.get(feature, feature).lower()}.",
         code="feature", allowed_by=allowing.name if allowing else None,
     )
+
+
+def check_deployments(plan: PlanRef, *, deployments: int, plans: Sequence[PlanRef]) -> None:
+    """Refuse a subscription for more deployments than its plan includes."""
+    limit = Terms.from_dict(plan.terms).max_deployments
+    if limit is None or deployments <= limit:
+        return
+    allowing = cheapest_plan_allowing(plans, lambda t: t.max_deployments is None or t.max_deployments >= deployments)
+    raise EntitlementDenied(
+        f"{plan.name} covers up to {limit} deployment{'s' if limit != 1 else ''}, not {deployments}.",
+        code="deployments", allowed_by=allowing.name if allowing else None,
+    )

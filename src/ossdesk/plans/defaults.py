@@ -32,7 +32,7 @@ DEFAULT_PLANS: list[dict[str, Any]] = [
             "severities": _severities(dict.fromkeys(("S1", "S2", "S3", "S4"), ("none", None, None, None, None))),
             "channels": ["kb", "forum", "advisories"],
             "named_contacts": 0,
-            "max_deployments": None,
+            "max_deployments": 0,
             "features": [],
             "consulting_hours_per_year": 0,
             "sla_credits": None,

@@ -15,9 +15,10 @@ from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import User
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.customers.models import Organization
-from ossdesk.domain.entitlements import Terms, TermsError, validate_overrides
+from ossdesk.domain.entitlements import Terms, TermsError, check_deployments, validate_overrides
 from ossdesk.plans.defaults import DEFAULT_PLANS
 from ossdesk.plans.models import Agreement, Plan, Subscription
+from ossdesk.plans.selectors import plan_ref, plan_refs
 from ossdesk.products.models import Product
 
 
@@ -79,6 +80,7 @@ def subscription_create(*, actor: Actor, organization: Organization, plan: Plan,
     _check_period(starts_on, ends_on)
     if plan.is_fallback:
         raise ValidationError({"plan": f"{plan.name} applies without a subscription; choose a paid plan."})
+    check_deployments(plan_ref(plan), deployments=deployments, plans=plan_refs())
     subscription = Subscription(organization=organization, plan=plan, starts_on=starts_on, ends_on=ends_on,
                                 deployments=deployments)
     subscription.full_clean()
@@ -102,6 +104,7 @@ def subscription_update(*, actor: Actor, subscription: Subscription, **changes: 
     _check_period(subscription.starts_on, subscription.ends_on)
     if subscription.plan.is_fallback:
         raise ValidationError({"plan": f"{subscription.plan.name} applies without a subscription."})
+    check_deployments(plan_ref(subscription.plan), deployments=subscription.deployments, plans=plan_refs())
     subscription.full_clean()
     subscription.save()
     if products is not None:

@@ -97,6 +97,26 @@ def _pairs(
     return pairs
 
 
+def _collect(
+    rng: random.Random,
+    count: int,
+    make: Callable[[], str],
+    pieces: list[str],
+    ok: Callable[[str], bool],
+    ask: Callable[[list[Pair]], list[str]],
+) -> list[tuple[str, str, str]]:
+    """Draw pairs and ask the tool until ``count`` of them are answered (the tool rejects some)."""
+    kept: list[tuple[str, str, str]] = []
+    seen: set[Pair] = set()
+    for _ in range(20):
+        fresh = [p for p in _pairs(rng, count, make, pieces, ok) if p not in seen]
+        seen.update(fresh)
+        kept += [(a, op, b) for (a, b), op in zip(fresh, ask(fresh), strict=True) if op in ("<", "=", ">")]
+        if len(kept) >= count:
+            break
+    return kept[:count]
+
+
 def _compose(rng: random.Random, first: list[str], rest: list[str], most: int) -> str:
     return rng.choice(first) + "".join(rng.choice(rest) for _ in range(rng.randint(0, most)))
 
@@ -149,8 +169,6 @@ def gen_dpkg(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str, 
             upstream += "-" + rng.choice(digits)
         return epoch + upstream + revision
 
-    pairs = _pairs(rng, count, make, pieces + ["-1", "1:", "-"], _no_space)
-
     def one(pair: Pair) -> str:
         a, b = pair
         lt = subprocess.run(["dpkg", "--compare-versions", a, "lt", b], capture_output=True, text=True)
@@ -161,9 +179,12 @@ def gen_dpkg(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str, 
         eq = subprocess.run(["dpkg", "--compare-versions", a, "eq", b], capture_output=True, text=True)
         return "=" if eq.returncode == 0 else ">"
 
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        answers = list(pool.map(one, pairs))
-    return _tool_version(["dpkg", "--version"]), [(a, op, b) for (a, b), op in zip(pairs, answers, strict=True)]
+    def ask(pairs: list[Pair]) -> list[str]:
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            return list(pool.map(one, pairs))
+
+    triples = _collect(rng, count, make, [*pieces, "-1", "1:", "-"], _no_space, ask)
+    return _tool_version(["dpkg", "--version"]), triples
 
 
 _RPM_SCRIPT = r"""
@@ -201,11 +222,10 @@ def gen_rpm(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str, s
             version += "-" + _compose(rng, first, [p for p in pieces if p != "-"], 3)
         return version
 
-    pairs = _pairs(rng, count, make, pieces, _no_space)
-    answers = _run_lines([python, "-c", _RPM_SCRIPT], pairs)
+    triples = _collect(rng, count, make, pieces, _no_space, lambda p: _run_lines([python, "-c", _RPM_SCRIPT], p))
     version = subprocess.run([python, "-c", "import rpm; print(rpm.__version__)"], capture_output=True,
                              text=True).stdout.strip()
-    return f"rpm {version} (python3-rpm labelCompare)", [(a, op, b) for (a, b), op in zip(pairs, answers, strict=True)]
+    return f"rpm {version} (python3-rpm labelCompare)", triples
 
 
 _RUBY_SCRIPT = r"""
@@ -231,10 +251,10 @@ def gen_rubygems(rng: random.Random, count: int) -> tuple[str, list[tuple[str, s
     def make() -> str:
         return _compose(rng, first, pieces, 5)
 
-    pairs = _pairs(rng, count, make, pieces + ["0", "a", "-", "."], _no_space)
-    answers = _run_lines(["ruby", "-e", _RUBY_SCRIPT], pairs)
-    version = _tool_version(["ruby", "-e", "puts \"ruby #{RUBY_VERSION}, rubygems #{Gem::VERSION}\""])
-    return version, [(a, op, b) for (a, b), op in zip(pairs, answers, strict=True)]
+    triples = _collect(
+        rng, count, make, [*pieces, "0", "a", "-", "."], _no_space, lambda p: _run_lines(["ruby", "-e", _RUBY_SCRIPT], p)
+    )
+    return _tool_version(["ruby", "-e", "puts \"ruby #{RUBY_VERSION}, rubygems #{Gem::VERSION}\""]), triples
 
 
 _NODE_SCRIPT = r"""
@@ -262,7 +282,7 @@ def gen_npm(rng: random.Random, count: int, node_semver_dir: str | None) -> tupl
     if not shutil.which("node"):
         raise LookupError("node not found")
     module = _node_semver(node_semver_dir)
-    numbers = ["0", "1", "2", "10", "01", "00", "9007199254740991", "9007199254740992", "123"]
+    numbers = ["0", "1", "2", "10", "01", "00", "0", "1", "2", "9007199254740991", "9007199254740992"]
     prefixes = ["", "", "", "v", "=", "v=", "=v", "vv"]
     ids = ["alpha", "beta", "rc", "0", "1", "2", "10", "01", "00", "x-y", "-", "a1", "1a", "9007199254740993",
            "9007199254740992", "9007199254740991", "99999999999999999999", "A", "Z", "--", "0a"]
@@ -275,16 +295,18 @@ def gen_npm(rng: random.Random, count: int, node_semver_dir: str | None) -> tupl
             version += "+" + rng.choice(["build", "1", "b.2", "001"])
         return version
 
-    pairs = _pairs(rng, count, make, [".1", "-1", "1", "a", ".a", "-", "0", "+x"], _no_space)
-    answers = _run_lines(["node", "-e", _NODE_SCRIPT, module], pairs)
+    pieces = [".1", "-1", "1", "a", ".a", "-", "0", "+x", "v", "="]
+    triples = _collect(
+        rng, count, make, pieces, _no_space, lambda p: _run_lines(["node", "-e", _NODE_SCRIPT, module], p)
+    )
     version = json.loads(Path(module, "package.json").read_text())["version"]
-    return f"node-semver {version} (loose)", [(a, op, b) for (a, b), op in zip(pairs, answers, strict=True)]
+    return f"node-semver {version} (loose)", triples
 
 
 def _semver_strings(rng: random.Random, go: bool) -> Callable[[], str]:
-    numbers = ["0", "1", "2", "10", "01", "18446744073709551615", "18446744073709551616", "99999999999999999999"]
-    ids = ["alpha", "beta", "rc", "0", "1", "2", "10", "01", "x-y", "-", "a1", "1a", "A", "Z", "0a",
-           "18446744073709551616"]
+    numbers = ["0", "1", "2", "10", "0", "1", "2", "11", "01", "18446744073709551615", "99999999999999999999"]
+    ids = ["alpha", "beta", "rc", "0", "1", "2", "10", "11", "01", "x-y", "-", "a1", "1a", "A", "Z", "0a",
+           "18446744073709551616", "alpha", "beta", "1", "2"]
     pseudo = ["0.20210101000000-abcdef123456", "20210101000000-abcdef123456", "20191109021931-daa7c04131f5",
               "pre.0.20210101000000-abcdef123456"]
 
@@ -342,11 +364,10 @@ def gen_crates(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str
         "}\n"
     )
     subprocess.run(["cargo", "build", "--release", "-q"], cwd=build, check=True)
-    pairs = _pairs(rng, count, _semver_strings(rng, go=False), [".1", "-1", "1", "a", ".a", "-", "0", "+x"], _no_space)
-    answers = _run_lines([str(build / "target" / "release" / "semver-oracle")], pairs)
-    return f"Rust semver crate {crates[-1].name.split('-', 1)[1]} (Debian librust-semver-dev)", [
-        (a, op, b) for (a, b), op in zip(pairs, answers, strict=True)
-    ]
+    oracle = str(build / "target" / "release" / "semver-oracle")
+    pieces = [".1", "-1", "1", "a", ".a", "-", "0", "+x"]
+    triples = _collect(rng, count, _semver_strings(rng, go=False), pieces, _no_space, lambda p: _run_lines([oracle], p))
+    return f"Rust semver crate {crates[-1].name.split('-', 1)[1]} (Debian librust-semver-dev)", triples
 
 
 _GO_PROGRAM = """package main
@@ -385,14 +406,12 @@ def gen_go(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str, st
     (build / "main.go").write_text(_GO_PROGRAM)
     env = {**os.environ, "GO111MODULE": "off", "GOPATH": gopath, "GOCACHE": str(build / "cache")}
     subprocess.run(["go", "build", "-o", str(build / "oracle"), str(build / "main.go")], check=True, env=env)
-    pairs = _pairs(rng, count, _semver_strings(rng, go=True), [".1", "-1", "1", "a", ".a", "-", "0", "+x"], _no_space)
-    answers = _run_lines([str(build / "oracle")], pairs)
-    triples = []
-    for (a, b), op in zip(pairs, answers, strict=True):
-        # OSV writes Go versions without the "v"; ossdesk accepts both, the tool only the "v" form.
-        if rng.random() < 0.3:
-            a = a.removeprefix("v")
-        triples.append((a, op, b))
+    pieces = [".1", "-1", "1", "a", ".a", "-", "0", "+x"]
+    answered = _collect(
+        rng, count, _semver_strings(rng, go=True), pieces, _no_space, lambda p: _run_lines([str(build / "oracle")], p)
+    )
+    # OSV writes Go versions without the "v"; ossdesk accepts both, the tool only the "v" form.
+    triples = [(a.removeprefix("v") if rng.random() < 0.3 else a, op, b) for a, op, b in answered]
     return f"golang.org/x/mod/semver ({_tool_version(['go', 'version'])})", triples
 
 
@@ -408,34 +427,37 @@ def gen_maven(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str,
     if not shutil.which("java"):
         raise LookupError("java not found")
     jar = _maven_jar()
-    numbers = ["0", "1", "2", "10", "01", "000", "1234567890", "12345678901234567890", "9", "2147483648"]
+    numbers = ["0", "1", "2", "10", "01", "000", "0", "1", "2", "1", "9", "1234567890", "12345678901234567890"]
     words = ["alpha", "a", "beta", "b", "milestone", "m", "rc", "cr", "snapshot", "SNAPSHOT", "ga", "GA", "final",
              "Final", "release", "RELEASE", "sp", "foo", "xyz", "abc", "c", "x", "RC", "Alpha", "jre", "android"]
     seps = [".", "-", "", ".", "-"]
 
     def make() -> str:
         version = rng.choice(numbers)
-        for _ in range(rng.randint(0, 5)):
+        for _ in range(rng.randint(0, 4)):
             version += rng.choice(seps) + rng.choice(numbers if rng.random() < 0.5 else words)
         return version
 
-    pieces = [".", "-", "0", ".0", "-0", "1", "a", "-a", "ga", ".final", "-1", "sp", "-sp"]
-    pairs = _pairs(rng, count, make, pieces, lambda v: _no_space(v) and len(v) <= 256)
-    triples: list[tuple[str, str, str]] = []
-    batch = 2000
-    for start in range(0, len(pairs), batch):
-        chunk = pairs[start : start + batch]
-        args = [v for pair in chunk for v in pair]
-        out = subprocess.run(
-            ["java", "-cp", jar, "org.apache.maven.artifact.versioning.ComparableVersion", *args],
-            capture_output=True, text=True, check=True,
-        ).stdout
-        results = [line.split() for line in out.splitlines() if line.startswith("   ")]
-        # results[k] compares args[k] with args[k + 1]; the pairs are at even k.
-        for index, (a, b) in enumerate(chunk):
-            left, op, right = results[2 * index]
-            assert (left, right) == (a, b), (left, right, a, b)
-            triples.append((a, {"<": "<", "==": "=", ">": ">"}[op], b))
+    pieces = [".", "-", "0", ".0", "-0", "1", "a", "-a", "ga", ".final", "-1", "sp", "-sp", ".RELEASE", "-ga-1"]
+    def ask(pairs: list[Pair]) -> list[str]:
+        answers: list[str] = []
+        for start in range(0, len(pairs), 2000):
+            chunk = pairs[start : start + 2000]
+            args = [v for pair in chunk for v in pair]
+            out = subprocess.run(
+                ["java", "-cp", jar, "org.apache.maven.artifact.versioning.ComparableVersion", *args],
+                capture_output=True, text=True, check=True,
+            ).stdout
+            results = [line.split() for line in out.splitlines() if line.startswith("   ")]
+            # results[k] compares args[k] with args[k + 1]; the pairs are at even k.
+            for index, (a, b) in enumerate(chunk):
+                left, op, right = results[2 * index]
+                if (left, right) != (a, b):
+                    raise RuntimeError(f"unexpected ComparableVersion output {results[2 * index]} for {a} {b}")
+                answers.append({"<": "<", "==": "=", ">": ">"}[op])
+        return answers
+
+    triples = _collect(rng, count, make, pieces, lambda v: _no_space(v) and len(v) <= 256, ask)
     return f"Maven ComparableVersion from {Path(jar).name}", triples
 
 
@@ -463,23 +485,20 @@ def _php_orderable(version: str) -> bool:
 def gen_packagist(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str, str]]]:
     if not shutil.which("php"):
         raise LookupError("php not found")
-    numbers = ["0", "1", "2", "10", "01", "00", "99999999999999999999", "9223372036854775807", "3"]
+    numbers = ["0", "1", "2", "10", "01", "00", "0", "1", "2", "3", "99999999999999999999", "9223372036854775807"]
     words = ["dev", "alpha", "a", "beta", "b", "RC", "rc", "pl", "p", "patch", "foo", "Alpha", "DEV", "x", "stable",
              "Rc", "pre", "abc", "bugfix", "r"]
     seps = [".", "-", "_", "+", "", ".", ".", "~", ".."]
 
     def make() -> str:
         version = rng.choice(numbers) if rng.random() < 0.9 else "dev-" + rng.choice(words)
-        for _ in range(rng.randint(0, 5)):
+        for _ in range(rng.randint(0, 4)):
             version += rng.choice(seps) + rng.choice(numbers if rng.random() < 0.55 else words)
         return version
 
     pieces = [".", "-", "0", ".0", "-dev", "1", "a", "rc1", "pl1", "p", ".1", "_", "+"]
-    pairs = _pairs(rng, count, make, pieces, _php_orderable)
-    answers = _run_lines(["php", "-r", _PHP_SCRIPT], pairs)
-    return _tool_version(["php", "-r", "echo 'PHP ' . PHP_VERSION . ' version_compare';"]), [
-        (a, op, b) for (a, b), op in zip(pairs, answers, strict=True)
-    ]
+    triples = _collect(rng, count, make, pieces, _php_orderable, lambda p: _run_lines(["php", "-r", _PHP_SCRIPT], p))
+    return _tool_version(["php", "-r", "echo 'PHP ' . PHP_VERSION . ' version_compare';"]), triples
 
 
 # --- main ---------------------------------------------------------------------------------------------------
