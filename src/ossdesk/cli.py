@@ -147,6 +147,7 @@ def _children(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
             sys.executable, "-m", "gunicorn", "ossdesk.config.wsgi:application",
             "--bind", f"{host}:{port}", "--workers", str(args.web_workers or settings.OSSDESK_WEB_WORKERS),
             "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", "60",
+            "--no-control-socket",
         ]))
     if not args.no_worker:
         children.append(("worker", [sys.executable, "-m", "ossdesk.cli", "worker"]))

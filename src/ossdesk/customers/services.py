@@ -41,6 +41,9 @@ def _validate_organization_fields(fields: dict[str, Any]) -> None:
         fields["country"] = country
         if len(country) != 2 or not country.isalpha():
             errors["country"] = "Use the two-letter ISO 3166 code, such as DE or US."
+        elif country not in SUPPORTED_COUNTRIES:
+            # Business-hour calendars load the country's public holidays; an unknown code fails there.
+            errors["country"] = f"{country} is not an ISO 3166 country code with known public holidays."
     if "compliance_frameworks" in fields:
         frameworks = fields["compliance_frameworks"]
         valid = set(Framework.values)

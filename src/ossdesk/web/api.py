@@ -31,6 +31,15 @@ def _django_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
+def _messages(errors: Any, path: str = "") -> list[str]:
+    """DRF nests the errors of list items and nested objects ({"1": [...]}); flatten them to "1: ..."."""
+    if isinstance(errors, dict):
+        return [m for key, value in errors.items() for m in _messages(value, f"{path}.{key}" if path else str(key))]
+    if isinstance(errors, list):
+        return [m for item in errors for m in _messages(item, path)]
+    return [f"{path}: {errors}" if path else str(errors)]
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, EntitlementDenied):
         return Response({"detail": str(exc), "code": exc.code, "allowed_by": exc.allowed_by},
@@ -45,7 +54,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
         errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-        response.data = {"detail": "Invalid input.", "errors": errors}
+        response.data = {"detail": "Invalid input.", "errors": {field: _messages(messages)
+                                                                for field, messages in errors.items()}}
     return response
 
 

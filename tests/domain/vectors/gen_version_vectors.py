@@ -17,7 +17,8 @@ file        tool
 dpkg        ``dpkg --compare-versions`` (pairs with a syntax warning on stderr are dropped)
 rpm         ``rpm.labelCompare`` from python3-rpm, run by /usr/bin/python3, EVR split by ``rpm.ver``
             (``apt-get install -y rpm python3-rpm``)
-rubygems    ``Gem::Version#<=>`` (``apt-get install -y ruby``); pairs failing ``Gem::Version.correct?`` dropped
+rubygems    ``Gem::Version#<=>`` (``apt-get install -y ruby``); pairs failing ``Gem::Version.correct?``
+            are dropped
 npm         node-semver 7, ``semver.compare(a, b, true)`` (loose, as npm); installed with
             ``npm install --prefix <temp dir> semver@7`` unless ``--node-semver DIR`` points at one
 crates      the Rust ``semver`` crate, Debian's ``librust-semver-dev`` built offline with cargo;
@@ -40,7 +41,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import os
 import random
@@ -58,6 +58,11 @@ Pair = tuple[str, str]
 
 
 # --- pools ------------------------------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    """Tokens written as one space-separated string, to keep the pools readable."""
+    return text.split()
 
 
 def _mutate(rng: random.Random, version: str, pieces: list[str]) -> str:
@@ -143,7 +148,11 @@ def _tool_version(cmd: list[str]) -> str:
         out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     except OSError:
         return "unknown"
-    return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr).strip() else "unknown"
+    return (
+        (out.stdout or out.stderr).strip().splitlines()[0]
+        if (out.stdout or out.stderr).strip()
+        else "unknown"
+    )
 
 
 # --- ecosystems ---------------------------------------------------------------------------------------------
@@ -153,10 +162,15 @@ def gen_dpkg(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str, 
     if not shutil.which("dpkg"):
         raise LookupError("dpkg not found")
     digits = ["0", "00", "1", "01", "2", "9", "10", "100", "007"]
-    pieces = [".", "+", "~", "~~", "a", "b", "z", "A", "Z", "0", "1", "9", "10", "01", "~rc1", "~beta", "+dfsg",
-              ".0", "+b1", "~~a", ".", ".1", "a1", "+really"]
-    revisions = ["", "", "-0", "-1", "-2", "-10", "-1~deb10u1", "-1+deb10u1", "-1ubuntu0.1", "-0ubuntu1", "-1.1",
-                 "-a", "-1~", "-1~~", "-1+b1", "-00", "-0.0", "-1ubuntu1~18.04", "-2+", "-~"]
+    pieces = _words(". + ~ ~~ a b z A Z 0 1 9 10 01 ~rc1 ~beta +dfsg .0 +b1 ~~a . .1 a1 +really")
+    revisions = [
+        "",
+        "",
+        *_words(
+            "-0 -1 -2 -10 -1~deb10u1 -1+deb10u1 -1ubuntu0.1 -0ubuntu1 -1.1 -a -1~ -1~~ -1+b1 "
+            "-00 -0.0 -1ubuntu1~18.04 -2+ -~"
+        ),
+    ]
     epochs = ["", "", "", "0:", "1:", "2:", "10:", "01:"]
 
     def make() -> str:
@@ -212,8 +226,9 @@ def gen_rpm(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str, s
     if subprocess.run([python, "-c", "import rpm"], capture_output=True).returncode:
         raise LookupError("python3-rpm not found")
     first = ["0", "1", "2", "10", "01", "001", "9", "a", "rc", "1.0", "2.0.1", "5.5p1", "xyz"]
-    pieces = ["0", "1", "2", "10", "01", "001", "9", "a", "b", "rc", "git", "el", "ael", "A", "Z", "fc", ".", "_",
-              "+", "~", "^", ".", ".1", "~rc1", "^git1", "~~", "^^", ".el7", ".el8_4", "α", "-", "."]
+    pieces = _words(
+        "0 1 2 10 01 001 9 a b rc git el ael A Z fc . _ + ~ ^ . .1 ~rc1 ^git1 ~~ ^^ .el7 .el8_4 α - ."
+    )
     epochs = ["", "", "", "", "0:", "1:", "01:", ":", "2:"]
 
     def make() -> str:
@@ -222,9 +237,12 @@ def gen_rpm(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str, s
             version += "-" + _compose(rng, first, [p for p in pieces if p != "-"], 3)
         return version
 
-    triples = _collect(rng, count, make, pieces, _no_space, lambda p: _run_lines([python, "-c", _RPM_SCRIPT], p))
-    version = subprocess.run([python, "-c", "import rpm; print(rpm.__version__)"], capture_output=True,
-                             text=True).stdout.strip()
+    triples = _collect(
+        rng, count, make, pieces, _no_space, lambda p: _run_lines([python, "-c", _RPM_SCRIPT], p)
+    )
+    version = subprocess.run(
+        [python, "-c", "import rpm; print(rpm.__version__)"], capture_output=True, text=True
+    ).stdout.strip()
     return f"rpm {version} (python3-rpm labelCompare)", triples
 
 
@@ -245,16 +263,23 @@ def gen_rubygems(rng: random.Random, count: int) -> tuple[str, list[tuple[str, s
     if not shutil.which("ruby"):
         raise LookupError("ruby not found")
     first = ["0", "1", "2", "10", "01", "3", "999999999999999999999"]
-    pieces = [".0", ".1", ".2", ".10", ".a", ".b", ".pre", ".rc1", ".beta2", ".0.0", ".0a", ".a0", ".A", ".Z",
-              ".alpha", ".beta", ".gamma", "-1", "-beta", "-rc.1", "-pre.0", ".00", ".a.0", ".0.a", ".9", ".a10"]
+    pieces = _words(
+        ".0 .1 .2 .10 .a .b .pre .rc1 .beta2 .0.0 .0a .a0 .A .Z .alpha .beta .gamma -1 "
+        "-beta -rc.1 -pre.0 .00 .a.0 .0.a .9 .a10"
+    )
 
     def make() -> str:
         return _compose(rng, first, pieces, 5)
 
     triples = _collect(
-        rng, count, make, [*pieces, "0", "a", "-", "."], _no_space, lambda p: _run_lines(["ruby", "-e", _RUBY_SCRIPT], p)
+        rng,
+        count,
+        make,
+        [*pieces, "0", "a", "-", "."],
+        _no_space,
+        lambda p: _run_lines(["ruby", "-e", _RUBY_SCRIPT], p),
     )
-    return _tool_version(["ruby", "-e", "puts \"ruby #{RUBY_VERSION}, rubygems #{Gem::VERSION}\""]), triples
+    return _tool_version(["ruby", "-e", 'puts "ruby #{RUBY_VERSION}, rubygems #{Gem::VERSION}"']), triples
 
 
 _NODE_SCRIPT = r"""
@@ -278,19 +303,25 @@ def _node_semver(directory: str | None) -> str:
     return str(target / "node_modules" / "semver")
 
 
-def gen_npm(rng: random.Random, count: int, node_semver_dir: str | None) -> tuple[str, list[tuple[str, str, str]]]:
+def gen_npm(
+    rng: random.Random, count: int, node_semver_dir: str | None
+) -> tuple[str, list[tuple[str, str, str]]]:
     if not shutil.which("node"):
         raise LookupError("node not found")
     module = _node_semver(node_semver_dir)
     numbers = ["0", "1", "2", "10", "01", "00", "0", "1", "2", "9007199254740991", "9007199254740992"]
     prefixes = ["", "", "", "v", "=", "v=", "=v", "vv"]
-    ids = ["alpha", "beta", "rc", "0", "1", "2", "10", "01", "00", "x-y", "-", "a1", "1a", "9007199254740993",
-           "9007199254740992", "9007199254740991", "99999999999999999999", "A", "Z", "--", "0a"]
+    ids = _words(
+        "alpha beta rc 0 1 2 10 01 00 x-y - a1 1a 9007199254740993 9007199254740992 "
+        "9007199254740991 99999999999999999999 A Z -- 0a"
+    )
 
     def make() -> str:
         version = rng.choice(prefixes) + ".".join(rng.choice(numbers) for _ in range(3))
         if rng.random() < 0.7:
-            version += rng.choice(["-", "-", ""]) + ".".join(rng.choice(ids) for _ in range(rng.randint(1, 3)))
+            version += rng.choice(["-", "-", ""]) + ".".join(
+                rng.choice(ids) for _ in range(rng.randint(1, 2))
+            )
         if rng.random() < 0.2:
             version += "+" + rng.choice(["build", "1", "b.2", "001"])
         return version
@@ -304,11 +335,12 @@ def gen_npm(rng: random.Random, count: int, node_semver_dir: str | None) -> tupl
 
 
 def _semver_strings(rng: random.Random, go: bool) -> Callable[[], str]:
-    numbers = ["0", "1", "2", "10", "0", "1", "2", "11", "01", "18446744073709551615", "99999999999999999999"]
-    ids = ["alpha", "beta", "rc", "0", "1", "2", "10", "11", "01", "x-y", "-", "a1", "1a", "A", "Z", "0a",
-           "18446744073709551616", "alpha", "beta", "1", "2"]
-    pseudo = ["0.20210101000000-abcdef123456", "20210101000000-abcdef123456", "20191109021931-daa7c04131f5",
-              "pre.0.20210101000000-abcdef123456"]
+    numbers = _words("0 1 2 10 0 1 2 11 01 0 1 18446744073709551615 99999999999999999999")
+    ids = _words("alpha beta rc 0 1 2 10 11 01 x-y - a1 1a A Z 0a 18446744073709551616 alpha beta 1 2")
+    pseudo = _words(
+        "0.20210101000000-abcdef123456 20210101000000-abcdef123456 "
+        "20191109021931-daa7c04131f5 pre.0.20210101000000-abcdef123456"
+    )
 
     def make() -> str:
         parts = [rng.choice(numbers) for _ in range(3)]
@@ -316,10 +348,10 @@ def _semver_strings(rng: random.Random, go: bool) -> Callable[[], str]:
             return "v" + ".".join(parts[: rng.randint(1, 2)])
         version = ".".join(parts)
         if rng.random() < 0.7:
-            if go and rng.random() < 0.3:
+            if go and rng.random() < 0.2:
                 version += "-" + rng.choice(pseudo)
             else:
-                version += "-" + ".".join(rng.choice(ids) for _ in range(rng.randint(1, 3)))
+                version += "-" + ".".join(rng.choice(ids) for _ in range(rng.randint(1, 2)))
         if rng.random() < 0.2:
             version += "+" + rng.choice(["build", "1", "b.2", "001", "incompatible"])
         return ("v" + version) if go else version
@@ -336,11 +368,12 @@ def gen_crates(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str
     (build / "src").mkdir()
     (build / ".cargo").mkdir()
     (build / "Cargo.toml").write_text(
-        '[package]\nname = "semver-oracle"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nsemver = "1"\n'
+        '[package]\nname = "semver-oracle"\nversion = "0.1.0"\nedition = "2021"\n\n'
+        '[dependencies]\nsemver = "1"\n'
     )
     (build / ".cargo" / "config.toml").write_text(
-        '[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n'
-        "\n[net]\noffline = true\n"
+        '[source.crates-io]\nreplace-with = "debian"\n\n'
+        f'[source.debian]\ndirectory = "{registry}"\n\n[net]\noffline = true\n'
     )
     (build / "src" / "main.rs").write_text(
         "use std::io::{self, BufRead, Write};\n"
@@ -349,24 +382,26 @@ def gen_crates(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str
         "    for line in io::stdin().lock().lines() {\n"
         "        let line = line.unwrap();\n"
         "        let mut it = line.splitn(2, '\\t');\n"
-        "        let (a, b) = (it.next().unwrap(), it.next().unwrap_or(\"\"));\n"
+        '        let (a, b) = (it.next().unwrap(), it.next().unwrap_or(""));\n'
         "        let r = match (semver::Version::parse(a), semver::Version::parse(b)) {\n"
         "            (Ok(mut x), Ok(mut y)) => {\n"
         "                x.build = semver::BuildMetadata::EMPTY;\n"
         "                y.build = semver::BuildMetadata::EMPTY;\n"
-        "                match x.cmp(&y) { std::cmp::Ordering::Less => \"<\", std::cmp::Ordering::Equal => \"=\","
-        " _ => \">\" }\n"
+        '                match x.cmp(&y) { std::cmp::Ordering::Less => "<", std::cmp::Ordering::Equal => "=",'
+        ' _ => ">" }\n'
         "            }\n"
-        "            _ => \"!\",\n"
+        '            _ => "!",\n'
         "        };\n"
-        "        writeln!(out, \"{}\", r).unwrap();\n"
+        '        writeln!(out, "{}", r).unwrap();\n'
         "    }\n"
         "}\n"
     )
     subprocess.run(["cargo", "build", "--release", "-q"], cwd=build, check=True)
     oracle = str(build / "target" / "release" / "semver-oracle")
     pieces = [".1", "-1", "1", "a", ".a", "-", "0", "+x"]
-    triples = _collect(rng, count, _semver_strings(rng, go=False), pieces, _no_space, lambda p: _run_lines([oracle], p))
+    triples = _collect(
+        rng, count, _semver_strings(rng, go=False), pieces, _no_space, lambda p: _run_lines([oracle], p)
+    )
     return f"Rust semver crate {crates[-1].name.split('-', 1)[1]} (Debian librust-semver-dev)", triples
 
 
@@ -408,7 +443,12 @@ def gen_go(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str, st
     subprocess.run(["go", "build", "-o", str(build / "oracle"), str(build / "main.go")], check=True, env=env)
     pieces = [".1", "-1", "1", "a", ".a", "-", "0", "+x"]
     answered = _collect(
-        rng, count, _semver_strings(rng, go=True), pieces, _no_space, lambda p: _run_lines([str(build / "oracle")], p)
+        rng,
+        count,
+        _semver_strings(rng, go=True),
+        pieces,
+        _no_space,
+        lambda p: _run_lines([str(build / "oracle")], p),
     )
     # OSV writes Go versions without the "v"; ossdesk accepts both, the tool only the "v" form.
     triples = [(a.removeprefix("v") if rng.random() < 0.3 else a, op, b) for a, op, b in answered]
@@ -416,8 +456,11 @@ def gen_go(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str, st
 
 
 def _maven_jar() -> str:
-    for pattern in ("/usr/share/maven/lib/maven-artifact*.jar", "/usr/share/java/maven*-artifact*.jar"):
-        jars = sorted(glob.glob(pattern))
+    for folder, pattern in (
+        ("/usr/share/maven/lib", "maven-artifact*.jar"),
+        ("/usr/share/java", "maven*-artifact*.jar"),
+    ):
+        jars = sorted(Path(folder).glob(pattern))
         if jars:
             return os.path.realpath(jars[0])
     raise LookupError("maven-artifact jar not found (apt-get install -y maven)")
@@ -427,9 +470,11 @@ def gen_maven(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str,
     if not shutil.which("java"):
         raise LookupError("java not found")
     jar = _maven_jar()
-    numbers = ["0", "1", "2", "10", "01", "000", "0", "1", "2", "1", "9", "1234567890", "12345678901234567890"]
-    words = ["alpha", "a", "beta", "b", "milestone", "m", "rc", "cr", "snapshot", "SNAPSHOT", "ga", "GA", "final",
-             "Final", "release", "RELEASE", "sp", "foo", "xyz", "abc", "c", "x", "RC", "Alpha", "jre", "android"]
+    numbers = _words("0 1 2 10 01 000 0 1 2 1 9 1234567890 12345678901234567890")
+    words = _words(
+        "alpha a beta b milestone m rc cr snapshot SNAPSHOT ga GA final Final release "
+        "RELEASE sp foo xyz abc c x RC Alpha jre android"
+    )
     seps = [".", "-", "", ".", "-"]
 
     def make() -> str:
@@ -438,7 +483,8 @@ def gen_maven(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str,
             version += rng.choice(seps) + rng.choice(numbers if rng.random() < 0.5 else words)
         return version
 
-    pieces = [".", "-", "0", ".0", "-0", "1", "a", "-a", "ga", ".final", "-1", "sp", "-sp", ".RELEASE", "-ga-1"]
+    pieces = _words(". - 0 .0 -0 1 a -a ga .final -1 sp -sp .RELEASE -ga-1")
+
     def ask(pairs: list[Pair]) -> list[str]:
         answers: list[str] = []
         for start in range(0, len(pairs), 2000):
@@ -446,14 +492,18 @@ def gen_maven(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str,
             args = [v for pair in chunk for v in pair]
             out = subprocess.run(
                 ["java", "-cp", jar, "org.apache.maven.artifact.versioning.ComparableVersion", *args],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout
             results = [line.split() for line in out.splitlines() if line.startswith("   ")]
             # results[k] compares args[k] with args[k + 1]; the pairs are at even k.
             for index, (a, b) in enumerate(chunk):
                 left, op, right = results[2 * index]
                 if (left, right) != (a, b):
-                    raise RuntimeError(f"unexpected ComparableVersion output {results[2 * index]} for {a} {b}")
+                    raise RuntimeError(
+                        f"unexpected ComparableVersion output {results[2 * index]} for {a} {b}"
+                    )
                 answers.append({"<": "<", "==": "=", ">": ">"}[op])
         return answers
 
@@ -485,9 +535,8 @@ def _php_orderable(version: str) -> bool:
 def gen_packagist(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str, str]]]:
     if not shutil.which("php"):
         raise LookupError("php not found")
-    numbers = ["0", "1", "2", "10", "01", "00", "0", "1", "2", "3", "99999999999999999999", "9223372036854775807"]
-    words = ["dev", "alpha", "a", "beta", "b", "RC", "rc", "pl", "p", "patch", "foo", "Alpha", "DEV", "x", "stable",
-             "Rc", "pre", "abc", "bugfix", "r"]
+    numbers = _words("0 1 2 10 01 00 0 1 2 3 99999999999999999999 9223372036854775807")
+    words = _words("dev alpha a beta b RC rc pl p patch foo Alpha DEV x stable Rc pre abc bugfix r")
     seps = [".", "-", "_", "+", "", ".", ".", "~", ".."]
 
     def make() -> str:
@@ -497,7 +546,9 @@ def gen_packagist(rng: random.Random, count: int) -> tuple[str, list[tuple[str, 
         return version
 
     pieces = [".", "-", "0", ".0", "-dev", "1", "a", "rc1", "pl1", "p", ".1", "_", "+"]
-    triples = _collect(rng, count, make, pieces, _php_orderable, lambda p: _run_lines(["php", "-r", _PHP_SCRIPT], p))
+    triples = _collect(
+        rng, count, make, pieces, _php_orderable, lambda p: _run_lines(["php", "-r", _PHP_SCRIPT], p)
+    )
     return _tool_version(["php", "-r", "echo 'PHP ' . PHP_VERSION . ' version_compare';"]), triples
 
 
@@ -531,10 +582,10 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 tool, triples = GENERATORS[name](rng, args.pairs)
         except LookupError as error:
-            print(f"{name}: skipped ({error})", file=sys.stderr)
+            sys.stderr.write(f"{name}: skipped ({error})\n")
             continue
         written = write(name, tool, triples, args.seed)
-        print(f"{name}: {written} comparisons from {tool}", file=sys.stderr)
+        sys.stderr.write(f"{name}: {written} comparisons from {tool}\n")
     return 0
 
 

@@ -71,7 +71,10 @@ class OrganizationViewSet(ServiceViewSet):
         organization = self.get_object()
         at = None
         if request.query_params.get("at"):
-            at = parse_datetime(request.query_params["at"])
+            try:
+                at = parse_datetime(request.query_params["at"])
+            except ValueError:  # well formed but impossible, such as month 13
+                at = None
             if at is None or at.tzinfo is None:
                 raise ValidationError({"at": "Give an ISO 8601 instant with a UTC offset, e.g. 2026-01-31T12:00Z."})
         return Response(EntitlementsSerializer(entitlements_for(organization=organization, at=at)).data)

@@ -7,23 +7,18 @@ cached, since advisories repeat the same versions over and over.
 Ecosystems go by their OSV names; a ``:suffix`` (``Debian:12``, ``Alpine:v3.18``, ``Ubuntu:22.04:LTS``,
 ``Red Hat:rhel_aus:8.4::appstream``) is ignored, and so is the case of the name. One module per family:
 
-=====================================================  ========================================================
-ecosystems                                             ordering, proved against
-=====================================================  ========================================================
-PyPI                                                   PEP 440, ``packaging`` (the reference implementation)
-npm                                                    node-semver, loose
-SemVer (OSV's ``SEMVER`` range type), Go, crates.io,   SemVer 2.0.0 precedence with each tool's grammar
-Hex, Pub                                               (see :mod:`.semver`)
-Maven                                                  Maven's ``ComparableVersion``
-RubyGems                                               ``Gem::Version``
-NuGet                                                  ``NuGet.Versioning``
-Packagist                                              PHP's ``version_compare``
-Debian, Ubuntu                                         ``dpkg --compare-versions``
-Alpine, Wolfi, Chainguard                              apk-tools
-Red Hat, AlmaLinux, Rocky Linux, openSUSE, SUSE,       ``rpm.labelCompare``
-Mageia, openEuler, Photon OS, Azure Linux
-CRAN                                                   R's ``compareVersion``
-=====================================================  ========================================================
+* PyPI: PEP 440 as ``packaging`` implements it (the reference implementation);
+* npm: node-semver with ``loose``; SemVer (OSV's ``SEMVER`` range type), Go, crates.io, Hex, Pub:
+  SemVer 2.0.0 precedence, each with its tool's grammar (:mod:`.semver`);
+* Maven: Maven's ``ComparableVersion``; RubyGems: ``Gem::Version``; NuGet: ``NuGet.Versioning``;
+  Packagist: PHP's ``version_compare``; CRAN: R's ``compareVersion``;
+* Debian, Ubuntu: ``dpkg --compare-versions``; Alpine, Wolfi, Chainguard: apk-tools;
+* Red Hat, AlmaLinux, Rocky Linux, openSUSE, SUSE, Mageia, openEuler, Photon OS, Azure Linux:
+  ``rpm.labelCompare``.
+
+``tests/domain/test_versions.py`` proves them against the tools' own answers: vectors generated here from
+dpkg, rpm, Ruby, node-semver, the Rust ``semver`` crate, Go, Maven and PHP, and the shared vectors (from
+packaging, apk, dpkg, Maven, PHP, RubyGems, R and NuGet's tests). Hex and Pub follow their specifications.
 
 A version the ecosystem's tool would reject raises :class:`InvalidVersion` (a ``ValueError``) naming the
 ecosystem and the string; an ecosystem with no scheme raises :class:`UnknownEcosystem` (also a

@@ -2,6 +2,8 @@
 
 Parsing (case-insensitive): ``.`` and ``-`` separate items, and so does every transition between digits
 and letters; ``-`` and a transition also open a nested list, so ``1.0-alpha-1`` is ``[1, [alpha, [1]]]``.
+A qualifier directly followed by digits, or ending the version, opens a list of its own too unless it
+starts one (``1.0.RC1`` reads as ``1.0-RC1``, ``1.foo`` as ``1-foo``; but ``1.foo.0`` keeps ``foo`` in line).
 Items are numbers, qualifiers or lists. Known qualifiers order as
 ``alpha < beta < milestone < rc < snapshot < "" < sp``, with ``a``/``b``/``m`` meaning alpha, beta and
 milestone when a digit follows them directly, ``cr`` meaning ``rc``, and ``ga``, ``final`` and ``release``
@@ -96,6 +98,8 @@ def parse_items(version: str) -> tuple[Item, ...]:
                 open_list()
         elif char.isdecimal():
             if not is_digit and i > start:
+                if current:  # ".X1" is read as "-X1": a qualifier followed by digits opens a list
+                    open_list()
                 current.append(_qualifier(text[start:i], followed_by_digit=True))
                 start = i
                 open_list()
@@ -107,6 +111,8 @@ def parse_items(version: str) -> tuple[Item, ...]:
                 open_list()
             is_digit = False
     if len(text) > start:
+        if not is_digit and current:  # likewise a final qualifier: "1.0.X" is read as "1.0-X"
+            open_list()
         current.append(_item(is_digit, text[start:]))
     while stack:
         _normalize(stack.pop())

@@ -23,7 +23,16 @@ from ossdesk.domain.versions._errors import VersionSyntaxError
 
 _LONG_MAX = 2**63 - 1
 _SPECIAL_FORMS = (
-    ("dev", 0), ("alpha", 1), ("a", 1), ("beta", 2), ("b", 2), ("RC", 3), ("rc", 3), ("#", 4), ("pl", 5), ("p", 5),
+    ("dev", 0),
+    ("alpha", 1),
+    ("a", 1),
+    ("beta", 2),
+    ("b", 2),
+    ("RC", 3),
+    ("rc", 3),
+    ("#", 4),
+    ("pl", 5),
+    ("p", 5),
 )
 _NUMBER_RANK = 4  # a number counts as the special form "#" against a word
 _END = (_NUMBER_RANK, -1)  # below every number, above dev/alpha/beta/RC/unknown words, below pl/p
@@ -74,7 +83,7 @@ def _word_rank(word: str) -> int:
 @lru_cache(maxsize=1 << 16)
 def packagist_key(version: str) -> tuple[tuple[int, int], ...]:
     """Sort key for a Packagist version (see the module doc)."""
-    text = _V_PREFIX.sub("", version, count=1)
+    text = version[1:] if _V_PREFIX.match(version) else version
     if not text or not _is_alnum(text[0]):
         raise VersionSyntaxError("must start with a letter or digit")
     if "#" in text:

@@ -25,22 +25,22 @@ _TILDE, _END, _CARET, _WORD, _NUMBER = (0,), (1,), (2,), 3, 4
 _EPOCH = re.compile(r"([0-9]*):")
 
 Segment = tuple[object, ...]
-RpmKey = tuple[tuple[Segment, ...], tuple[Segment, ...], tuple[Segment, ...]]
+RpmKey = tuple[tuple[Segment, ...], tuple[Segment, ...], tuple[object, ...]]
 
 
 @lru_cache(maxsize=1 << 16)
 def rpmvercmp_key(text: str) -> tuple[Segment, ...]:
     """Sort key for one epoch, version or release string in ``rpmvercmp`` order."""
     key: list[Segment] = []
-    for token in _TOKENS.findall(text):
-        if token == "~":
+    for piece in _TOKENS.findall(text):
+        if piece == "~":
             key.append(_TILDE)
-        elif token == "^":
+        elif piece == "^":
             key.append(_CARET)
-        elif token[0].isdigit():
-            key.append((_NUMBER, int(token)))
+        elif piece[0].isdigit():
+            key.append((_NUMBER, int(piece)))
         else:
-            key.append((_WORD, token))
+            key.append((_WORD, piece))
     key.append(_END)
     return tuple(key)
 

@@ -1,4 +1,4 @@
-"""SemVer 2.0.0 and its dialects: npm (node-semver, loose), Go modules, crates.io, Hex, Pub and OSV's plain SemVer.
+"""SemVer 2.0.0 and its dialects: npm (node-semver, loose), Go, crates.io, Hex, Pub and OSV's plain SemVer.
 
 All share SemVer precedence: ``major.minor.patch`` compared numerically, a pre-release sorts before its
 release, pre-release identifiers compare left to right (numeric ones numerically and before alphanumeric
@@ -113,9 +113,7 @@ def cargo_key(version: str) -> SemverKey:
 
 # --- Go modules (golang.org/x/mod/semver) -------------------------------------------------------------------
 
-_GO = re.compile(
-    rf"v?({_NUM})(?:\.({_NUM})(?:\.({_NUM})(?:-({_PRE_ID}(?:\.{_PRE_ID})*))?(?:\+{_BUILD})?)?)?"
-)
+_GO = re.compile(rf"v?({_NUM})(?:\.({_NUM})(?:\.({_NUM})(?:-({_PRE_ID}(?:\.{_PRE_ID})*))?(?:\+{_BUILD})?)?)?")
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
