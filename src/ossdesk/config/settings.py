@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "ossdesk.customers",
     "ossdesk.products",
     "ossdesk.plans",
+    "ossdesk.tickets",
     "ossdesk.web",
 ]
 

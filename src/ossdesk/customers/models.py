@@ -60,3 +60,37 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+
+class Deployment(models.Model):
+    """A customer's installation of a supported product: what tickets, SBOMs and monitoring refer to."""
+
+    class Environment(models.TextChoices):
+        PRODUCTION = "production", "Production"
+        STAGING = "staging", "Staging"
+        DEVELOPMENT = "development", "Development"
+
+    class Criticality(models.TextChoices):
+        CRITICAL = "critical", "Critical"
+        HIGH = "high", "High"
+        MEDIUM = "medium", "Medium"
+        LOW = "low", "Low"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="deployments")
+    name = models.CharField(max_length=200)
+    environment = models.CharField(max_length=20, choices=Environment.choices, default=Environment.PRODUCTION)
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="deployments")
+    version = models.ForeignKey("products.ProductVersion", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="deployments")
+    criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
+    internet_facing = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="deployment_name_unique_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organization})"

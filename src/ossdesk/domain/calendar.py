@@ -401,11 +401,11 @@ class BusinessCalendar:
         end_year = timeline.end_day.year + years
         want_end = date(end_year, 1, 1) if end_year <= date.max.year else _LAST_DAY
         with self._lock:
-            current = self._timeline
-            if current is not None and current.first_day <= timeline.first_day <= want_end <= current.end_day:
+            # Timelines only ever grow, so the current one covers at least what ``timeline`` did.
+            current = self._timeline or timeline
+            if current.end_day >= want_end:
                 return current
-            first = timeline.first_day if current is None else min(timeline.first_day, current.first_day)
-            longer = self._build(first, want_end)
+            longer = self._build(current.first_day, want_end)
             object.__setattr__(self, "_timeline", longer)
             return longer
 

@@ -91,14 +91,14 @@ class TermsError(ValueError):
 class EntitlementDenied(Exception):
     """A request the entitlements forbid; says why and which plan would allow it."""
 
-    def __init__(self, reason: str, *, code: str, allowed_by: str | None = None) -> None:
+    def __init__(self, reason: str, *, code: str, allowed_by: str | None = None, plan_hint: bool = True) -> None:
         self.reason = reason
         self.code = code
         self.allowed_by = allowed_by
         message = reason
         if allowed_by:
             message += f" The {allowed_by} plan allows it."
-        else:
+        elif plan_hint:
             message += " No plan allows it; an enterprise agreement can."
         super().__init__(message)
 

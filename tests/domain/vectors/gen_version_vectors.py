@@ -49,6 +49,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -462,8 +463,17 @@ def _maven_jar() -> str:
     ):
         jars = sorted(Path(folder).glob(pattern))
         if jars:
-            return os.path.realpath(jars[0])
+            return str(jars[0].resolve())
     raise LookupError("maven-artifact jar not found (apt-get install -y maven)")
+
+
+def _maven_version(jar: str) -> str:
+    """maven-artifact's own version, from the pom.properties inside the jar."""
+    with zipfile.ZipFile(jar) as archive:
+        properties = archive.read("META-INF/maven/org.apache.maven/maven-artifact/pom.properties").decode()
+    return next(
+        (line.split("=", 1)[1] for line in properties.splitlines() if line.startswith("version=")), "?"
+    )
 
 
 def gen_maven(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str, str]]]:
@@ -508,7 +518,7 @@ def gen_maven(rng: random.Random, count: int) -> tuple[str, list[tuple[str, str,
         return answers
 
     triples = _collect(rng, count, make, pieces, lambda v: _no_space(v) and len(v) <= 256, ask)
-    return f"Maven ComparableVersion from {Path(jar).name}", triples
+    return f"Maven ComparableVersion (maven-artifact {_maven_version(jar)}, {Path(jar).name})", triples
 
 
 _PHP_SCRIPT = r"""

@@ -1,4 +1,8 @@
-"""Maven versions, ordered by Maven's own ``ComparableVersion`` (maven-artifact 3.8/3.9 behaviour).
+"""Maven versions, ordered by Maven's own ``ComparableVersion`` as maven-artifact 3.8.7 (Debian 12's) has it.
+
+Maven 3.9 reads a qualifier after a dot differently in a few corners (``2.9.0-1`` vs ``2.9.0.RC1``); the
+tool proved against here is 3.8.7, so that is the order followed.
+
 
 Parsing (case-insensitive): ``.`` and ``-`` separate items, and so does every transition between digits
 and letters; ``-`` and a transition also open a nested list, so ``1.0-alpha-1`` is ``[1, [alpha, [1]]]``.
@@ -12,11 +16,13 @@ drops the trailing items that equal "nothing" (``0``, ``""``, an empty list), lo
 so ``1.0.RELEASE`` equals ``1`` and ``1.0-1`` equals ``1-1``.
 
 Comparison walks both lists; a missing item compares as "nothing", which is below every positive number,
-above the pre-release qualifiers and below ``sp``. Between kinds: qualifier < list < number
-(``1-sp < 1-1 < 1.1``).
+above the pre-release qualifiers and below ``sp`` and unknown qualifiers. Between kinds:
+qualifier < list < number (``1-sp < 1-1 < 1.1``).
 
 Maven's ordering is not a plain tuple order (what "nothing" equals depends on what it meets), so the sort
-key is a small object whose ``<`` runs the comparison above on the parsed items.
+key is a small object whose ``<`` runs the comparison above on the parsed items. It is not even
+transitive, in Maven itself as here: ``1.foo.0 < 1-alpha < 1 < 1.foo.0``; a sort of such versions
+depends on their input order.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ A version matches ``[0-9]+(\\.[0-9a-zA-Z]+)*(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?
 (``1.0.a`` equals ``1.a``). Comparison then goes segment by segment with missing ones read as ``0``; a
 string sorts before a number (so any letter makes a pre-release) and strings compare bytewise.
 
+An empty string, which ``Gem::Version`` reads as ``0``, is invalid here: in an advisory it is a data error.
+
 The sort key turns "missing means zero" into plain tuple order: segments are grouped as runs of zeros
 followed by a non-zero segment, and the run's length decides against a shorter or longer run of zeros.
 """

@@ -1,0 +1,89 @@
+"""Warnings before breach, breach events and escalation, evaluated from stored events.
+
+A periodic task calls `sla_sweep`: it re-evaluates the tickets whose next check is due, and announces
+each warning level and breach once (a unique SlaNotice row per ticket, clock, cycle and level), so a
+restart loses nothing and a second run in the same minute notifies nobody twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ossdesk.accounts.actor import Actor
+from ossdesk.accounts.models import Notification, User
+from ossdesk.domain.sla import ClockState
+from ossdesk.tickets.models import OPEN_STATUSES, SlaNotice, Ticket, TicketEvent
+from ossdesk.tickets.sla import sync_clocks
+
+SWEEPER = Actor.system("sla")
+# Escalation levels: 1 = a clock passed 75% (team lead told), 2 = breached (account manager told).
+LEVEL_FOR = {"warn50": 0, "warn75": 1, "warn90": 1, "breach": 2}
+
+
+def _recipients(ticket: Ticket, level: str) -> list[User]:
+    people: list[User | None] = [ticket.assignee]
+    if level in {"warn75", "warn90", "breach"} and ticket.team is not None:
+        people.append(ticket.team.lead)
+    if level == "breach":
+        people.append(ticket.organization.account_manager)
+    unique: dict[int, User] = {}
+    for person in people:
+        if person is not None and person.is_active:
+            unique[person.pk] = person
+    return list(unique.values())
+
+
+def _announce(ticket: Ticket, state: ClockState, level: str, now: datetime) -> bool:
+    try:
+        with transaction.atomic():
+            SlaNotice.objects.create(ticket=ticket, clock=state.name, cycle=state.cycle, level=level)
+    except IntegrityError:
+        return False  # announced before
+    kind = "sla_breach" if level == "breach" else "sla_warning"
+    text = (f"#{ticket.pk} {state.label} breached ({ticket.severity}, {ticket.organization.name})"
+            if level == "breach" else
+            f"#{ticket.pk} {state.label} at {level[4:]}% of {state.target} ({ticket.severity}, "
+            f"{ticket.organization.name})")
+    TicketEvent.objects.create(ticket=ticket, at=now, kind=kind, value=f"{state.name}:{level}",
+                               actor_label=SWEEPER.label, data={"clock": state.name, "cycle": state.cycle})
+    for person in _recipients(ticket, level):
+        Notification.objects.create(recipient=person, kind=f"sla.{level}", subject=text,
+                                    url=f"/tickets/{ticket.pk}/")
+    new_level = LEVEL_FOR[level]
+    if new_level > ticket.escalation_level:
+        ticket.escalation_level = new_level
+        Ticket.objects.filter(pk=ticket.pk).update(escalation_level=new_level)
+        TicketEvent.objects.create(ticket=ticket, at=now, kind="escalated", value=str(new_level),
+                                   actor_label=SWEEPER.label)
+    return True
+
+
+def levels_for(state: ClockState, warnings: tuple[float, ...] = (0.5, 0.75, 0.9)) -> list[str]:
+    levels = [f"warn{round(level * 100)}" for level in state.warnings_crossed(warnings)]
+    if state.breached:
+        levels.append("breach")
+    return levels
+
+
+def ticket_check(ticket: Ticket, *, now: datetime | None = None) -> int:
+    """Re-evaluate one ticket and announce what is new; returns how many notices were sent."""
+    now = now or timezone.now()
+    sent = 0
+    with transaction.atomic():
+        states = sync_clocks(ticket, now=now)
+        for state in states.values():
+            for level in levels_for(state):
+                sent += _announce(ticket, state, level, now)
+    return sent
+
+
+def sla_sweep(*, now: datetime | None = None, limit: int = 5000) -> int:
+    """Check every open ticket whose next warning or deadline has come."""
+    now = now or timezone.now()
+    due = (Ticket.objects.filter(status__in=OPEN_STATUSES, next_check_at__lte=now)
+           .select_related("organization__account_manager", "team__lead", "assignee")
+           .order_by("next_check_at")[:limit])
+    return sum(ticket_check(ticket, now=now) for ticket in due)

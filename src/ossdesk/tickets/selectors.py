@@ -1,0 +1,120 @@
+"""Reads of tickets, scoped by who asks: customers see their organisation's, staff see all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from ossdesk.accounts.actor import Actor
+from ossdesk.tickets.models import OPEN_STATUSES, Message, SavedView, Ticket, TicketClock, TicketEvent
+
+
+def ticket_list(*, actor: Actor) -> QuerySet[Ticket]:
+    qs = Ticket.objects.select_related("organization", "product", "assignee", "team", "contact").prefetch_related(
+        "tags", Prefetch("clocks", queryset=TicketClock.objects.order_by("due_at")))
+    if actor.is_staff:
+        return qs
+    return qs.filter(organization_id=actor.organization_id) if actor.organization_id else qs.none()
+
+
+def ticket_get(*, actor: Actor, pk: int | str) -> Ticket:
+    return ticket_list(actor=actor).get(pk=pk)
+
+
+def message_list(*, actor: Actor, ticket: Ticket) -> QuerySet[Message]:
+    """A ticket's messages; customers never see internal notes."""
+    qs = Message.objects.filter(ticket=ticket).prefetch_related("attachments")
+    return qs if actor.is_staff else qs.filter(is_public=True)
+
+
+PUBLIC_EVENT_KINDS = ("opened", "customer_message", "vendor_reply", "status", "severity", "workaround")
+
+
+def event_list(*, actor: Actor, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """A ticket's timeline; customers see its public part."""
+    qs = TicketEvent.objects.filter(ticket=ticket).select_related("message")
+    return qs if actor.is_staff else qs.filter(kind__in=PUBLIC_EVENT_KINDS)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """The queue's filters; saved views store these."""
+
+    view: str = ""
+    status: str = ""
+    severity: str = ""
+    organization: int | None = None
+    product: int | None = None
+    assignee: int | None = None
+    team: int | None = None
+    tag: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> QueueFilter:
+        def number(key: str) -> int | None:
+            value = data.get(key) or ""
+            return int(value) if str(value).isdigit() else None
+
+        return cls(view=data.get("view", ""), status=data.get("status", ""), severity=data.get("severity", ""),
+                   organization=number("organization"), product=number("product"), assignee=number("assignee"),
+                   team=number("team"), tag=data.get("tag", ""), q=(data.get("q") or "").strip())
+
+
+BUILTIN_VIEWS = {
+    "open": "All open",
+    "mine": "Mine",
+    "my_team": "My team",
+    "breaching_soon": "Breaching soon",
+    "breached": "Breached",
+    "unassigned": "Unassigned",
+    "all": "All tickets",
+}
+
+
+def ticket_queue(*, actor: Actor, filters: QueueFilter) -> QuerySet[Ticket]:
+    """The staff queue (or a customer's ticket list), filtered and ordered by urgency."""
+    qs = ticket_list(actor=actor)
+    view = filters.view or "open"
+    if view != "all":
+        qs = qs.filter(status__in=OPEN_STATUSES) if not filters.status else qs
+    if view == "mine":
+        qs = qs.filter(assignee_id=actor.user_id)
+    elif view == "my_team":
+        qs = qs.filter(team__members=actor.user_id)
+    elif view == "breaching_soon":
+        qs = qs.filter(next_due_at__lte=timezone.now() + timedelta(hours=2), next_due_at__isnull=False)
+    elif view == "breached":
+        qs = qs.filter(sla_state="breached")
+    elif view == "unassigned":
+        qs = qs.filter(assignee__isnull=True)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.severity:
+        qs = qs.filter(severity=filters.severity)
+    if filters.organization:
+        qs = qs.filter(organization_id=filters.organization)
+    if filters.product:
+        qs = qs.filter(product_id=filters.product)
+    if filters.assignee:
+        qs = qs.filter(assignee_id=filters.assignee)
+    if filters.team:
+        qs = qs.filter(team_id=filters.team)
+    if filters.tag:
+        qs = qs.filter(tags__name=filters.tag)
+    if filters.q:
+        query = Q(subject__icontains=filters.q) | Q(organization__name__icontains=filters.q)
+        if filters.q.lstrip("#").isdigit():
+            query |= Q(pk=int(filters.q.lstrip("#")))
+        qs = qs.filter(query)
+    return qs.order_by("next_due_at", "severity", "-opened_at") if view != "all" else qs.order_by("-opened_at")
+
+
+def saved_view_list(*, actor: Actor) -> QuerySet[SavedView]:
+    if not actor.is_staff:
+        return SavedView.objects.none()
+    return SavedView.objects.filter(Q(owner_id=actor.user_id) | Q(shared=True))

@@ -1,0 +1,191 @@
+"""From a ticket and its customer's contract to SLA clock states, and back into indexed columns.
+
+The rule for re-targeting: a ticket is always evaluated under the contract and severity in force now,
+over its whole history (see ossdesk.domain.sla).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.utils import timezone
+
+from ossdesk.customers.models import Contact, Organization
+from ossdesk.domain.calendar import BusinessCalendar
+from ossdesk.domain.entitlements import Entitlements, TargetDuration
+from ossdesk.domain.sla import CLOCK_NAMES, ClockState, Event, SlaPolicy, evaluate, next_deadline
+from ossdesk.plans.selectors import entitlements_for
+from ossdesk.tickets.models import ExtraHoliday, Ticket, TicketClock, TicketEvent
+
+HOLIDAY_YEARS_BACK, HOLIDAY_YEARS_AHEAD = 1, 3
+STATE_RANK = {"breached": 4, "running": 3, "paused": 2, "met": 1, "idle": 0, "none": 0}
+
+
+@lru_cache(maxsize=256)
+def _calendar(tz: str, weekly_json: str, country: str, subdiv: str, extra: tuple[date, ...],
+              first_year: int) -> BusinessCalendar:
+    weekly = json.loads(weekly_json)
+    years = range(first_year, first_year + HOLIDAY_YEARS_BACK + HOLIDAY_YEARS_AHEAD + 1)
+    if country:
+        base = BusinessCalendar.from_country(tz, weekly, country, subdiv or None, years=years)
+        if not extra:
+            return base
+        return BusinessCalendar(tz, weekly, (*base.holidays, *extra))
+    return BusinessCalendar(tz, weekly, extra)
+
+
+def business_calendar(organization: Organization, entitlements: Entitlements,
+                      at: datetime | None = None) -> BusinessCalendar:
+    """The customer's SLA calendar: the agreement's or plan's hours, in the customer's time zone and with
+    the customer's public holidays unless the terms name others, plus the vendor's extra holidays."""
+    terms = entitlements.terms.calendar
+    tz = terms.timezone or organization.timezone
+    country = terms.holidays_country or organization.country
+    subdiv = terms.holidays_subdiv if terms.holidays_country else (terms.holidays_subdiv or organization.subdivision)
+    extra = tuple(sorted(ExtraHoliday.objects.filter(country=country, calendar__isnull=True)
+                         .values_list("date", flat=True)))
+    year = (at or timezone.now()).year - HOLIDAY_YEARS_BACK
+    weekly = {day: [list(pair) for pair in intervals] for day, intervals in terms.weekly.items()}
+    try:
+        return _calendar(tz, json.dumps(weekly, sort_keys=True), country, subdiv or "", extra, year)
+    except ValueError:
+        # A subdivision the holidays library does not know: fall back to the country's national holidays.
+        return _calendar(tz, json.dumps(weekly, sort_keys=True), country, "", extra, year)
+
+
+def policy_for(ticket: Ticket, *, at: datetime | None = None,
+               entitlements: Entitlements | None = None) -> SlaPolicy | None:
+    """The SLA policy for a ticket now; None when the contract gives this ticket no SLA."""
+    entitlements = entitlements or entitlements_for(organization=ticket.organization, at=at)
+    terms = entitlements.terms
+    if not terms.sla:
+        return None
+    severity = terms.severity(ticket.severity)
+    if not severity.allowed:
+        return None
+    targets: dict[str, TargetDuration | None] = {
+        "first_response": severity.first_response,
+        "next_response": severity.first_response,
+        "update_cadence": severity.update_cadence,
+        "workaround": severity.workaround,
+        "resolution": severity.resolution,
+    }
+    return SlaPolicy(
+        targets=targets,
+        coverage=severity.coverage,
+        business=business_calendar(ticket.organization, entitlements, at),
+        requires_reachable_contact=ticket.severity == "S1" and severity.coverage == "24x7",
+    )
+
+
+def domain_events(events: Iterable[TicketEvent]) -> list[Event]:
+    """The stored events the clocks read, in the domain's form."""
+    kinds = {"opened", "customer_message", "vendor_reply", "internal_note", "status", "workaround",
+             "reachability"}
+    return [Event(at=e.at, kind=e.kind, value=e.value) for e in events if e.kind in kinds]  # type: ignore[arg-type]
+
+
+def reachability_value(organization: Organization) -> str:
+    """Whether a contact reachable around the clock is on record (for S1 under 24/7)."""
+    reachable = Contact.objects.filter(organization=organization, is_active=True, reachable_24x7=True).exists()
+    return "yes" if reachable else "unreachable"
+
+
+def clock_states(ticket: Ticket, *, now: datetime | None = None,
+                 events: Sequence[TicketEvent] | None = None,
+                 policy: SlaPolicy | None = None) -> dict[str, ClockState]:
+    """Every clock of the ticket at `now` (empty when the contract gives no SLA)."""
+    now = now or timezone.now()
+    policy = policy or policy_for(ticket, at=now)
+    if policy is None:
+        return {}
+    stored = events if events is not None else list(ticket.events.all())
+    return evaluate(domain_events(stored), policy, now)
+
+
+def _anchor(state: ClockState, policy: SlaPolicy, now: datetime) -> tuple[datetime | None, int]:
+    """Where the current running stretch began and how much ran before it (for bulk recalculation)."""
+    if state.state != "running" or state.target is None or state.due_at is None:
+        return None, 0
+    return now, int(state.elapsed.total_seconds())
+
+
+def sync_clocks(ticket: Ticket, *, now: datetime | None = None,
+                events: Sequence[TicketEvent] | None = None) -> dict[str, ClockState]:
+    """Evaluate the ticket's clocks and store them, with the ticket's summary columns."""
+    now = now or timezone.now()
+    entitlements = entitlements_for(organization=ticket.organization, at=now)
+    policy = policy_for(ticket, at=now, entitlements=entitlements)
+    states = clock_states(ticket, now=now, events=events, policy=policy) if policy else {}
+    existing = {c.name: c for c in TicketClock.objects.filter(ticket=ticket)}
+    keep = set()
+    for name in CLOCK_NAMES:
+        state = states.get(name)
+        if state is None or state.state == "none":
+            continue
+        keep.add(name)
+        assert policy is not None
+        anchor, banked = _anchor(state, policy, now)
+        calendar = policy.calendar_for(state.target) if state.target else None
+        row = existing.get(name) or TicketClock(ticket=ticket, name=name)
+        row.state = state.state
+        row.target = str(state.target) if state.target else ""
+        row.target_seconds = policy.seconds(state.target) if state.target else None
+        row.started_at = state.started_at
+        row.due_at = state.due_at
+        row.stopped_at = state.stopped_at
+        row.elapsed_seconds = int(state.elapsed.total_seconds())
+        row.anchor_at = anchor
+        row.banked_seconds = banked
+        row.calendar_key = calendar.fingerprint() if calendar else ""
+        row.breached = state.breached
+        row.cycle = state.cycle
+        row.breaches = state.breaches
+        row.pause_reason = state.pause_reason or ""
+        row.save()
+    TicketClock.objects.filter(ticket=ticket).exclude(name__in=keep).delete()
+    soonest = next_deadline(states)
+    ticket.sla_state = max((s.state for s in states.values()), key=lambda s: STATE_RANK[s], default="")
+    ticket.next_due_at = soonest.due_at if soonest else None
+    ticket.next_check_at = next_check(states, policy, now) if policy else None
+    ticket.plan_code = entitlements.plan.code
+    Ticket.objects.filter(pk=ticket.pk).update(sla_state=ticket.sla_state, next_due_at=ticket.next_due_at,
+                                               next_check_at=ticket.next_check_at, plan_code=ticket.plan_code)
+    return states
+
+
+def next_check(states: dict[str, ClockState], policy: SlaPolicy, now: datetime) -> datetime | None:
+    """The next instant at which a warning or a breach could fire, for the sweep's index."""
+    instants = []
+    for state in states.values():
+        if state.state not in ("running",) or state.target is None or state.remaining is None:
+            continue
+        total = state.elapsed + state.remaining
+        calendar = policy.calendar_for(state.target)
+        for level in (*policy.warnings, 1.0):
+            threshold = total * level
+            if threshold > state.elapsed:
+                instants.append(calendar.add(now, threshold - state.elapsed))
+                break
+    if any(s.state == "paused" and s.pause_reason and "24/7" in s.pause_reason for s in states.values()):
+        instants.append(now + timedelta(minutes=15))
+    return min(instants) if instants else None
+
+
+def clock_summary(states: dict[str, ClockState]) -> list[dict[str, Any]]:
+    """Clock rows for templates and the API."""
+    return [
+        {
+            "name": s.name, "label": s.label, "state": s.state, "target": str(s.target) if s.target else None,
+            "started_at": s.started_at, "due_at": s.due_at, "stopped_at": s.stopped_at,
+            "elapsed_seconds": int(s.elapsed.total_seconds()),
+            "remaining_seconds": int(s.remaining.total_seconds()) if s.remaining is not None else None,
+            "breached": s.breached, "pause_reason": s.pause_reason, "fraction": round(s.fraction, 3),
+            "cycle": s.cycle, "breaches": s.breaches,
+        }
+        for s in states.values() if s.state != "none"
+    ]

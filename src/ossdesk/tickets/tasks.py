@@ -1,0 +1,21 @@
+"""Worker doors onto the ticket services."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from ossdesk.tickets.escalation import sla_sweep
+from ossdesk.tickets.recalculation import deadlines_recalculate
+
+
+@db_periodic_task(crontab(minute="*"))
+def sla_sweep_task() -> int:
+    """Every minute: warnings, breaches and escalations that have come due."""
+    return sla_sweep()
+
+
+@db_task()
+def deadlines_recalculate_task(organization_ids: list[int] | None = None, country: str | None = None) -> int:
+    """After a calendar, holiday or agreement change."""
+    return deadlines_recalculate(organization_ids=organization_ids, country=country).updated
