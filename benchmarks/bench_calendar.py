@@ -32,8 +32,8 @@ from pandas.tseries.offsets import CustomBusinessHour
 from ossdesk.domain.calendar import BusinessCalendar
 
 TZ = "Europe/Berlin"
-HOURS = [("08:00", "12:00"), ("13:00", "17:30")]
-WEEKLY = {day: HOURS for day in ("mon", "tue", "wed", "thu", "fri")}
+HOURS = (("08:00", "12:00"), ("13:00", "17:30"))
+WEEKLY = dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), HOURS)
 FIRST = int(datetime(2025, 1, 1, tzinfo=UTC).timestamp())
 LAST = int(datetime(2027, 1, 1, tzinfo=UTC).timestamp())
 

@@ -131,8 +131,13 @@ def demo_seed(today: date | None = None) -> str:
             )
         for contact_name, email, phone, contact_role, portal in contacts:
             contact_create(actor=actor, organization=organization, name=contact_name, email=email, phone=phone,
-                           role=contact_role, is_named=plan_code is not None, reachable_24x7=plan_code == "enterprise",
+                           role=contact_role, is_named=plan_code is not None,
+                           reachable_24x7=plan_code in {"enterprise", "business"} and bool(phone),
                            portal_access=portal, password=DEMO_PASSWORD if portal else None)
+    from ossdesk.tickets.demo import demo_teams, demo_tickets
+
+    demo_teams()
+    tickets = demo_tickets()
     return (f"{len(STAFF)} staff, {len(PRODUCTS)} products, {len(CUSTOMERS)} customers, "
-            f"{Contact.objects.filter(organization__slug__in=DEMO_SLUGS).count()} contacts "
+            f"{Contact.objects.filter(organization__slug__in=DEMO_SLUGS).count()} contacts, {tickets} tickets "
             f"(demo password: {DEMO_PASSWORD})")

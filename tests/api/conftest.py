@@ -31,9 +31,14 @@ def world(customers: dict[str, dict[str, Any]], system_actor: Any) -> dict[str, 
         organization = entry["org"]
         entry["subscription"] = organization.subscriptions.get()
         entry["agreement"] = agreement_create(
-            actor=system_actor, organization=organization, reference=f"EA-{key.upper()}-1",
-            starts_on=today - timedelta(days=10), ends_on=today + timedelta(days=300),
-            overrides={"severities": {"S1": {"first_response": "30m"}}}, notes=f"{key} agreement")
+            actor=system_actor,
+            organization=organization,
+            reference=f"EA-{key.upper()}-1",
+            starts_on=today - timedelta(days=10),
+            ends_on=today + timedelta(days=300),
+            overrides={"severities": {"S1": {"first_response": "30m"}}},
+            notes=f"{key} agreement",
+        )
     globex = customers["globex"]["org"]
     globex.country, globex.timezone = "US", "America/New_York"
     globex.save(update_fields=["country", "timezone"])

@@ -47,9 +47,21 @@ def _last_audit() -> AuditEntry:
 
 
 def _counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count()
-            for model in (Organization, Contact, Subscription, Agreement, Plan, Product, ProductVersion,
-                          ApiToken, User, AuditEntry)}
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Organization,
+            Contact,
+            Subscription,
+            Agreement,
+            Plan,
+            Product,
+            ProductVersion,
+            ApiToken,
+            User,
+            AuditEntry,
+        )
+    }
 
 
 # --- create, update, delete, each with its audit entry ---------------------------------------------------
@@ -71,34 +83,93 @@ class Crud:
 
 
 CRUD = [
-    Crud("organizations", "customers.organization",
-         lambda w: {"name": "Initech", "country": "us", "timezone": "America/Chicago",
-                    "compliance_frameworks": ["PCI-DSS", "GDPR", "GDPR"]},
-         "notes", "Renewal in March"),
-    Crud("contacts", "customers.contact",
-         lambda w: {"organization": w["org"].pk, "name": "Ada Lovelace", "email": "Ada@Initech.test",
-                    "role": "admin", "portal_access": True, "password": "analytical-engine"},
-         "phone", "+49 30 1234567"),
-    Crud("subscriptions", "plans.subscription",
-         lambda w: {"organization": w["org"].pk, "plan": "starter", "starts_on": _day(0), "ends_on": _day(365),
-                    "products": [w["product"].pk]},
-         "deployments", 3),
-    Crud("agreements", "plans.agreement",
-         lambda w: {"organization": w["org"].pk, "reference": "EA-2026-001", "starts_on": _day(0),
-                    "ends_on": _day(365), "overrides": {"severities": {"S1": {"first_response": "30m"}}},
-                    "account_manager": w["manager"].pk, "consulting_hours_bank": "12.50"},
-         "currency", "USD"),
-    Crud("plans", "plans.plan",
-         lambda w: {"code": "platinum", "name": "Platinum", "rank": 40, "best_for": "Banks",
-                    "terms": w["tiers"]["enterprise"].terms},
-         "best_for", "Central banks", deletable=False),
-    Crud("products", "products.product",
-         lambda w: {"name": "PostgreSQL", "ecosystem": "Debian", "homepage": "https://www.postgresql.org/"},
-         "description", "The database"),
-    Crud("product-versions", "products.productversion",
-         lambda w: {"product": w["product"].pk, "version": "16", "released_on": "2023-09-14",
-                    "end_of_life_on": "2028-11-09"},
-         "end_of_support_on", "2028-11-09"),
+    Crud(
+        "organizations",
+        "customers.organization",
+        lambda w: {
+            "name": "Initech",
+            "country": "us",
+            "timezone": "America/Chicago",
+            "compliance_frameworks": ["PCI-DSS", "GDPR", "GDPR"],
+        },
+        "notes",
+        "Renewal in March",
+    ),
+    Crud(
+        "contacts",
+        "customers.contact",
+        lambda w: {
+            "organization": w["org"].pk,
+            "name": "Ada Lovelace",
+            "email": "Ada@Initech.test",
+            "role": "admin",
+            "portal_access": True,
+            "password": "analytical-engine",
+        },
+        "phone",
+        "+49 30 1234567",
+    ),
+    Crud(
+        "subscriptions",
+        "plans.subscription",
+        lambda w: {
+            "organization": w["org"].pk,
+            "plan": "starter",
+            "starts_on": _day(0),
+            "ends_on": _day(365),
+            "products": [w["product"].pk],
+        },
+        "deployments",
+        3,
+    ),
+    Crud(
+        "agreements",
+        "plans.agreement",
+        lambda w: {
+            "organization": w["org"].pk,
+            "reference": "EA-2026-001",
+            "starts_on": _day(0),
+            "ends_on": _day(365),
+            "overrides": {"severities": {"S1": {"first_response": "30m"}}},
+            "account_manager": w["manager"].pk,
+            "consulting_hours_bank": "12.50",
+        },
+        "currency",
+        "USD",
+    ),
+    Crud(
+        "plans",
+        "plans.plan",
+        lambda w: {
+            "code": "platinum",
+            "name": "Platinum",
+            "rank": 40,
+            "best_for": "Banks",
+            "terms": w["tiers"]["enterprise"].terms,
+        },
+        "best_for",
+        "Central banks",
+        deletable=False,
+    ),
+    Crud(
+        "products",
+        "products.product",
+        lambda w: {"name": "PostgreSQL", "ecosystem": "Debian", "homepage": "https://www.postgresql.org/"},
+        "description",
+        "The database",
+    ),
+    Crud(
+        "product-versions",
+        "products.productversion",
+        lambda w: {
+            "product": w["product"].pk,
+            "version": "16",
+            "released_on": "2023-09-14",
+            "end_of_life_on": "2028-11-09",
+        },
+        "end_of_support_on",
+        "2028-11-09",
+    ),
 ]
 
 
@@ -107,10 +178,18 @@ def scene(tiers: dict[str, Plan], staff: dict[str, User]) -> dict[str, Any]:
     organization = OrganizationFactory(name="Initech", slug="initech-existing")
     organization.name = "Initech Holdings"
     organization.save()
-    subscribe(organization, tiers["business"], starts_on=TODAY - timedelta(days=1),
-              ends_on=TODAY + timedelta(days=364))
-    return {"org": organization, "tiers": tiers, "manager": staff[Role.ACCOUNT_MANAGER],
-            "product": ProductFactory(name="Kafka")}
+    subscribe(
+        organization,
+        tiers["business"],
+        starts_on=TODAY - timedelta(days=1),
+        ends_on=TODAY + timedelta(days=364),
+    )
+    return {
+        "org": organization,
+        "tiers": tiers,
+        "manager": staff[Role.ACCOUNT_MANAGER],
+        "product": ProductFactory(name="Kafka"),
+    }
 
 
 @pytest.mark.parametrize("crud", CRUD, ids=str)
@@ -147,14 +226,21 @@ def test_write_cycle_is_audited(crud: Crud, scene: dict[str, Any], admin: User, 
     assert api.get(f"{url}{pk}/").status_code == 404
     entry = _last_audit()
     assert (entry.actor_label, entry.action, entry.object_id, entry.after) == (
-        admin.username, "delete", str(pk), None)
+        admin.username,
+        "delete",
+        str(pk),
+        None,
+    )
     assert entry.before[crud.field] == crud.new_value
 
 
 def test_created_organization_is_normalised(scene: dict[str, Any], api: APIClient) -> None:
     body = api.post("/api/organizations/", CRUD[0].create(scene)).json()
-    assert (body["slug"], body["country"], body["compliance_frameworks"]) == ("initech", "US",
-                                                                              ["GDPR", "PCI-DSS"])
+    assert (body["slug"], body["country"], body["compliance_frameworks"]) == (
+        "initech",
+        "US",
+        ["GDPR", "PCI-DSS"],
+    )
     entry = _last_audit()
     assert entry.organization_id == body["id"]
     assert entry.after["name"] == "Initech"
@@ -163,14 +249,18 @@ def test_created_organization_is_normalised(scene: dict[str, Any], api: APIClien
 def test_contact_with_portal_access_can_sign_in(scene: dict[str, Any], api: APIClient, client: Any) -> None:
     body = api.post("/api/contacts/", CRUD[1].create(scene)).json()
     assert (body["email"], body["portal_access"], body["organization"]) == (
-        "ada@initech.test", True, scene["org"].pk)
+        "ada@initech.test",
+        True,
+        scene["org"].pk,
+    )
     assert "password" not in body
     assert client.login(username="ada@initech.test", password="analytical-engine")
     assert _last_audit().organization_id == scene["org"].pk
 
 
-def test_account_manager_writes_are_audited_under_their_name(staff: dict[str, User], tiers: Any,
-                                                             api_client_for: Any) -> None:
+def test_account_manager_writes_are_audited_under_their_name(
+    staff: dict[str, User], tiers: Any, api_client_for: Any
+) -> None:
     manager = staff[Role.ACCOUNT_MANAGER]
     response = api_client_for(manager).post("/api/organizations/", {"name": "Hooli", "country": "US"})
     assert response.status_code == 201
@@ -182,58 +272,144 @@ def test_account_manager_writes_are_audited_under_their_name(staff: dict[str, Us
 
 
 def _agreement(**changes: Any) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    return lambda s: {"organization": s["org"].pk, "reference": "EA-BAD", "starts_on": _day(0),
-                      "ends_on": _day(365), **changes}
+    return lambda s: {
+        "organization": s["org"].pk,
+        "reference": "EA-BAD",
+        "starts_on": _day(0),
+        "ends_on": _day(365),
+        **changes,
+    }
 
 
 BAD_INPUT = [
-    ("country-digits", "organizations", lambda s: {"name": "Initech", "country": "1A"}, "country",
-     "two-letter"),
+    (
+        "country-digits",
+        "organizations",
+        lambda s: {"name": "Initech", "country": "1A"},
+        "country",
+        "two-letter",
+    ),
     ("country-unknown", "organizations", lambda s: {"name": "Initech", "country": "ZZ"}, "country", "ZZ"),
-    ("country-too-long", "organizations", lambda s: {"name": "Initech", "country": "DEU"}, "country",
-     "2 characters"),
-    ("timezone", "organizations", lambda s: {"name": "Initech", "country": "DE", "timezone": "Mars/Olympus"},
-     "timezone", "Mars/Olympus"),
-    ("framework", "organizations",
-     lambda s: {"name": "Initech", "country": "DE", "compliance_frameworks": ["GDPR", "SOX"]},
-     "compliance_frameworks", '1: "SOX" is not a valid choice.'),
-    ("duplicate-name", "organizations", lambda s: {"name": "Initech Holdings", "country": "DE"}, "name",
-     "already exists"),
-    ("contact-email", "contacts", lambda s: {"organization": s["org"].pk, "name": "X", "email": "not-mail"},
-     "email", "valid email"),
-    ("contact-role", "contacts",
-     lambda s: {"organization": s["org"].pk, "name": "X", "email": "x@initech.test", "role": "owner"},
-     "role", "owner"),
-    ("subscription-period", "subscriptions",
-     lambda s: {"organization": s["org"].pk, "plan": "starter", "starts_on": _day(10), "ends_on": _day(9)},
-     "ends_on", "ends before it starts"),
-    ("subscription-plan", "subscriptions",
-     lambda s: {"organization": s["org"].pk, "plan": "platinum", "starts_on": _day(0), "ends_on": _day(9)},
-     "plan", "platinum"),
-    ("subscription-community", "subscriptions",
-     lambda s: {"organization": s["org"].pk, "plan": "community", "starts_on": _day(0), "ends_on": _day(9)},
-     "plan", "Community"),
+    (
+        "country-too-long",
+        "organizations",
+        lambda s: {"name": "Initech", "country": "DEU"},
+        "country",
+        "2 characters",
+    ),
+    (
+        "timezone",
+        "organizations",
+        lambda s: {"name": "Initech", "country": "DE", "timezone": "Mars/Olympus"},
+        "timezone",
+        "Mars/Olympus",
+    ),
+    (
+        "framework",
+        "organizations",
+        lambda s: {"name": "Initech", "country": "DE", "compliance_frameworks": ["GDPR", "SOX"]},
+        "compliance_frameworks",
+        '1: "SOX" is not a valid choice.',
+    ),
+    (
+        "duplicate-name",
+        "organizations",
+        lambda s: {"name": "Initech Holdings", "country": "DE"},
+        "name",
+        "already exists",
+    ),
+    (
+        "contact-email",
+        "contacts",
+        lambda s: {"organization": s["org"].pk, "name": "X", "email": "not-mail"},
+        "email",
+        "valid email",
+    ),
+    (
+        "contact-role",
+        "contacts",
+        lambda s: {"organization": s["org"].pk, "name": "X", "email": "x@initech.test", "role": "owner"},
+        "role",
+        "owner",
+    ),
+    (
+        "subscription-period",
+        "subscriptions",
+        lambda s: {"organization": s["org"].pk, "plan": "starter", "starts_on": _day(10), "ends_on": _day(9)},
+        "ends_on",
+        "ends before it starts",
+    ),
+    (
+        "subscription-plan",
+        "subscriptions",
+        lambda s: {"organization": s["org"].pk, "plan": "platinum", "starts_on": _day(0), "ends_on": _day(9)},
+        "plan",
+        "platinum",
+    ),
+    (
+        "subscription-community",
+        "subscriptions",
+        lambda s: {
+            "organization": s["org"].pk,
+            "plan": "community",
+            "starts_on": _day(0),
+            "ends_on": _day(9),
+        },
+        "plan",
+        "Community",
+    ),
     ("agreement-period", "agreements", _agreement(ends_on=_day(-1)), "ends_on", "ends before it starts"),
-    ("agreement-duration", "agreements",
-     _agreement(overrides={"severities": {"S1": {"first_response": "15x"}}}),
-     "overrides", "severities.S1.first_response: '15x' is not a duration"),
-    ("agreement-term", "agreements", _agreement(overrides={"free_lunch": True}), "overrides",
-     "free_lunch: is not a plan term"),
-    ("agreement-coverage", "agreements",
-     _agreement(overrides={"severities": {"S2": {"coverage": "always"}}}), "overrides",
-     "severities.S2.coverage"),
-    ("plan-terms", "plans",
-     lambda s: {"code": "gold", "name": "Gold", "rank": 50, "terms": {"sla": "yes"}}, "terms", "is required"),
-    ("product-version-order", "product-versions",
-     lambda s: {"product": s["product"].pk, "version": "1", "released_on": "2024-01-01",
-                "end_of_life_on": "2023-01-01"}, "end_of_life_on", "before the release"),
+    (
+        "agreement-duration",
+        "agreements",
+        _agreement(overrides={"severities": {"S1": {"first_response": "15x"}}}),
+        "overrides",
+        "severities.S1.first_response: '15x' is not a duration",
+    ),
+    (
+        "agreement-term",
+        "agreements",
+        _agreement(overrides={"free_lunch": True}),
+        "overrides",
+        "free_lunch: is not a plan term",
+    ),
+    (
+        "agreement-coverage",
+        "agreements",
+        _agreement(overrides={"severities": {"S2": {"coverage": "always"}}}),
+        "overrides",
+        "severities.S2.coverage",
+    ),
+    (
+        "plan-terms",
+        "plans",
+        lambda s: {"code": "gold", "name": "Gold", "rank": 50, "terms": {"sla": "yes"}},
+        "terms",
+        "is required",
+    ),
+    (
+        "product-version-order",
+        "product-versions",
+        lambda s: {
+            "product": s["product"].pk,
+            "version": "1",
+            "released_on": "2024-01-01",
+            "end_of_life_on": "2023-01-01",
+        },
+        "end_of_life_on",
+        "before the release",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("resource", "payload", "field", "fragment"), [case[1:] for case in BAD_INPUT],
-                         ids=[case[0] for case in BAD_INPUT])
-def test_bad_input_names_the_field_and_writes_nothing(resource: str, payload: Any, field: str, fragment: str,
-                                                      scene: dict[str, Any], api: APIClient) -> None:
+@pytest.mark.parametrize(
+    ("resource", "payload", "field", "fragment"),
+    [case[1:] for case in BAD_INPUT],
+    ids=[case[0] for case in BAD_INPUT],
+)
+def test_bad_input_names_the_field_and_writes_nothing(
+    resource: str, payload: Any, field: str, fragment: str, scene: dict[str, Any], api: APIClient
+) -> None:
     before = _counts()
 
     response = api.post(f"/api/{resource}/", payload(scene))
@@ -253,21 +429,29 @@ def test_bad_input_names_the_field_and_writes_nothing(resource: str, payload: An
 def test_bad_update_writes_nothing(scene: dict[str, Any], api: APIClient) -> None:
     organization = scene["org"]
     before = (_counts(), Organization.objects.filter(pk=organization.pk).values().get())
-    response = api.patch(f"/api/organizations/{organization.pk}/", {"timezone": "Nowhere/Special",
-                                                                     "country": "XX"})
+    response = api.patch(
+        f"/api/organizations/{organization.pk}/", {"timezone": "Nowhere/Special", "country": "XX"}
+    )
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"timezone", "country"}
     assert (_counts(), Organization.objects.filter(pk=organization.pk).values().get()) == before
 
 
-def test_agreement_update_with_bad_override_writes_nothing(customers: Any, system_actor: Any,
-                                                           api: APIClient) -> None:
-    agreement = agreement_create(actor=system_actor, organization=customers["acme"]["org"], reference="EA-1",
-                                 starts_on=TODAY, ends_on=TODAY + timedelta(days=30),
-                                 overrides={"named_contacts": 10})
+def test_agreement_update_with_bad_override_writes_nothing(
+    customers: Any, system_actor: Any, api: APIClient
+) -> None:
+    agreement = agreement_create(
+        actor=system_actor,
+        organization=customers["acme"]["org"],
+        reference="EA-1",
+        starts_on=TODAY,
+        ends_on=TODAY + timedelta(days=30),
+        overrides={"named_contacts": 10},
+    )
     before = _counts()
-    response = api.patch(f"/api/agreements/{agreement.pk}/",
-                         {"overrides": {"severities": {"S1": {"first_response": "15x"}}}})
+    response = api.patch(
+        f"/api/agreements/{agreement.pk}/", {"overrides": {"severities": {"S1": {"first_response": "15x"}}}}
+    )
     assert response.status_code == 400
     assert any("severities.S1.first_response" in m for m in response.json()["errors"]["overrides"])
     agreement.refresh_from_db()
@@ -278,8 +462,10 @@ def test_agreement_update_with_bad_override_writes_nothing(customers: Any, syste
 def test_missing_fields_are_named(api: APIClient, db: Any) -> None:
     response = api.post("/api/organizations/", {})
     assert response.status_code == 400
-    assert response.json()["errors"] == {"name": ["This field is required."],
-                                         "country": ["This field is required."]}
+    assert response.json()["errors"] == {
+        "name": ["This field is required."],
+        "country": ["This field is required."],
+    }
 
 
 def test_unknown_object_is_json_404(api: APIClient, db: Any) -> None:
@@ -295,9 +481,15 @@ def test_unknown_object_is_json_404(api: APIClient, db: Any) -> None:
 @pytest.fixture
 def many_organizations(db: Any) -> int:
     Organization.objects.bulk_create(
-        Organization(name=f"Org {i:04d}", slug=f"org-{i:04d}", country="DE" if i % 2 else "FR",
-                     timezone="Europe/Berlin", compliance_frameworks=["HIPAA"] if i % 5 == 0 else [])
-        for i in range(510))
+        Organization(
+            name=f"Org {i:04d}",
+            slug=f"org-{i:04d}",
+            country="DE" if i % 2 else "FR",
+            timezone="Europe/Berlin",
+            compliance_frameworks=["HIPAA"] if i % 5 == 0 else [],
+        )
+        for i in range(510)
+    )
     return 510
 
 
@@ -360,10 +552,16 @@ def test_filter_and_order_contacts(customers: Any, api: APIClient) -> None:
 
 
 def test_filter_subscriptions_by_plan(customers: Any, tiers: Any, api: APIClient) -> None:
-    subscribe(customers["acme"]["org"], tiers["starter"], starts_on=TODAY - timedelta(days=400),
-              ends_on=TODAY - timedelta(days=35))
+    subscribe(
+        customers["acme"]["org"],
+        tiers["starter"],
+        starts_on=TODAY - timedelta(days=400),
+        ends_on=TODAY - timedelta(days=35),
+    )
     body = api.get("/api/subscriptions/", {"plan": tiers["starter"].pk}).json()
-    assert [(s["organization"], s["plan"]) for s in body["results"]] == [(customers["acme"]["org"].pk, "starter")]
+    assert [(s["organization"], s["plan"]) for s in body["results"]] == [
+        (customers["acme"]["org"].pk, "starter")
+    ]
     ordered = api.get("/api/subscriptions/", {"ordering": "starts_on"}).json()["results"]
     assert ordered[0]["plan"] == "starter"
 
@@ -378,7 +576,11 @@ def _entitlements(api: APIClient, organization: Organization, **params: str) -> 
 def test_entitlements_without_subscription_are_community(tiers: Any, api: APIClient) -> None:
     body = _entitlements(api, OrganizationFactory()).json()
     assert (body["plan"]["code"], body["source"], body["subscription"], body["agreement"]) == (
-        "community", "fallback", None, None)
+        "community",
+        "fallback",
+        None,
+        None,
+    )
     assert body["sla"] is False
     assert body["severities"]["S1"]["first_response"] is None
     assert body["named_contacts"] == 0
@@ -386,28 +588,45 @@ def test_entitlements_without_subscription_are_community(tiers: Any, api: APICli
 
 def test_expired_subscription_falls_back_to_community(tiers: Any, api: APIClient) -> None:
     organization = OrganizationFactory()
-    subscribe(organization, tiers["enterprise"], starts_on=TODAY - timedelta(days=400),
-              ends_on=TODAY - timedelta(days=2))
+    subscribe(
+        organization,
+        tiers["enterprise"],
+        starts_on=TODAY - timedelta(days=400),
+        ends_on=TODAY - timedelta(days=2),
+    )
     assert _entitlements(api, organization).json()["plan"]["code"] == "community"
 
 
 def test_subscription_in_force_gives_its_plan(customers: Any, api: APIClient) -> None:
     body = _entitlements(api, customers["acme"]["org"]).json()
     assert (body["plan"]["code"], body["source"], body["label"]) == ("business", "subscription", "Business")
-    assert body["severities"]["S1"] == {"definition": "Production down or data at risk", "coverage": "24x7",
-                                        "first_response": "1h", "update_cadence": "4h", "workaround": "24h",
-                                        "resolution": None}
+    assert body["severities"]["S1"] == {
+        "definition": "Production down or data at risk",
+        "coverage": "24x7",
+        "first_response": "1h",
+        "update_cadence": "4h",
+        "workaround": "24h",
+        "resolution": None,
+    }
     assert body["named_contacts"] == 5
     assert "phone" in body["channels"]
 
 
 def test_agreement_overrides_win(customers: Any, system_actor: Any, staff: Any, api: APIClient) -> None:
     organization = customers["acme"]["org"]
-    agreement_create(actor=system_actor, organization=organization, reference="EA-ACME",
-                     starts_on=TODAY - timedelta(days=1), ends_on=TODAY + timedelta(days=30),
-                     account_manager=staff[Role.ACCOUNT_MANAGER],
-                     overrides={"severities": {"S1": {"first_response": "15m"}}, "named_contacts": None,
-                                "features": ["compliance_reports"]})
+    agreement_create(
+        actor=system_actor,
+        organization=organization,
+        reference="EA-ACME",
+        starts_on=TODAY - timedelta(days=1),
+        ends_on=TODAY + timedelta(days=30),
+        account_manager=staff[Role.ACCOUNT_MANAGER],
+        overrides={
+            "severities": {"S1": {"first_response": "15m"}},
+            "named_contacts": None,
+            "features": ["compliance_reports"],
+        },
+    )
     body = _entitlements(api, organization).json()
     assert (body["plan"]["code"], body["source"]) == ("business", "agreement")
     assert body["label"] == "Business (agreement EA-ACME)"
@@ -421,10 +640,18 @@ def test_agreement_overrides_win(customers: Any, system_actor: Any, staff: Any, 
 
 def test_entitlements_at_a_past_instant(tiers: Any, api: APIClient) -> None:
     organization = OrganizationFactory()
-    subscribe(organization, tiers["starter"], starts_on=TODAY - timedelta(days=400),
-              ends_on=TODAY - timedelta(days=100))
-    subscribe(organization, tiers["enterprise"], starts_on=TODAY - timedelta(days=99),
-              ends_on=TODAY + timedelta(days=200))
+    subscribe(
+        organization,
+        tiers["starter"],
+        starts_on=TODAY - timedelta(days=400),
+        ends_on=TODAY - timedelta(days=100),
+    )
+    subscribe(
+        organization,
+        tiers["enterprise"],
+        starts_on=TODAY - timedelta(days=99),
+        ends_on=TODAY + timedelta(days=200),
+    )
     past = (timezone.now() - timedelta(days=200)).isoformat()
     long_ago = (timezone.now() - timedelta(days=800)).isoformat()
 
@@ -435,7 +662,9 @@ def test_entitlements_at_a_past_instant(tiers: Any, api: APIClient) -> None:
     assert _entitlements(api, organization, at=long_ago).json()["plan"]["code"] == "community"
 
 
-@pytest.mark.parametrize("at", ["yesterday", "2026-01-31T12:00", "2026-13-45T00:00Z", "2026-02-30T10:00+00:00"])
+@pytest.mark.parametrize(
+    "at", ["yesterday", "2026-01-31T12:00", "2026-13-45T00:00Z", "2026-02-30T10:00+00:00"]
+)
 def test_bad_at_is_400_with_a_field_message(at: str, customers: Any, api: APIClient) -> None:
     response = _entitlements(api, customers["acme"]["org"], at=at)
     assert response.status_code == 400
@@ -449,8 +678,12 @@ def test_bad_at_is_400_with_a_field_message(at: str, customers: Any, api: APICli
 @pytest.fixture
 def starter_customer(tiers: Any) -> Organization:
     organization = OrganizationFactory(name="Tiny", slug="tiny")
-    subscribe(organization, tiers["starter"], starts_on=TODAY - timedelta(days=10),
-              ends_on=TODAY + timedelta(days=300))
+    subscribe(
+        organization,
+        tiers["starter"],
+        starts_on=TODAY - timedelta(days=10),
+        ends_on=TODAY + timedelta(days=300),
+    )
     contact_with_login(organization, role="admin")
     contact_with_login(organization)
     return organization
@@ -458,19 +691,29 @@ def starter_customer(tiers: Any) -> Organization:
 
 def test_third_named_contact_on_starter_is_refused(starter_customer: Organization, api: APIClient) -> None:
     before = _counts()
-    response = api.post("/api/contacts/", {"organization": starter_customer.pk, "name": "Third Person",
-                                           "email": "third@tiny.test"})
+    response = api.post(
+        "/api/contacts/",
+        {"organization": starter_customer.pk, "name": "Third Person", "email": "third@tiny.test"},
+    )
     assert response.status_code == 403
     body = response.json()
     assert (body["code"], body["allowed_by"]) == ("named_contact_seats", "Business")
-    assert body["detail"] == ("Starter allows 2 named contacts and Tiny already has 2. "
-                              "The Business plan allows it.")
+    assert body["detail"] == (
+        "Starter allows 2 named contacts and Tiny already has 2. The Business plan allows it."
+    )
     assert _counts() == before
 
 
 def test_unnamed_contact_needs_no_seat(starter_customer: Organization, api: APIClient) -> None:
-    response = api.post("/api/contacts/", {"organization": starter_customer.pk, "name": "Observer",
-                                           "email": "observer@tiny.test", "is_named": False})
+    response = api.post(
+        "/api/contacts/",
+        {
+            "organization": starter_customer.pk,
+            "name": "Observer",
+            "email": "observer@tiny.test",
+            "is_named": False,
+        },
+    )
     assert response.status_code == 201
     assert Contact.objects.filter(organization=starter_customer).count() == 3
 
@@ -486,8 +729,10 @@ def test_making_a_contact_named_needs_a_seat(starter_customer: Organization, api
 
 def test_customer_admin_is_refused_the_seat_too(starter_customer: Organization, api_client_for: Any) -> None:
     customer_admin = starter_customer.contacts.get(role="admin").user
-    response = api_client_for(customer_admin).post("/api/contacts/", {
-        "organization": starter_customer.pk, "name": "Third Person", "email": "third@tiny.test"})
+    response = api_client_for(customer_admin).post(
+        "/api/contacts/",
+        {"organization": starter_customer.pk, "name": "Third Person", "email": "third@tiny.test"},
+    )
     assert response.status_code == 403
     assert response.json()["allowed_by"] == "Business"
     assert Contact.objects.filter(organization=starter_customer).count() == 2
@@ -513,7 +758,11 @@ def test_token_key_is_shown_once(admin: User, api: APIClient) -> None:
     fresh.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert fresh.get("/api/me").json()["username"] == admin.username
     entry = _last_audit()
-    assert (entry.action, entry.object_type, entry.actor_label) == ("create", "accounts.apitoken", admin.username)
+    assert (entry.action, entry.object_type, entry.actor_label) == (
+        "create",
+        "accounts.apitoken",
+        admin.username,
+    )
     assert "key_hash" not in entry.after
 
 
@@ -552,8 +801,9 @@ def test_revoked_token_is_401(admin: User, api: APIClient) -> None:
 
 
 def test_expired_token_is_401(admin: User) -> None:
-    _, key = api_token_create(actor=SYSTEM, user=admin, name="old",
-                              expires_at=timezone.now() - timedelta(seconds=1))
+    _, key = api_token_create(
+        actor=SYSTEM, user=admin, name="old", expires_at=timezone.now() - timedelta(seconds=1)
+    )
     assert _client(key).get("/api/organizations/").status_code == 401
 
 
@@ -563,8 +813,9 @@ def test_token_of_deactivated_user_is_401(admin: User) -> None:
     assert _client(key).get("/api/me").status_code == 401
 
 
-@pytest.mark.parametrize("header", ["Token osd_deadbeef_notarealkey", "Token garbage", "Bearer osd_",
-                                    "Token "])
+@pytest.mark.parametrize(
+    "header", ["Token osd_deadbeef_notarealkey", "Token garbage", "Bearer osd_", "Token "]
+)
 def test_garbage_token_is_401(header: str, db: Any) -> None:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=header)
@@ -578,8 +829,9 @@ def test_tampered_token_is_401(admin: User) -> None:
     assert _client(key[:-1] + ("A" if key[-1] != "A" else "B")).get("/api/me").status_code == 401
 
 
-@pytest.mark.parametrize("path", ["/api/organizations/", "/api/contacts/", "/api/me", "/api/tokens/",
-                                  "/api/plans/"])
+@pytest.mark.parametrize(
+    "path", ["/api/organizations/", "/api/contacts/", "/api/me", "/api/tokens/", "/api/plans/"]
+)
 def test_no_credentials_is_refused(path: str, db: Any) -> None:
     response = APIClient().get(path)
     assert response.status_code in {401, 403}
@@ -587,12 +839,21 @@ def test_no_credentials_is_refused(path: str, db: Any) -> None:
 
 
 def test_me(admin: User, api: APIClient, customers: Any, api_client_for: Any) -> None:
-    assert api.get("/api/me").json() == {"id": admin.pk, "username": admin.username, "name": str(admin),
-                                         "email": admin.email, "role": "admin", "organization": None}
+    assert api.get("/api/me").json() == {
+        "id": admin.pk,
+        "username": admin.username,
+        "name": str(admin),
+        "email": admin.email,
+        "role": "admin",
+        "organization": None,
+    }
     contact = customers["globex"]["contact"]
     me = api_client_for(contact.user).get("/api/me").json()
-    assert (me["role"], me["organization"], me["email"]) == ("customer", customers["globex"]["org"].pk,
-                                                             contact.email)
+    assert (me["role"], me["organization"], me["email"]) == (
+        "customer",
+        customers["globex"]["org"].pk,
+        contact.email,
+    )
 
 
 # --- health, schema, docs ----------------------------------------------------------------------------------
@@ -608,10 +869,21 @@ def test_health_needs_no_sign_in(db: Any) -> None:
     assert body["database"]["vendor"] in {"sqlite", "postgresql"}
 
 
-EXPECTED_PATHS = ["/api/organizations/", "/api/organizations/{id}/", "/api/organizations/{id}/entitlements/",
-                  "/api/contacts/", "/api/contacts/{id}/", "/api/subscriptions/", "/api/agreements/",
-                  "/api/plans/", "/api/products/", "/api/product-versions/", "/api/tokens/", "/api/me",
-                  "/api/health"]
+EXPECTED_PATHS = [
+    "/api/organizations/",
+    "/api/organizations/{id}/",
+    "/api/organizations/{id}/entitlements/",
+    "/api/contacts/",
+    "/api/contacts/{id}/",
+    "/api/subscriptions/",
+    "/api/agreements/",
+    "/api/plans/",
+    "/api/products/",
+    "/api/product-versions/",
+    "/api/tokens/",
+    "/api/me",
+    "/api/health",
+]
 
 
 def test_schema_is_openapi_3(api: APIClient) -> None:
@@ -626,8 +898,9 @@ def test_schema_is_openapi_3(api: APIClient) -> None:
     for path in EXPECTED_PATHS:
         assert path in document["paths"], path
     assert set(document["paths"]["/api/organizations/{id}/"]) >= {"get", "put", "patch", "delete"}
-    assert "at" in {p["name"] for p in document["paths"]["/api/organizations/{id}/entitlements/"]["get"]
-                    ["parameters"]}
+    assert "at" in {
+        p["name"] for p in document["paths"]["/api/organizations/{id}/entitlements/"]["get"]["parameters"]
+    }
 
 
 class _AssetCollector(HTMLParser):

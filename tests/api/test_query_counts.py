@@ -45,22 +45,32 @@ def _contacts(n: int, ctx: dict[str, Any], org: Organization | None) -> None:
 
 def _subscriptions(n: int, ctx: dict[str, Any], org: Organization | None) -> None:
     for _ in range(n):
-        subscription = Subscription.objects.create(organization=_org(org, ctx), plan=ctx["tiers"]["starter"],
-                                                   starts_on=TODAY, ends_on=TODAY + timedelta(days=30))
+        subscription = Subscription.objects.create(
+            organization=_org(org, ctx),
+            plan=ctx["tiers"]["starter"],
+            starts_on=TODAY,
+            ends_on=TODAY + timedelta(days=30),
+        )
         subscription.products.set([ProductFactory(), ProductFactory()])
 
 
 def _agreements(n: int, ctx: dict[str, Any], org: Organization | None) -> None:
     for _ in range(n):
-        Agreement.objects.create(organization=_org(org, ctx), reference=f"EA-Q-{next(_serial)}", starts_on=TODAY,
-                                 ends_on=TODAY + timedelta(days=30), account_manager=ctx["manager"])
+        Agreement.objects.create(
+            organization=_org(org, ctx),
+            reference=f"EA-Q-{next(_serial)}",
+            starts_on=TODAY,
+            ends_on=TODAY + timedelta(days=30),
+            account_manager=ctx["manager"],
+        )
 
 
 def _plans(n: int, ctx: dict[str, Any], org: Organization | None) -> None:
     for _ in range(n):
         i = next(_serial)
-        Plan.objects.create(code=f"plan-{i}", name=f"Plan {i}", rank=100 + i,
-                            terms=ctx["tiers"]["business"].terms)
+        Plan.objects.create(
+            code=f"plan-{i}", name=f"Plan {i}", rank=100 + i, terms=ctx["tiers"]["business"].terms
+        )
 
 
 def _products(n: int, ctx: dict[str, Any], org: Organization | None) -> None:
@@ -91,8 +101,9 @@ LIST_ENDPOINTS: list[tuple[str, Populate]] = [
     ("tokens", _tokens),
 ]
 # Lists a customer sees, scoped to their own organisation.
-CUSTOMER_LIST_ENDPOINTS = [e for e in LIST_ENDPOINTS if e[0] in {"contacts", "subscriptions", "agreements",
-                                                                  "tokens"}]
+CUSTOMER_LIST_ENDPOINTS = [
+    e for e in LIST_ENDPOINTS if e[0] in {"contacts", "subscriptions", "agreements", "tokens"}
+]
 
 
 @pytest.fixture(autouse=True)
@@ -117,18 +128,29 @@ def _assert_constant(client: Any, url: str, populate: Callable[[int], None], ass
 
 
 @pytest.mark.parametrize(("name", "populate"), LIST_ENDPOINTS, ids=[e[0] for e in LIST_ENDPOINTS])
-def test_staff_list_query_count_is_constant(name: str, populate: Populate, tiers: Any, staff: Any,
-                                            api_client_for: Any, django_assert_num_queries: Any) -> None:
+def test_staff_list_query_count_is_constant(
+    name: str, populate: Populate, tiers: Any, staff: Any, api_client_for: Any, django_assert_num_queries: Any
+) -> None:
     ctx = {"tiers": tiers, "manager": staff[Role.ACCOUNT_MANAGER], "reader": staff[Role.ENGINEER]}
     client = api_client_for(ctx["reader"])
     _assert_constant(client, f"/api/{name}/", lambda n: populate(n, ctx, None), django_assert_num_queries)
 
 
-@pytest.mark.parametrize(("name", "populate"), CUSTOMER_LIST_ENDPOINTS, ids=[e[0] for e in CUSTOMER_LIST_ENDPOINTS])
-def test_customer_list_query_count_is_constant(name: str, populate: Populate, customers: Any, tiers: Any,
-                                               staff: Any, api_client_for: Any,
-                                               django_assert_num_queries: Any) -> None:
+@pytest.mark.parametrize(
+    ("name", "populate"), CUSTOMER_LIST_ENDPOINTS, ids=[e[0] for e in CUSTOMER_LIST_ENDPOINTS]
+)
+def test_customer_list_query_count_is_constant(
+    name: str,
+    populate: Populate,
+    customers: Any,
+    tiers: Any,
+    staff: Any,
+    api_client_for: Any,
+    django_assert_num_queries: Any,
+) -> None:
     acme = customers["acme"]
     ctx = {"tiers": tiers, "manager": staff[Role.ACCOUNT_MANAGER], "reader": acme["admin"].user}
     client = api_client_for(ctx["reader"])
-    _assert_constant(client, f"/api/{name}/", lambda n: populate(n, ctx, acme["org"]), django_assert_num_queries)
+    _assert_constant(
+        client, f"/api/{name}/", lambda n: populate(n, ctx, acme["org"]), django_assert_num_queries
+    )

@@ -54,34 +54,66 @@ class Resource:
 
 
 RESOURCES = [
-    Resource("organizations", Organization, lambda org: Organization.objects.filter(pk=org.pk),
-             filter_other=lambda w: {"country": "US"},
-             search_other=lambda w: "Globex",
-             patch={"timezone": "Europe/Paris"},
-             put=lambda org: {"name": "Renamed", "country": "FR", "timezone": "Europe/Paris"},
-             create=None),
-    Resource("contacts", Contact, lambda org: Contact.objects.filter(organization=org),
-             filter_other=lambda w: {"organization": w["globex"]["org"].pk},
-             search_other=lambda w: w["globex"]["contact"].email,
-             patch={"phone": "+1 555 0100"},
-             put=lambda org: {"organization": org.pk, "name": "Renamed", "email": f"renamed@{org.slug}.test"},
-             create=lambda org: {"organization": org.pk, "name": "Mole", "email": "mole@elsewhere.test"}),
-    Resource("subscriptions", Subscription, lambda org: Subscription.objects.filter(organization=org),
-             filter_other=lambda w: {"organization": w["globex"]["org"].pk},
-             search_other=None,
-             patch={"deployments": 7},
-             put=lambda org: {"organization": org.pk, "plan": "enterprise", "starts_on": _day(-1),
-                              "ends_on": _day(400)},
-             create=lambda org: {"organization": org.pk, "plan": "enterprise", "starts_on": _day(0),
-                                 "ends_on": _day(365)}),
-    Resource("agreements", Agreement, lambda org: Agreement.objects.filter(organization=org),
-             filter_other=lambda w: {"organization": w["globex"]["org"].pk},
-             search_other=lambda w: w["globex"]["agreement"].reference,
-             patch={"notes": "taken over"},
-             put=lambda org: {"organization": org.pk, "reference": "EA-TAKEN", "starts_on": _day(0),
-                              "ends_on": _day(30)},
-             create=lambda org: {"organization": org.pk, "reference": "EA-MOLE", "starts_on": _day(0),
-                                 "ends_on": _day(30)}),
+    Resource(
+        "organizations",
+        Organization,
+        lambda org: Organization.objects.filter(pk=org.pk),
+        filter_other=lambda w: {"country": "US"},
+        search_other=lambda w: "Globex",
+        patch={"timezone": "Europe/Paris"},
+        put=lambda org: {"name": "Renamed", "country": "FR", "timezone": "Europe/Paris"},
+        create=None,
+    ),
+    Resource(
+        "contacts",
+        Contact,
+        lambda org: Contact.objects.filter(organization=org),
+        filter_other=lambda w: {"organization": w["globex"]["org"].pk},
+        search_other=lambda w: w["globex"]["contact"].email,
+        patch={"phone": "+1 555 0100"},
+        put=lambda org: {"organization": org.pk, "name": "Renamed", "email": f"renamed@{org.slug}.test"},
+        create=lambda org: {"organization": org.pk, "name": "Mole", "email": "mole@elsewhere.test"},
+    ),
+    Resource(
+        "subscriptions",
+        Subscription,
+        lambda org: Subscription.objects.filter(organization=org),
+        filter_other=lambda w: {"organization": w["globex"]["org"].pk},
+        search_other=None,
+        patch={"deployments": 7},
+        put=lambda org: {
+            "organization": org.pk,
+            "plan": "enterprise",
+            "starts_on": _day(-1),
+            "ends_on": _day(400),
+        },
+        create=lambda org: {
+            "organization": org.pk,
+            "plan": "enterprise",
+            "starts_on": _day(0),
+            "ends_on": _day(365),
+        },
+    ),
+    Resource(
+        "agreements",
+        Agreement,
+        lambda org: Agreement.objects.filter(organization=org),
+        filter_other=lambda w: {"organization": w["globex"]["org"].pk},
+        search_other=lambda w: w["globex"]["agreement"].reference,
+        patch={"notes": "taken over"},
+        put=lambda org: {
+            "organization": org.pk,
+            "reference": "EA-TAKEN",
+            "starts_on": _day(0),
+            "ends_on": _day(30),
+        },
+        create=lambda org: {
+            "organization": org.pk,
+            "reference": "EA-MOLE",
+            "starts_on": _day(0),
+            "ends_on": _day(30),
+        },
+    ),
 ]
 SCOPED_CREATE = [r for r in RESOURCES if r.create is not None]
 # Actions on one organisation, below /api/organizations/{id}/.
@@ -144,8 +176,9 @@ def test_every_router_endpoint_is_classified() -> None:
 
 
 @pytest.mark.parametrize("resource", RESOURCES, ids=str)
-def test_list_returns_only_own(resource: Resource, world: World, acme_clients: dict[str, Any],
-                               staff_client: Any) -> None:
+def test_list_returns_only_own(
+    resource: Resource, world: World, acme_clients: dict[str, Any], staff_client: Any
+) -> None:
     expected = {obj.pk for obj in resource.of(world["acme"]["org"])}
     assert expected  # the fixture gave acme something of each kind
     for who, client in acme_clients.items():
@@ -160,8 +193,9 @@ def test_list_returns_only_own(resource: Resource, world: World, acme_clients: d
 
 
 @pytest.mark.parametrize("resource", RESOURCES, ids=str)
-def test_filter_for_other_organization_returns_nothing(resource: Resource, world: World,
-                                                       acme_clients: dict[str, Any], staff_client: Any) -> None:
+def test_filter_for_other_organization_returns_nothing(
+    resource: Resource, world: World, acme_clients: dict[str, Any], staff_client: Any
+) -> None:
     params = resource.filter_other(world)
     globex_ids = {obj.pk for obj in resource.of(world["globex"]["org"])}
     assert _ids(staff_client.get(_url(resource), params)) == globex_ids  # the filter works
@@ -172,8 +206,9 @@ def test_filter_for_other_organization_returns_nothing(resource: Resource, world
 
 
 @pytest.mark.parametrize("resource", [r for r in RESOURCES if r.model is not Organization], ids=str)
-def test_filter_by_foreign_id_answers_like_a_missing_id(resource: Resource, world: World,
-                                                         acme_clients: dict[str, Any]) -> None:
+def test_filter_by_foreign_id_answers_like_a_missing_id(
+    resource: Resource, world: World, acme_clients: dict[str, Any]
+) -> None:
     """Filtering by globex's id must not reveal that the id exists."""
     missing = Organization.objects.order_by("-pk").first().pk + 1000
     for who, client in acme_clients.items():
@@ -183,8 +218,9 @@ def test_filter_by_foreign_id_answers_like_a_missing_id(resource: Resource, worl
 
 
 @pytest.mark.parametrize("resource", RESOURCES, ids=str)
-def test_search_for_other_organization_finds_nothing(resource: Resource, world: World,
-                                                     acme_clients: dict[str, Any], staff_client: Any) -> None:
+def test_search_for_other_organization_finds_nothing(
+    resource: Resource, world: World, acme_clients: dict[str, Any], staff_client: Any
+) -> None:
     term = resource.search_other(world) if resource.search_other else "globex"
     acme_ids = {obj.pk for obj in resource.of(world["acme"]["org"])}
     for who, client in acme_clients.items():
@@ -198,7 +234,9 @@ def test_search_for_other_organization_finds_nothing(resource: Resource, world: 
         assert _ids(staff_client.get(_url(resource), {"search": term})) & globex_ids
 
 
-def test_organization_search_by_contact_email_finds_nothing(world: World, acme_clients: dict[str, Any]) -> None:
+def test_organization_search_by_contact_email_finds_nothing(
+    world: World, acme_clients: dict[str, Any]
+) -> None:
     for who, client in acme_clients.items():
         response = client.get("/api/organizations/", {"search": world["globex"]["admin"].email})
         assert response.json()["results"] == [], who
@@ -208,8 +246,9 @@ def test_organization_search_by_contact_email_finds_nothing(world: World, acme_c
 
 
 @pytest.mark.parametrize("resource", RESOURCES, ids=str)
-def test_retrieve_other_is_404_like_a_missing_id(resource: Resource, world: World,
-                                                  acme_clients: dict[str, Any]) -> None:
+def test_retrieve_other_is_404_like_a_missing_id(
+    resource: Resource, world: World, acme_clients: dict[str, Any]
+) -> None:
     own = resource.of(world["acme"]["org"]).first()
     foreign_pk = resource.of(world["globex"]["org"]).first().pk
     missing_pk = resource.model.objects.order_by("-pk").first().pk + 1000
@@ -223,8 +262,9 @@ def test_retrieve_other_is_404_like_a_missing_id(resource: Resource, world: Worl
 
 @pytest.mark.parametrize("method", ["patch", "put", "delete"])
 @pytest.mark.parametrize("resource", RESOURCES, ids=str)
-def test_change_other_is_404_and_changes_nothing(resource: Resource, method: str, world: World,
-                                                 acme_clients: dict[str, Any]) -> None:
+def test_change_other_is_404_and_changes_nothing(
+    resource: Resource, method: str, world: World, acme_clients: dict[str, Any]
+) -> None:
     globex = world["globex"]["org"]
     target = resource.of(globex).first()
     payload = {"patch": resource.patch, "put": resource.put(globex), "delete": None}[method]
@@ -251,8 +291,9 @@ def test_organization_action_of_other_is_404(action: str, world: World, acme_cli
 
 
 @pytest.mark.parametrize("resource", SCOPED_CREATE, ids=str)
-def test_create_in_other_organization_fails_and_creates_nothing(resource: Resource, world: World,
-                                                                acme_clients: dict[str, Any]) -> None:
+def test_create_in_other_organization_fails_and_creates_nothing(
+    resource: Resource, world: World, acme_clients: dict[str, Any]
+) -> None:
     assert resource.create is not None
     before = _state(world)
     for who, client in acme_clients.items():
@@ -261,8 +302,9 @@ def test_create_in_other_organization_fails_and_creates_nothing(resource: Resour
         assert _state(world) == before, who
 
 
-def test_create_contact_in_other_org_is_404_like_a_missing_org(world: World,
-                                                               acme_clients: dict[str, Any]) -> None:
+def test_create_contact_in_other_org_is_404_like_a_missing_org(
+    world: World, acme_clients: dict[str, Any]
+) -> None:
     """Not 403, even for a customer admin: a 403 would confirm that the organisation exists."""
     missing = Organization.objects.order_by("-pk").first().pk + 1000
     payload = {"name": "Mole", "email": "mole@elsewhere.test"}
@@ -285,8 +327,9 @@ def _acme_urls(world: World) -> list[str]:
     return urls
 
 
-def test_no_response_to_acme_mentions_globex(world: World, acme_clients: dict[str, Any],
-                                             staff_client: Any) -> None:
+def test_no_response_to_acme_mentions_globex(
+    world: World, acme_clients: dict[str, Any], staff_client: Any
+) -> None:
     for who, client in acme_clients.items():
         for url in _acme_urls(world):
             response = client.get(url)
@@ -300,8 +343,9 @@ def test_no_response_to_acme_mentions_globex(world: World, acme_clients: dict[st
         assert b"globex" in staff_client.get(f"/api/{name}/").content.lower()
 
 
-def test_nested_organization_fields_point_at_own_organization(world: World,
-                                                              acme_clients: dict[str, Any]) -> None:
+def test_nested_organization_fields_point_at_own_organization(
+    world: World, acme_clients: dict[str, Any]
+) -> None:
     acme = world["acme"]["org"]
     for who, client in acme_clients.items():
         for resource in RESOURCES[1:]:
@@ -317,23 +361,28 @@ def test_nested_organization_fields_point_at_own_organization(world: World,
 
 
 def _counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count()
-            for model in (Organization, Contact, Subscription, Agreement, Plan, Product, AuditEntry)}
+    return {
+        model.__name__: model.objects.count()
+        for model in (Organization, Contact, Subscription, Agreement, Plan, Product, AuditEntry)
+    }
 
 
 def test_plain_contact_cannot_add_contacts(world: World, acme_clients: dict[str, Any]) -> None:
     client = acme_clients["contact"]
     before = _counts()
-    response = client.post("/api/contacts/", {
-        "organization": world["acme"]["org"].pk, "name": "New Person", "email": "new@acme.test"})
+    response = client.post(
+        "/api/contacts/",
+        {"organization": world["acme"]["org"].pk, "name": "New Person", "email": "new@acme.test"},
+    )
     assert response.status_code == 403
     assert _counts() == before
 
 
 def test_customer_admin_adds_contact_to_own_organization(world: World, acme_clients: dict[str, Any]) -> None:
     acme = world["acme"]["org"]
-    response = acme_clients["admin"].post("/api/contacts/", {
-        "organization": acme.pk, "name": "New Person", "email": "New@Acme.test"})
+    response = acme_clients["admin"].post(
+        "/api/contacts/", {"organization": acme.pk, "name": "New Person", "email": "New@Acme.test"}
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["organization"] == acme.pk
     contact = Contact.objects.get(pk=response.json()["id"])
@@ -343,20 +392,32 @@ def test_customer_admin_adds_contact_to_own_organization(world: World, acme_clie
 
 def _own(world: World, kind: str) -> int:
     entry = world["acme"]
-    return {"organization": entry["org"].pk, "subscription": entry["subscription"].pk,
-            "agreement": entry["agreement"].pk}[kind]
+    return {
+        "organization": entry["org"].pk,
+        "subscription": entry["subscription"].pk,
+        "agreement": entry["agreement"].pk,
+    }[kind]
 
 
 # (method, path template, payload template); {organization}/{subscription}/{agreement}/{plan} are acme's own.
 COMMERCIAL_WRITES = [
-    ("post", "/api/subscriptions/", {"organization": "{organization}", "plan": "enterprise",
-                                     "starts_on": _day(0), "ends_on": _day(365)}),
+    (
+        "post",
+        "/api/subscriptions/",
+        {"organization": "{organization}", "plan": "enterprise", "starts_on": _day(0), "ends_on": _day(365)},
+    ),
     ("patch", "/api/subscriptions/{subscription}/", {"deployments": 9}),
-    ("put", "/api/subscriptions/{subscription}/", {"organization": "{organization}", "plan": "enterprise",
-                                                  "starts_on": _day(0), "ends_on": _day(365)}),
+    (
+        "put",
+        "/api/subscriptions/{subscription}/",
+        {"organization": "{organization}", "plan": "enterprise", "starts_on": _day(0), "ends_on": _day(365)},
+    ),
     ("delete", "/api/subscriptions/{subscription}/", None),
-    ("post", "/api/agreements/", {"organization": "{organization}", "reference": "EA-SELF",
-                                  "starts_on": _day(0), "ends_on": _day(30)}),
+    (
+        "post",
+        "/api/agreements/",
+        {"organization": "{organization}", "reference": "EA-SELF", "starts_on": _day(0), "ends_on": _day(30)},
+    ),
     ("patch", "/api/agreements/{agreement}/", {"overrides": {"named_contacts": None}}),
     ("delete", "/api/agreements/{agreement}/", None),
     ("post", "/api/plans/", {"code": "free", "name": "Free", "rank": 99, "terms": {}}),
@@ -375,10 +436,12 @@ def _fill(value: Any, ids: dict[str, int]) -> Any:
     return value
 
 
-@pytest.mark.parametrize(("method", "path", "payload"), COMMERCIAL_WRITES,
-                         ids=[f"{m} {p}" for m, p, _ in COMMERCIAL_WRITES])
-def test_customers_cannot_change_commercial_terms(method: str, path: str, payload: Any, world: World,
-                                                  tiers: dict[str, Plan], acme_clients: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "payload"), COMMERCIAL_WRITES, ids=[f"{m} {p}" for m, p, _ in COMMERCIAL_WRITES]
+)
+def test_customers_cannot_change_commercial_terms(
+    method: str, path: str, payload: Any, world: World, tiers: dict[str, Plan], acme_clients: dict[str, Any]
+) -> None:
     ids = {kind: _own(world, kind) for kind in ("organization", "subscription", "agreement")}
     ids["plan"] = tiers["business"].pk
     if payload is not None and "terms" in payload:
@@ -386,9 +449,12 @@ def test_customers_cannot_change_commercial_terms(method: str, path: str, payloa
     acme = world["acme"]
 
     def state() -> tuple[Any, ...]:
-        return (_counts(), model_to_dict(Subscription.objects.get(pk=acme["subscription"].pk)),
-                model_to_dict(Agreement.objects.get(pk=acme["agreement"].pk)),
-                model_to_dict(Plan.objects.get(pk=tiers["business"].pk)))
+        return (
+            _counts(),
+            model_to_dict(Subscription.objects.get(pk=acme["subscription"].pk)),
+            model_to_dict(Agreement.objects.get(pk=acme["agreement"].pk)),
+            model_to_dict(Plan.objects.get(pk=tiers["business"].pk)),
+        )
 
     before = state()
     for who, client in acme_clients.items():
@@ -397,16 +463,19 @@ def test_customers_cannot_change_commercial_terms(method: str, path: str, payloa
         assert state() == before, who
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("name", "Acme Unlimited"),
-    ("country", "FR"),
-    ("subdivision", "BY"),
-    ("compliance_frameworks", ["HIPAA"]),
-    ("account_manager", "account_manager"),
-])
-def test_customer_admin_cannot_change_staff_only_organization_fields(field: str, value: Any, world: World,
-                                                                     staff: dict[str, Any],
-                                                                     acme_clients: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "Acme Unlimited"),
+        ("country", "FR"),
+        ("subdivision", "BY"),
+        ("compliance_frameworks", ["HIPAA"]),
+        ("account_manager", "account_manager"),
+    ],
+)
+def test_customer_admin_cannot_change_staff_only_organization_fields(
+    field: str, value: Any, world: World, staff: dict[str, Any], acme_clients: dict[str, Any]
+) -> None:
     acme = world["acme"]["org"]
     if value == "account_manager":
         value = staff[Role.ACCOUNT_MANAGER].pk
@@ -429,7 +498,10 @@ def test_customer_admin_may_change_own_time_zone(world: World, acme_clients: dic
     assert acme.timezone == "Europe/Paris"
     entry = AuditEntry.objects.order_by("-seq").first()
     assert (entry.actor_label, entry.action, entry.object_id) == (
-        world["acme"]["admin"].user.username, "update", str(acme.pk))
+        world["acme"]["admin"].user.username,
+        "update",
+        str(acme.pk),
+    )
 
 
 def test_plain_contact_cannot_change_own_organization(world: World, acme_clients: dict[str, Any]) -> None:
@@ -463,8 +535,14 @@ def test_portal_shows_own_contacts_and_none_of_others(who: str, world: World, cl
     assert "globex" not in html.lower()
 
 
-STAFF_PAGES = ["/customers/", "/customers/acme/", "/customers/globex/", "/customers/nobody/", "/customers/new/",
-               "/customers/?q=globex"]
+STAFF_PAGES = [
+    "/customers/",
+    "/customers/acme/",
+    "/customers/globex/",
+    "/customers/nobody/",
+    "/customers/new/",
+    "/customers/?q=globex",
+]
 
 
 @pytest.mark.parametrize("who", CUSTOMER_ROLES)
@@ -476,7 +554,10 @@ def test_staff_pages_are_forbidden_to_customers(who: str, world: World, client: 
         assert response.status_code == 403, path
         assert b"globex" not in response.content.lower(), path
     assert client.post("/customers/globex/", {"name": "Mole", "email": "mole@globex.test"}).status_code == 403
-    assert client.post("/customers/new/", {"name": "Shell", "country": "DE", "timezone": "UTC"}).status_code == 403
+    assert (
+        client.post("/customers/new/", {"name": "Shell", "country": "DE", "timezone": "UTC"}).status_code
+        == 403
+    )
     assert not Contact.objects.filter(email="mole@globex.test").exists()
     assert not Organization.objects.filter(name="Shell").exists()
 
@@ -486,8 +567,16 @@ def test_portal_add_contact_form_adds_to_own_organization_only(world: World, cli
     globex_before = list(Contact.objects.filter(organization=globex).values_list("pk", flat=True))
     client.force_login(world["acme"]["admin"].user)
 
-    response = client.post("/portal/", {"name": "Grace Hopper", "email": "grace@acme.test", "role": "contact",
-                                        "is_named": "on", "organization": globex.pk})
+    response = client.post(
+        "/portal/",
+        {
+            "name": "Grace Hopper",
+            "email": "grace@acme.test",
+            "role": "contact",
+            "is_named": "on",
+            "organization": globex.pk,
+        },
+    )
 
     assert response.status_code == 302
     contact = Contact.objects.get(email="grace@acme.test")
@@ -511,8 +600,9 @@ READ_ONLY_STAFF = [Role.ENGINEER, Role.SECURITY_ANALYST]
 
 
 @pytest.mark.parametrize("role", READ_ONLY_STAFF)
-def test_read_only_staff_see_every_customer(role: str, world: World, staff: dict[str, Any],
-                                            api_client_for: Any, client: Any) -> None:
+def test_read_only_staff_see_every_customer(
+    role: str, world: World, staff: dict[str, Any], api_client_for: Any, client: Any
+) -> None:
     api = api_client_for(staff[role])
     names = {item["name"] for item in api.get("/api/organizations/").json()["results"]}
     assert names == {"Acme", "Globex"}
@@ -528,8 +618,9 @@ def test_read_only_staff_see_every_customer(role: str, world: World, staff: dict
 
 
 @pytest.mark.parametrize("role", READ_ONLY_STAFF)
-def test_read_only_staff_cannot_change_organizations(role: str, world: World, staff: dict[str, Any],
-                                                     api_client_for: Any, client: Any) -> None:
+def test_read_only_staff_cannot_change_organizations(
+    role: str, world: World, staff: dict[str, Any], api_client_for: Any, client: Any
+) -> None:
     api = api_client_for(staff[role])
     globex = world["globex"]["org"]
     before = (_counts(), model_to_dict(Organization.objects.get(pk=globex.pk)))
@@ -546,16 +637,19 @@ def test_read_only_staff_cannot_change_organizations(role: str, world: World, st
     assert (_counts(), model_to_dict(Organization.objects.get(pk=globex.pk))) == before
 
 
-def test_account_manager_creates_and_updates_but_cannot_delete(world: World, staff: dict[str, Any],
-                                                              api_client_for: Any) -> None:
+def test_account_manager_creates_and_updates_but_cannot_delete(
+    world: World, staff: dict[str, Any], api_client_for: Any
+) -> None:
     api = api_client_for(staff[Role.ACCOUNT_MANAGER])
-    response = api.post("/api/organizations/", {"name": "Initech", "country": "US",
-                                                "timezone": "America/Chicago"})
+    response = api.post(
+        "/api/organizations/", {"name": "Initech", "country": "US", "timezone": "America/Chicago"}
+    )
     assert response.status_code == 201
     initech = Organization.objects.get(pk=response.json()["id"])
     assert (initech.name, initech.slug, initech.country) == ("Initech", "initech", "US")
     assert api.patch(f"/api/organizations/{initech.pk}/", {"notes": "met at FOSDEM"}).json()["notes"] == (
-        "met at FOSDEM")
+        "met at FOSDEM"
+    )
     assert api.delete(f"/api/organizations/{initech.pk}/").status_code == 403
     assert Organization.objects.filter(pk=initech.pk).exists()
 

@@ -65,8 +65,9 @@ def test_customer_sign_in_lands_on_the_portal(world: World, client: Any) -> None
 
 
 def test_sign_in_honours_next(admin: User, client: Any) -> None:
-    response = client.post("/signin/?next=/plans/", {"username": admin.username, "password": PASSWORD,
-                                                     "next": "/plans/"})
+    response = client.post(
+        "/signin/?next=/plans/", {"username": admin.username, "password": PASSWORD, "next": "/plans/"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/plans/"
 
@@ -94,8 +95,10 @@ def test_sign_out_is_a_post(admin: User, client: Any) -> None:
 def test_signed_in_pages_offer_sign_out_form(admin: User, client: Any) -> None:
     client.force_login(admin)
     html = _text(client.get("/customers/"))
-    assert re.search(r'<form method="post" action="/signout/"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken"',
-                     html)
+    assert re.search(
+        r'<form method="post" action="/signout/"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken"',
+        html,
+    )
 
 
 # --- customer list --------------------------------------------------------------------------------------
@@ -167,8 +170,9 @@ def test_htmx_request_gets_only_the_rows(world: World, admin: User, client: Any)
     assert 'id="q"' not in html
 
 
-def test_customer_list_query_count_is_constant(tiers: Any, staff: Any, client: Any,
-                                               django_assert_num_queries: Any) -> None:
+def test_customer_list_query_count_is_constant(
+    tiers: Any, staff: Any, client: Any, django_assert_num_queries: Any
+) -> None:
     manager = staff[Role.ACCOUNT_MANAGER]
 
     def populate(n: int) -> None:
@@ -193,7 +197,9 @@ def test_customer_list_query_count_is_constant(tiers: Any, staff: Any, client: A
 # --- one customer ---------------------------------------------------------------------------------------
 
 
-def test_customer_page_shows_plan_agreement_contacts_and_targets(world: World, admin: User, client: Any) -> None:
+def test_customer_page_shows_plan_agreement_contacts_and_targets(
+    world: World, admin: User, client: Any
+) -> None:
     client.force_login(admin)
     acme = world["acme"]
     response = client.get("/customers/acme/")
@@ -211,8 +217,13 @@ def test_customer_page_shows_plan_agreement_contacts_and_targets(world: World, a
     # Business S1: 24/7, first response 1 h, overridden to 30 min by the agreement
     assert re.findall(r"<td>(.*?)</td>", s1) == ["24/7", "30 min", "4 hours", "24 hours", "—"]
     s2 = re.search(r'<span class="sev sev-s2">S2</span>.*?</tr>', html, re.DOTALL).group(0)
-    assert re.findall(r"<td>(.*?)</td>", s2) == ["Business hours", "4 business hours", "1 business day",
-                                                 "3 business days", "—"]
+    assert re.findall(r"<td>(.*?)</td>", s2) == [
+        "Business hours",
+        "4 business hours",
+        "1 business day",
+        "3 business days",
+        "—",
+    ]
 
 
 def test_customer_page_without_subscription_says_community(tiers: Any, admin: User, client: Any) -> None:
@@ -231,8 +242,10 @@ def test_unknown_customer_page_is_404(world: World, admin: User, client: Any) ->
 
 def test_staff_add_contact_on_customer_page(world: World, admin: User, client: Any) -> None:
     client.force_login(admin)
-    response = client.post("/customers/globex/", {"name": "Hank Scorpio", "email": "hank@globex.test",
-                                                  "role": "admin", "is_named": "on"})
+    response = client.post(
+        "/customers/globex/",
+        {"name": "Hank Scorpio", "email": "hank@globex.test", "role": "admin", "is_named": "on"},
+    )
     assert response.status_code == 302
     assert response["Location"] == "/customers/globex/"
     contact = Contact.objects.get(email="hank@globex.test")
@@ -246,10 +259,13 @@ def test_add_contact_beyond_seats_shows_the_refusal(tiers: Any, admin: User, cli
     for i in range(2):
         Contact.objects.create(organization=organization, name=f"P{i}", email=f"p{i}@tiny.test")
     client.force_login(admin)
-    response = client.post("/customers/tiny/", {"name": "Third", "email": "third@tiny.test", "role": "contact",
-                                                "is_named": "on"})
+    response = client.post(
+        "/customers/tiny/", {"name": "Third", "email": "third@tiny.test", "role": "contact", "is_named": "on"}
+    )
     assert response.status_code == 400
-    assert "Starter allows 2 named contacts and Tiny already has 2. The Business plan allows it." in _text(response)
+    assert "Starter allows 2 named contacts and Tiny already has 2. The Business plan allows it." in _text(
+        response
+    )
     assert not Contact.objects.filter(email="third@tiny.test").exists()
 
 
@@ -261,11 +277,19 @@ def test_plans_compare_the_four_tiers_without_signing_in(tiers: Any, client: Any
     assert response.status_code == 200
     html = _text(response)
     head = re.search(r"<thead>.*?</thead>", html, re.DOTALL).group(0)
-    assert re.findall(r'<span class="badge plan-(\w+)">', head) == ["community", "starter", "business",
-                                                                     "enterprise"]
+    assert re.findall(r'<span class="badge plan-(\w+)">', head) == [
+        "community",
+        "starter",
+        "business",
+        "enterprise",
+    ]
     s1 = re.search(r"<th scope=\"row\">S1 first response.*?</tr>", html, re.DOTALL).group(0)
-    assert re.findall(r"<td>(.*?)</td>", s1) == ["—", "4 business hours · Business hours", "1 hour · 24/7",
-                                                 "15 min · 24/7"]
+    assert re.findall(r"<td>(.*?)</td>", s1) == [
+        "—",
+        "4 business hours · Business hours",
+        "1 hour · 24/7",
+        "15 min · 24/7",
+    ]
     named = re.search(r"<th scope=\"row\">Named contacts</th>.*?</tr>", html, re.DOTALL).group(0)
     assert re.findall(r"<td>(.*?)</td>", named) == ["0", "2", "5", "Unlimited"]
     assert "Sign in" in html
@@ -327,8 +351,13 @@ def test_tokens_page_needs_a_name(admin: User, client: Any) -> None:
 
 # --- add customer ---------------------------------------------------------------------------------------
 
-GOOD_CUSTOMER = {"name": "Initech", "country": "us", "subdivision": "TX", "timezone": "America/Chicago",
-                 "compliance_frameworks": ["PCI-DSS"]}
+GOOD_CUSTOMER = {
+    "name": "Initech",
+    "country": "us",
+    "subdivision": "TX",
+    "timezone": "America/Chicago",
+    "compliance_frameworks": ["PCI-DSS"],
+}
 
 
 def test_add_customer(tiers: Any, staff: Any, client: Any) -> None:
@@ -339,22 +368,38 @@ def test_add_customer(tiers: Any, staff: Any, client: Any) -> None:
     assert response["Location"] == "/customers/initech/"
     initech = Organization.objects.get(slug="initech")
     assert (initech.country, initech.timezone, initech.compliance_frameworks, initech.account_manager) == (
-        "US", "America/Chicago", ["PCI-DSS"], manager)
+        "US",
+        "America/Chicago",
+        ["PCI-DSS"],
+        manager,
+    )
     entry = AuditEntry.objects.order_by("-seq").first()
     assert (entry.action, entry.actor_label, entry.object_repr) == ("create", manager.username, "Initech")
     assert "Initech added." in _text(client.get("/customers/initech/"))
 
 
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"timezone": "Mars/Olympus"}, "timezone", "Select a valid choice. Mars/Olympus is not one of the available choices."),
-    ({"country": "ZZ"}, "country", "ZZ is not an ISO 3166 country code"),
-    ({"country": "1A"}, "country", "Use the two-letter ISO 3166 code"),
-    ({"country": "DEU"}, "country", "Ensure this value has at most 2 characters"),
-    ({"name": ""}, "name", "This field is required."),
-    ({"compliance_frameworks": ["SOX"]}, "compliance_frameworks", "Select a valid choice. SOX is not one of"),
-])
-def test_add_customer_with_bad_input_shows_field_errors(changes: dict[str, Any], field: str, message: str,
-                                                         admin: User, client: Any) -> None:
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"timezone": "Mars/Olympus"},
+            "timezone",
+            "Select a valid choice. Mars/Olympus is not one of the available choices.",
+        ),
+        ({"country": "ZZ"}, "country", "ZZ is not an ISO 3166 country code"),
+        ({"country": "1A"}, "country", "Use the two-letter ISO 3166 code"),
+        ({"country": "DEU"}, "country", "Ensure this value has at most 2 characters"),
+        ({"name": ""}, "name", "This field is required."),
+        (
+            {"compliance_frameworks": ["SOX"]},
+            "compliance_frameworks",
+            "Select a valid choice. SOX is not one of",
+        ),
+    ],
+)
+def test_add_customer_with_bad_input_shows_field_errors(
+    changes: dict[str, Any], field: str, message: str, admin: User, client: Any
+) -> None:
     client.force_login(admin)
     before = (Organization.objects.count(), AuditEntry.objects.count())
     response = client.post("/customers/new/", {**GOOD_CUSTOMER, **changes})
@@ -396,9 +441,16 @@ class _Assets(HTMLParser):
 def _pages(world: World, staff: Any) -> list[tuple[User | None, str]]:
     customer = world["acme"]["admin"].user
     admin = staff[Role.ADMIN]
-    return [(None, "/signin/"), (None, "/plans/"), (admin, "/customers/"), (admin, "/customers/acme/"),
-            (admin, "/customers/new/"), (admin, "/account/tokens/"), (customer, "/portal/"),
-            (customer, "/customers/")]
+    return [
+        (None, "/signin/"),
+        (None, "/plans/"),
+        (admin, "/customers/"),
+        (admin, "/customers/acme/"),
+        (admin, "/customers/new/"),
+        (admin, "/account/tokens/"),
+        (customer, "/portal/"),
+        (customer, "/customers/"),
+    ]
 
 
 def test_pages_load_no_external_scripts_or_styles(world: World, staff: Any, client: Any) -> None:

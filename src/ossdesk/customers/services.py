@@ -136,7 +136,16 @@ def contact_create(*, actor: Actor, organization: Organization, name: str, email
     contact.save()
     audit_record(actor=actor, action="create", instance=contact, after=snapshot(contact),
                  organization_id=organization.pk)
+    if contact.reachable_24x7:
+        _reachability_changed(organization)
     return contact
+
+
+def _reachability_changed(organization: Organization) -> None:
+    """Open S1 tickets' clocks depend on a contact reachable 24/7 being on record."""
+    from ossdesk.tickets.services import organization_reachability_changed  # tickets build on customers
+
+    organization_reachability_changed(organization=organization)
 
 
 def _portal_user(*, email: str, name: str, password: str | None) -> User:
@@ -168,6 +177,8 @@ def contact_update(*, actor: Actor, contact: Contact, **changes: Any) -> Contact
         User.objects.filter(pk=contact.user_id).update(is_active=contact.is_active)
     audit_record(actor=actor, action="update", instance=contact, before=before, after=snapshot(contact),
                  organization_id=contact.organization_id)
+    if before["reachable_24x7"] != contact.reachable_24x7 or before["is_active"] != contact.is_active:
+        _reachability_changed(contact.organization)
     return contact
 
 
@@ -178,4 +189,7 @@ def contact_delete(*, actor: Actor, contact: Contact) -> None:
                  organization_id=contact.organization_id)
     if contact.user_id:
         User.objects.filter(pk=contact.user_id).update(is_active=False)
+    organization, was_reachable = contact.organization, contact.reachable_24x7
     contact.delete()
+    if was_reachable:
+        _reachability_changed(organization)

@@ -61,6 +61,11 @@ def plan_update(*, actor: Actor, plan: Plan, **changes: Any) -> Plan:
     plan.full_clean()
     plan.save()
     audit_record(actor=actor, action="update", instance=plan, before=before, after=snapshot(plan))
+    if before["terms"] != snapshot(plan)["terms"]:
+        from ossdesk.tickets.tasks import deadlines_recalculate_task
+
+        organization_ids = sorted(set(plan.subscriptions.values_list("organization_id", flat=True)))
+        transaction.on_commit(lambda: deadlines_recalculate_task(organization_ids=organization_ids))
     return plan
 
 
@@ -111,6 +116,7 @@ def subscription_update(*, actor: Actor, subscription: Subscription, **changes: 
         subscription.products.set(list(products))
     audit_record(actor=actor, action="update", instance=subscription, before=before,
                  after=snapshot(subscription), organization_id=subscription.organization_id)
+    _contract_changed(subscription.organization_id)
     return subscription
 
 
@@ -157,7 +163,15 @@ def agreement_create(*, actor: Actor, organization: Organization, reference: str
     agreement.save()
     audit_record(actor=actor, action="create", instance=agreement, after=snapshot(agreement),
                  organization_id=organization.pk)
+    _contract_changed(organization.pk)
     return agreement
+
+
+def _contract_changed(organization_id: int) -> None:
+    """Deadlines of the customer's open tickets follow the new terms, once this transaction commits."""
+    from ossdesk.tickets.tasks import deadlines_recalculate_task  # tickets build on plans
+
+    transaction.on_commit(lambda: deadlines_recalculate_task(organization_ids=[organization_id]))
 
 
 @transaction.atomic
@@ -179,6 +193,7 @@ def agreement_update(*, actor: Actor, agreement: Agreement, **changes: Any) -> A
     agreement.save()
     audit_record(actor=actor, action="update", instance=agreement, before=before, after=snapshot(agreement),
                  organization_id=agreement.organization_id)
+    _contract_changed(agreement.organization_id)
     return agreement
 
 
@@ -187,4 +202,6 @@ def agreement_delete(*, actor: Actor, agreement: Agreement) -> None:
     require(can_delete_customers(actor), "Only admins delete agreements.")
     audit_record(actor=actor, action="delete", instance=agreement, before=snapshot(agreement),
                  organization_id=agreement.organization_id)
+    organization_id = agreement.organization_id
     agreement.delete()
+    _contract_changed(organization_id)

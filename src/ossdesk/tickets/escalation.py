@@ -36,12 +36,15 @@ def _recipients(ticket: Ticket, level: str) -> list[User]:
     return list(unique.values())
 
 
-def _announce(ticket: Ticket, state: ClockState, level: str, now: datetime) -> bool:
+def _announce(ticket: Ticket, state: ClockState, level: str, now: datetime, *, quiet: bool = False) -> bool:
+    """Record a level once; tell people unless a higher level is being announced at the same time."""
     try:
         with transaction.atomic():
             SlaNotice.objects.create(ticket=ticket, clock=state.name, cycle=state.cycle, level=level)
     except IntegrityError:
         return False  # announced before
+    if quiet:
+        return False
     kind = "sla_breach" if level == "breach" else "sla_warning"
     text = (f"#{ticket.pk} {state.label} breached ({ticket.severity}, {ticket.organization.name})"
             if level == "breach" else
@@ -75,8 +78,9 @@ def ticket_check(ticket: Ticket, *, now: datetime | None = None) -> int:
     with transaction.atomic():
         states = sync_clocks(ticket, now=now)
         for state in states.values():
-            for level in levels_for(state):
-                sent += _announce(ticket, state, level, now)
+            levels = levels_for(state)
+            for index, level in enumerate(levels):
+                sent += _announce(ticket, state, level, now, quiet=index < len(levels) - 1)
     return sent
 
 

@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from ossdesk.accounts.models import User
-from ossdesk.tickets.models import OPEN_STATUSES, Team, Ticket
+from ossdesk.domain.calendar import BusinessCalendar
+from ossdesk.tickets.models import OPEN_STATUSES, Calendar, Team, Ticket
 
 
-def team_for(ticket: Ticket) -> Team | None:
-    """The most specific team with the product skill and the severity; else the default team."""
-    candidates = (Team.objects.filter(products=ticket.product)
-                  .annotate(skill_count=Count("products", distinct=True)).order_by("skill_count", "name"))
-    for team in candidates:
-        if not team.severities or ticket.severity in team.severities:
-            return team
+def team_for(ticket: Ticket, *, now: datetime | None = None) -> Team | None:
+    """A team with the product skill and the severity, preferring one on shift now (follow the sun),
+    then the most specific (fewest products); else the default team."""
+    now = now or timezone.now()
+    candidates = [team for team in Team.objects.filter(products=ticket.product).select_related("calendar")
+                  .annotate(skill_count=Count("products", distinct=True)).order_by("skill_count", "name")
+                  if not team.severities or ticket.severity in team.severities]
+    on_shift = [team for team in candidates if team.calendar is None or team_calendar(team.calendar).is_open(now)]
+    if on_shift or candidates:
+        return (on_shift or candidates)[0]
     return Team.objects.filter(is_default=True).order_by("name").first()
+
+
+def team_calendar(calendar: Calendar) -> BusinessCalendar:
+    """A team's shifts as a BusinessCalendar (with its country's holidays and its extra days off)."""
+    extra = tuple(calendar.extra_holidays.values_list("date", flat=True))
+    if calendar.holidays_country:
+        base = BusinessCalendar.from_country(calendar.timezone, calendar.weekly, calendar.holidays_country,
+                                             calendar.holidays_subdiv or None)
+        return BusinessCalendar(calendar.timezone, calendar.weekly, (*base.holidays, *extra))
+    return BusinessCalendar(calendar.timezone, calendar.weekly, extra)
 
 
 def engineer_for(team: Team) -> User | None:

@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from ossdesk.accounts.access import can_manage_catalogue, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import Notification, Role, User
 from ossdesk.audit.services import audit_record, snapshot
@@ -30,6 +31,8 @@ from ossdesk.tickets import routing
 from ossdesk.tickets.models import (
     OPEN_STATUSES,
     Attachment,
+    Calendar,
+    ExtraHoliday,
     Channel,
     ConsultingEngagement,
     Message,
@@ -40,7 +43,8 @@ from ossdesk.tickets.models import (
     TicketEvent,
     TimeEntry,
 )
-from ossdesk.tickets.sla import reachability_value, sync_clocks
+from ossdesk.tickets.escalation import ticket_check
+from ossdesk.tickets.sla import reachability_value
 
 ATTACHMENT_MAX_BYTES = int(getattr(settings, "OSSDESK_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
 BLOCKED_EXTENSIONS = frozenset({
@@ -127,7 +131,7 @@ def _intake_contact(actor: Actor, organization: Organization, contact: Contact |
     if actor.is_customer:
         if actor.organization_id != organization.pk:
             raise Organization.DoesNotExist("No such organisation.")
-        contact = Contact.objects.filter(user_id=actor.user_id, organization=organization).first()
+        contact = Contact.objects.filter(user_id=actor.user_id or 0, organization=organization).first()
     if contact is None:
         raise ValidationError({"contact": "Say which of the customer's contacts is raising the case."})
     if contact.organization_id != organization.pk:
@@ -193,7 +197,7 @@ def ticket_create(*, actor: Actor, organization: Organization, product: Product,
     team = routing.team_for(ticket)
     if team is not None:
         _assign(ticket, Actor.system("routing"), team=team, assignee=routing.engineer_for(team))
-    sync_clocks(ticket, now=now)
+    ticket_check(ticket, now=now)
     audit_record(actor=actor, action="create", instance=ticket, after=snapshot(ticket),
                  organization_id=organization.pk)
     return ticket
@@ -246,7 +250,7 @@ def ticket_reply(*, actor: Actor, ticket: Ticket, body: str, public: bool = True
             _event(ticket, actor, "status", Status.OPEN, at=now, data={"reason": "first reply"})
             _touch(ticket, status=Status.OPEN)
     _touch(ticket)
-    sync_clocks(ticket, now=now)
+    ticket_check(ticket, now=now)
     audit_record(actor=actor, action="create", instance=message,
                  after={"ticket": ticket.pk, "public": public, "length": len(body)},
                  organization_id=ticket.organization_id)
@@ -287,7 +291,7 @@ def ticket_set_status(*, actor: Actor, ticket: Ticket, status: str, reason: str 
     _event(ticket, actor, "status", status, at=now, data={"from": ticket.status, "reason": reason})
     solved_at = now if status == Status.SOLVED else (ticket.solved_at if status == Status.CLOSED else None)
     _touch(ticket, status=status, solved_at=solved_at)
-    sync_clocks(ticket, now=now)
+    ticket_check(ticket, now=now)
     audit_record(actor=actor, action="update", instance=ticket, before=before, after=snapshot(ticket),
                  organization_id=ticket.organization_id)
     return ticket
@@ -306,7 +310,7 @@ def ticket_set_severity(*, actor: Actor, ticket: Ticket, severity: str, reason: 
     now = timezone.now()
     _event(ticket, actor, "severity", severity, at=now, data={"from": ticket.severity, "reason": reason})
     _touch(ticket, severity=severity)
-    sync_clocks(ticket, now=now)
+    ticket_check(ticket, now=now)
     audit_record(actor=actor, action="update", instance=ticket, before=before, after=snapshot(ticket),
                  organization_id=ticket.organization_id)
     return ticket
@@ -334,7 +338,7 @@ def ticket_mark_workaround(*, actor: Actor, ticket: Ticket, note: str = "") -> T
     now = timezone.now()
     _event(ticket, actor, "workaround", at=now, data={"note": note})
     _touch(ticket)
-    sync_clocks(ticket, now=now)
+    ticket_check(ticket, now=now)
     audit_record(actor=actor, action="action", instance=ticket, after={"workaround": note or True},
                  organization_id=ticket.organization_id)
     return ticket
@@ -359,7 +363,7 @@ def organization_reachability_changed(*, organization: Organization) -> None:
         if last is not None and last.value == value:
             continue
         _event(ticket, Actor.system("contacts"), "reachability", value)
-        sync_clocks(ticket)
+        ticket_check(ticket)
 
 
 # -- consulting hours --------------------------------------------------------------------------------
@@ -438,3 +442,62 @@ def consulting_balance(*, organization: Organization) -> ConsultingBalance:
     bank = Agreement.objects.get(pk=agreement.id).consulting_hours_bank
     used = TimeEntry.objects.filter(agreement_id=agreement.id, consulting=True).aggregate(m=Sum("minutes"))["m"] or 0
     return ConsultingBalance(Decimal(bank), (Decimal(used) / 60).quantize(Decimal("0.01")))
+
+
+# -- calendars and holidays ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def extra_holiday_add(*, actor: Actor, day: date, name: str, country: str = "",
+                      calendar: Calendar | None = None) -> ExtraHoliday:
+    """A day off beyond public holidays; the deadlines of affected open tickets are recomputed."""
+    require(can_manage_catalogue(actor) or actor.role == Role.ACCOUNT_MANAGER, "Only admins add holidays.")
+    country = country.upper()
+    if (calendar is None) == (not country):
+        raise ValidationError({"country": "Give a country (for its customers) or a team calendar, not both."})
+    if not name.strip():
+        raise ValidationError({"name": "Name the holiday."})
+    holiday = ExtraHoliday.objects.create(calendar=calendar, country=country, date=day, name=name.strip())
+    audit_record(actor=actor, action="create", instance=holiday, after=snapshot(holiday))
+    if country:
+        from ossdesk.tickets.tasks import deadlines_recalculate_task
+
+        transaction.on_commit(lambda: deadlines_recalculate_task(country=country, changed_from=day.isoformat()))
+    return holiday
+
+
+@transaction.atomic
+def calendar_create(*, actor: Actor, name: str, timezone_name: str, weekly: dict[str, Any],
+                    holidays_country: str = "", holidays_subdiv: str = "") -> Calendar:
+    """A named set of shifts for a team."""
+    require(can_manage_catalogue(actor), "Only admins change calendars.")
+    from ossdesk.domain.calendar import BusinessCalendar
+
+    try:
+        BusinessCalendar(timezone_name, weekly)
+    except ValueError as exc:
+        raise ValidationError({"weekly": str(exc)}) from None
+    calendar = Calendar.objects.create(name=name, timezone=timezone_name, weekly=weekly,
+                                       holidays_country=holidays_country.upper(), holidays_subdiv=holidays_subdiv)
+    audit_record(actor=actor, action="create", instance=calendar, after=snapshot(calendar))
+    return calendar
+
+
+@transaction.atomic
+def team_create(*, actor: Actor, name: str, products: Sequence[Product] = (), severities: Sequence[str] = (),
+                members: Sequence[User] = (), lead: User | None = None, calendar: Calendar | None = None,
+                assignment: str = Team.Assignment.LEAST_LOADED, is_default: bool = False) -> Team:
+    """A team of engineers with product skills, a calendar and an assignment rule."""
+    require(can_manage_catalogue(actor), "Only admins change teams.")
+    bad = [s for s in severities if s not in {"S1", "S2", "S3", "S4"}]
+    if bad:
+        raise ValidationError({"severities": f"Unknown severities: {', '.join(bad)}."})
+    outsiders = [str(m) for m in [*members, *([lead] if lead else [])] if not m.is_vendor_staff]
+    if outsiders:
+        raise ValidationError({"members": f"Not on the vendor's staff: {', '.join(outsiders)}."})
+    team = Team.objects.create(name=name, severities=list(severities), lead=lead, calendar=calendar,
+                               assignment=assignment, is_default=is_default)
+    team.products.set(products)
+    team.members.set(members)
+    audit_record(actor=actor, action="create", instance=team, after=snapshot(team))
+    return team

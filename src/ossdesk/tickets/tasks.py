@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -16,6 +18,8 @@ def sla_sweep_task() -> int:
 
 
 @db_task()
-def deadlines_recalculate_task(organization_ids: list[int] | None = None, country: str | None = None) -> int:
+def deadlines_recalculate_task(organization_ids: list[int] | None = None, country: str | None = None,
+                               changed_from: str | None = None) -> int:
     """After a calendar, holiday or agreement change."""
-    return deadlines_recalculate(organization_ids=organization_ids, country=country).updated
+    first_day = date.fromisoformat(changed_from) if changed_from else None
+    return deadlines_recalculate(organization_ids=organization_ids, country=country, changed_from=first_day).updated

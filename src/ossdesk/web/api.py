@@ -34,7 +34,8 @@ def _django_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
 def _messages(errors: Any, path: str = "") -> list[str]:
     """DRF nests the errors of list items and nested objects ({"1": [...]}); flatten them to "1: ..."."""
     if isinstance(errors, dict):
-        return [m for key, value in errors.items() for m in _messages(value, f"{path}.{key}" if path else str(key))]
+        return [m for key, value in errors.items()
+                for m in _messages(value, f"{path}.{key}" if path else str(key))]
     if isinstance(errors, list):
         return [m for item in errors for m in _messages(item, path)]
     return [f"{path}: {errors}" if path else str(errors)]

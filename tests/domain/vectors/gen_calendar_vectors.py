@@ -23,6 +23,7 @@ import json
 import random
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -109,7 +110,7 @@ def calendar_spec(entry: dict[str, Any]) -> dict[str, Any]:
         "tz": entry["tz"],
         "weekly": {day: [list(interval) for interval in entry["hours"]] for day in entry["days"]},
         "holidays": sorted(day.isoformat() for day in listed),
-        "holidays_from": f"holidays {holiday_library.__version__}: {entry['country']} {entry['subdiv']}",
+        "holidays_from": f"holidays {version('holidays')}: {entry['country']} {entry['subdiv']}",
     }
 
 
@@ -137,7 +138,7 @@ class PandasOracle:
         if offset is None:
             offset = self.offsets[hours] = self.base * hours
         naive = start.astimezone(self.zone).replace(tzinfo=None, fold=0)
-        result = (pd.Timestamp(naive) + offset).to_pydatetime()
+        result: datetime = (pd.Timestamp(naive) + offset).to_pydatetime()
         aware = result.replace(tzinfo=self.zone)
         if aware.astimezone(UTC).astimezone(self.zone).replace(tzinfo=None) != result:
             raise AssertionError(f"pandas result {result} does not exist in {self.zone.key}")

@@ -21,7 +21,7 @@ from ossdesk.customers.api.serializers import (
     OrganizationOutSerializer,
 )
 from ossdesk.customers.models import Contact, Organization
-from ossdesk.plans.api.serializers import EntitlementsSerializer
+from ossdesk.plans.api.serializers import ENTITLEMENTS_SCHEMA, EntitlementsSerializer
 from ossdesk.plans.selectors import entitlements_for
 from ossdesk.web.viewsets import ServiceViewSet
 
@@ -63,7 +63,7 @@ class OrganizationViewSet(ServiceViewSet):
     def perform_service_delete(self, instance: Organization) -> None:
         services.organization_delete(actor=self.actor, organization=instance)
 
-    @extend_schema(responses=EntitlementsSerializer,
+    @extend_schema(responses=ENTITLEMENTS_SCHEMA,
                    parameters=[OpenApiParameter("at", str, description="ISO 8601 instant; default now")])
     @action(detail=True, methods=["get"])
     def entitlements(self, request: Request, pk: str | None = None) -> Response:

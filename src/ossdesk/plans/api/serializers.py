@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 from ossdesk.accounts.models import User
@@ -67,26 +68,8 @@ class AgreementInSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
-class EntitlementsSerializer(serializers.Serializer):
+class EntitlementsSerializer(serializers.BaseSerializer):
     """Effective entitlements, read-only, in the shape a portal or an integration wants."""
-
-    # Declared for the OpenAPI schema (drf-spectacular cannot describe a BaseSerializer and fails);
-    # the shape itself comes from to_representation.
-    at = serializers.DateTimeField()
-    plan = serializers.DictField()
-    label = serializers.CharField()
-    source = serializers.ChoiceField(choices=["fallback", "subscription", "agreement"])
-    subscription = serializers.DictField(allow_null=True)
-    agreement = serializers.DictField(allow_null=True)
-    sla = serializers.BooleanField()
-    severities = serializers.DictField(child=serializers.DictField())
-    channels = serializers.ListField(child=serializers.CharField())
-    named_contacts = serializers.IntegerField(allow_null=True)
-    max_deployments = serializers.IntegerField(allow_null=True)
-    features = serializers.ListField(child=serializers.CharField())
-    consulting_hours_per_year = serializers.IntegerField()
-    sla_credits = serializers.DictField(allow_null=True)
-    covered_products = serializers.ListField(child=serializers.IntegerField())
 
     def to_representation(self, instance: Entitlements) -> dict[str, Any]:
         terms = instance.terms
@@ -120,3 +103,23 @@ class EntitlementsSerializer(serializers.Serializer):
                              "period": terms.sla_credits.period} if terms.sla_credits else None),
             "covered_products": sorted(instance.products),
         }
+
+
+# The shape above for the OpenAPI schema: drf-spectacular cannot describe a BaseSerializer and fails.
+ENTITLEMENTS_SCHEMA = inline_serializer("Entitlements", fields={
+    "at": serializers.DateTimeField(),
+    "plan": serializers.DictField(),
+    "label": serializers.CharField(),
+    "source": serializers.ChoiceField(choices=["fallback", "subscription", "agreement"]),
+    "subscription": serializers.DictField(allow_null=True),
+    "agreement": serializers.DictField(allow_null=True),
+    "sla": serializers.BooleanField(),
+    "severities": serializers.DictField(child=serializers.DictField()),
+    "channels": serializers.ListField(child=serializers.CharField()),
+    "named_contacts": serializers.IntegerField(allow_null=True),
+    "max_deployments": serializers.IntegerField(allow_null=True),
+    "features": serializers.ListField(child=serializers.CharField()),
+    "consulting_hours_per_year": serializers.IntegerField(),
+    "sla_credits": serializers.DictField(allow_null=True),
+    "covered_products": serializers.ListField(child=serializers.IntegerField()),
+})
