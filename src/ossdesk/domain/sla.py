@@ -277,11 +277,12 @@ class _Runner:
                     pause_reason = (
                         "no contact reachable 24/7 is on record, so the clock runs in business hours"
                     )
-        # An open cycle that has used exactly its target is breached only from its due instant on: on a
-        # business calendar the target can be used up at a closing time, and an answer before the next
-        # opening is still in time (the calendar's `add` convention).
+        # A cycle that has used exactly its target is not late yet (the calendar's `add` convention): on a
+        # business calendar the target can run out at a closing time, and an answer before the next opening
+        # is in time; a clock paused with nothing left is late only once it runs again. A running clock is
+        # breached from its due instant on.
         breached = spent > target or (
-            cycle.stop is None and spent == target and due is not None and self.now >= due
+            state == "running" and spent == target and due is not None and self.now >= due
         )
         if breached:
             state = "breached"

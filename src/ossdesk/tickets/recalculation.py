@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 from django.db import connection, transaction
@@ -57,7 +57,9 @@ def deadlines_recalculate(*, organization_ids: Iterable[int] | None = None, coun
         organizations = organizations.filter(pk__in=list(organization_ids))
     if country:
         organizations = organizations.filter(country=country)
-    changed_at = (datetime(changed_from.year, changed_from.month, changed_from.day, tzinfo=UTC)
+    # The first instant the change can touch, in the earliest time zone (UTC+14): stretches that began
+    # after it have banked nothing the change affects.
+    changed_at = (datetime(changed_from.year, changed_from.month, changed_from.day, tzinfo=UTC) - timedelta(hours=14)
                   if changed_from else None)
     updates: list[tuple[datetime, str, int]] = []
     slow: set[int] = set()
@@ -73,7 +75,7 @@ def deadlines_recalculate(*, organization_ids: Iterable[int] | None = None, coun
             policy = policies.get(severity)
             new_target = policy.targets.get(name) if policy else None
             if policy is None or new_target is None or str(new_target) != target or state != "running" \
-                    or anchor is None or (changed_at is not None and anchor < changed_at):
+                    or anchor is None or (changed_at is not None and changed_at < anchor):
                 if state in ("running", "paused", "breached") or str(new_target or "") != target:
                     slow.add(ticket_id)
                 continue

@@ -147,8 +147,8 @@ def check_intake(*, organization: Organization, channel: str, severity: str, pro
     """The contract checks a new case must pass; each refusal says why and which plan would allow it."""
     entitlements = entitlements_for(organization=organization)
     plans = plan_refs()
-    check_channel(entitlements, channel="portal" if channel == Channel.API else channel, plans=plans)
     check_severity(entitlements, severity=severity, plans=plans)
+    check_channel(entitlements, channel="portal" if channel == Channel.API else channel, plans=plans)
     if not entitlements.covers_product(product.pk):
         raise EntitlementDenied(
             f"{organization.name}'s {entitlements.plan_label} subscription does not cover {product.name}; "

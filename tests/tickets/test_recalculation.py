@@ -1,0 +1,72 @@
+"""Bulk recalculation gives exactly the deadlines a full re-evaluation from events gives."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from ossdesk.accounts.actor import actor_for
+from ossdesk.plans.services import subscription_update
+from ossdesk.tickets import services
+from ossdesk.tickets.models import ExtraHoliday, TicketClock
+from ossdesk.tickets.recalculation import deadlines_recalculate
+from ossdesk.tickets.sla import sync_clocks
+from tests.factories import SYSTEM, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tickets(customers):
+    product = ProductFactory(name="PostgreSQL", slug="postgresql")
+    created = []
+    for entry in customers.values():
+        subscription_update(actor=SYSTEM, subscription=entry["org"].subscriptions.get(), products=[product])
+        actor = actor_for(entry["admin"].user)
+        for severity in ("S2", "S3", "S4"):
+            created.append(services.ticket_create(actor=actor, organization=entry["org"], product=product,
+                                                  subject=f"{severity} case", body="details", severity=severity))
+    return created
+
+
+def _dues() -> dict[tuple[int, str], datetime | None]:
+    return {(c.ticket_id, c.name): c.due_at for c in TicketClock.objects.all()}
+
+
+def _next_business_day(start: date) -> date:
+    day = start + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def test_holiday_moves_deadlines_exactly_as_full_evaluation(tickets):
+    before = _dues()
+    holiday = _next_business_day(timezone.localdate())
+    ExtraHoliday.objects.create(country="DE", date=holiday, name="Company day")
+    result = deadlines_recalculate(country="DE", changed_from=holiday)
+    fast = _dues()
+    assert result.updated > 0
+    assert fast != before  # the holiday pushed business-hour deadlines out
+    for ticket in tickets:
+        sync_clocks(ticket)
+    full = _dues()
+    assert fast == full
+
+
+def test_holiday_in_the_past_falls_back_to_full_evaluation(tickets):
+    past = timezone.localdate() - timedelta(days=400)
+    ExtraHoliday.objects.create(country="DE", date=past, name="Long ago")
+    result = deadlines_recalculate(country="DE", changed_from=past)
+    assert result.reevaluated == len({t.pk for t in tickets})
+    assert result.updated == 0
+
+
+def test_extra_holiday_service_schedules_recalculation(tickets, django_capture_on_commit_callbacks):
+    holiday = _next_business_day(timezone.localdate())
+    before = _dues()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.extra_holiday_add(actor=SYSTEM, day=holiday, name="Company day", country="DE")
+    assert _dues() != before

@@ -1,0 +1,339 @@
+"""Ticket services: intake against the contract, replies and transitions, routing, escalation, hours."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from ossdesk.accounts.actor import Actor, actor_for
+from ossdesk.accounts.models import Notification, Role
+from ossdesk.audit.services import audit_verify
+from ossdesk.domain.entitlements import EntitlementDenied
+from ossdesk.plans.services import agreement_create, subscription_update
+from ossdesk.tickets import services
+from ossdesk.tickets.escalation import sla_sweep, ticket_check
+from ossdesk.tickets.models import Attachment, SlaNotice, Ticket, TicketEvent, TimeEntry
+from ossdesk.tickets.services import Upload
+from ossdesk.tickets.sla import clock_states
+from tests.factories import SYSTEM, ProductFactory, contact_with_login, staff_user, subscribe
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def product(customers):
+    product = ProductFactory(name="PostgreSQL", slug="postgresql")
+    for entry in customers.values():
+        subscription = entry["org"].subscriptions.get()
+        subscription_update(actor=SYSTEM, subscription=subscription, products=[product])
+    return product
+
+
+@pytest.fixture
+def acme(customers, product):
+    entry = customers["acme"]
+    return {**entry, "actor": actor_for(entry["admin"].user), "product": product}
+
+
+@pytest.fixture
+def engineer(db):
+    return staff_user(Role.ENGINEER)
+
+
+@pytest.fixture
+def team(engineer, product):
+    return services.team_create(actor=SYSTEM, name="Databases", products=[product], members=[engineer],
+                                lead=engineer)
+
+
+def raise_ticket(acme, **overrides):
+    fields = {"actor": acme["actor"], "organization": acme["org"], "product": acme["product"],
+              "subject": "Replication stopped", "body": "Standby stopped replaying WAL.", "severity": "S2"}
+    return services.ticket_create(**{**fields, **overrides})
+
+
+# -- intake ---------------------------------------------------------------------------------------------
+
+
+def test_intake_opens_routes_and_starts_clocks(acme, team, engineer):
+    ticket = raise_ticket(acme)
+    assert ticket.status == "new"
+    assert (ticket.team, ticket.assignee) == (team, engineer)
+    assert ticket.contact == acme["admin"]
+    kinds = list(ticket.events.values_list("kind", flat=True))
+    assert kinds[:2] == ["opened", "assigned"]
+    assert ticket.messages.get().from_customer
+    states = clock_states(ticket)
+    assert states["first_response"].state == "running"
+    assert str(states["first_response"].target) == "4bh"  # Business S2
+    assert Ticket.objects.get(pk=ticket.pk).next_due_at is not None
+    assert Notification.objects.filter(recipient=engineer, kind="ticket.assigned").exists()
+
+
+def test_intake_refuses_product_not_covered(acme):
+    other = ProductFactory(name="Kafka")
+    with pytest.raises(EntitlementDenied) as caught:
+        raise_ticket(acme, product=other)
+    assert caught.value.code == "product"
+    assert "does not cover Kafka" in str(caught.value)
+    assert not Ticket.objects.exists()
+
+
+def test_intake_refuses_channel_and_names_the_plan(acme):
+    staff = Actor.system("phone desk")
+    with pytest.raises(EntitlementDenied) as caught:
+        raise_ticket(acme, actor=staff, contact=acme["admin"], channel="dedicated")
+    assert caught.value.code == "channel"
+    assert caught.value.allowed_by == "Enterprise"
+    assert not Ticket.objects.exists()
+
+
+def test_community_cannot_open_s1(acme, tiers):
+    subscription = acme["org"].subscriptions.get()
+    today = timezone.localdate()
+    subscription_update(actor=SYSTEM, subscription=subscription, starts_on=today - timedelta(days=60),
+                        ends_on=today - timedelta(days=1))
+    with pytest.raises(EntitlementDenied) as caught:
+        raise_ticket(acme, severity="S1")
+    assert caught.value.code == "severity"
+    assert caught.value.allowed_by == "Starter"
+    assert "Community does not cover S1" in str(caught.value)
+
+
+def test_intake_requires_a_named_contact(acme):
+    unnamed = contact_with_login(acme["org"], named=False)
+    with pytest.raises(EntitlementDenied) as caught:
+        raise_ticket(acme, actor=actor_for(unnamed.user))
+    assert caught.value.code == "named_contact"
+    assert not Ticket.objects.exists()
+
+
+def test_customer_cannot_raise_for_another_organisation(acme, customers):
+    with pytest.raises(Exception, match="No such organisation"):
+        raise_ticket(acme, organization=customers["globex"]["org"])
+
+
+def test_intake_field_errors_write_nothing(acme):
+    with pytest.raises(ValidationError) as caught:
+        raise_ticket(acme, subject=" ", body="", is_proactive=True)
+    assert set(caught.value.message_dict) == {"subject", "body", "planned_for"}
+    assert not Ticket.objects.exists()
+    assert not TicketEvent.objects.exists()
+
+
+def test_proactive_case(acme):
+    ticket = raise_ticket(acme, severity="S4", is_proactive=True,
+                          planned_for=timezone.now() + timedelta(days=3))
+    assert ticket.is_proactive
+
+
+# -- attachments ---------------------------------------------------------------------------------------
+
+
+def test_attachment_stored_outside_web_root(acme, settings):
+    ticket = raise_ticket(acme, attachments=[Upload("pg.log", b"FATAL: could not write", "text/plain")])
+    attachment = Attachment.objects.get()
+    assert attachment.message.ticket == ticket
+    assert attachment.size == 22
+    assert attachment.file.path.startswith(str(settings.DATA_DIR / "files"))
+    assert not attachment.file.path.startswith(str(settings.STATIC_ROOT))
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (Upload("run.exe", b"MZ..."), ".exe files are not accepted"),
+        (Upload("page.html", b"<script>"), ".html files are not accepted"),
+        (Upload("empty.txt", b""), "is empty"),
+        (Upload("x.txt", b"<svg/>", "image/svg+xml"), r"image/svg\+xml content is not accepted"),
+        (Upload("setup.dat", b"MZ\x90\x00"), "looks like a Windows executable"),
+    ],
+)
+def test_attachment_refusals_write_nothing(acme, upload, message):
+    with pytest.raises(ValidationError, match=message):
+        raise_ticket(acme, attachments=[upload])
+    assert not Ticket.objects.exists()
+    assert not Attachment.objects.exists()
+
+
+def test_attachment_size_limit(acme, monkeypatch):
+    monkeypatch.setattr(services, "ATTACHMENT_MAX_BYTES", 1024)
+    with pytest.raises(ValidationError, match="the limit is"):
+        raise_ticket(acme, attachments=[Upload("big.log", b"x" * 2048)])
+
+
+# -- replies and statuses ---------------------------------------------------------------------------------
+
+
+def test_reply_flow_moves_clocks(acme, team, engineer):
+    ticket = raise_ticket(acme)
+    staff = actor_for(engineer)
+    services.ticket_reply(actor=staff, ticket=ticket, body="Which version?", public=False)
+    assert clock_states(ticket)["first_response"].state == "running"  # a note is no response
+    services.ticket_reply(actor=staff, ticket=ticket, body="Which version are you on?")
+    ticket.refresh_from_db()
+    assert ticket.status == "open"
+    assert clock_states(ticket)["first_response"].state == "met"
+    services.ticket_set_status(actor=staff, ticket=ticket, status="waiting_on_customer")
+    services.ticket_reply(actor=acme["actor"], ticket=ticket, body="16.2")
+    ticket.refresh_from_db()
+    assert ticket.status == "open"  # the customer answered
+    assert clock_states(ticket)["next_response"].state == "running"
+
+
+def test_customer_cannot_write_internal_notes_or_see_them(acme):
+    ticket = raise_ticket(acme)
+    with pytest.raises(PermissionDenied):
+        services.ticket_reply(actor=acme["actor"], ticket=ticket, body="psst", public=False)
+
+
+def test_status_rules(acme, engineer):
+    ticket = raise_ticket(acme)
+    staff = actor_for(engineer)
+    with pytest.raises(PermissionDenied):
+        services.ticket_set_status(actor=acme["actor"], ticket=ticket, status="waiting_on_third_party")
+    services.ticket_set_status(actor=staff, ticket=ticket, status="solved")
+    assert clock_states(ticket)["resolution"].state in {"met", "none"}
+    services.ticket_set_status(actor=acme["actor"], ticket=ticket, status="open")  # reopen a solved one
+    services.ticket_set_status(actor=acme["actor"], ticket=ticket, status="closed")
+    with pytest.raises(ValidationError, match="cannot become"):
+        services.ticket_set_status(actor=staff, ticket=ticket, status="open")
+    with pytest.raises(ValidationError, match="closed"):
+        services.ticket_reply(actor=staff, ticket=ticket, body="late")
+
+
+def test_severity_change_retargets(acme, engineer):
+    ticket = raise_ticket(acme, severity="S3")
+    assert str(clock_states(ticket)["first_response"].target) == "1bd"
+    services.ticket_set_severity(actor=actor_for(engineer), ticket=ticket, severity="S1", reason="outage")
+    states = clock_states(ticket)
+    assert str(states["first_response"].target) == "1h"
+    assert states["first_response"].started_at == ticket.opened_at
+    with pytest.raises(PermissionDenied):
+        services.ticket_set_severity(actor=acme["actor"], ticket=ticket, severity="S4", reason="x")
+    with pytest.raises(ValidationError):
+        services.ticket_set_severity(actor=actor_for(engineer), ticket=ticket, severity="S2", reason=" ")
+
+
+def test_workaround_meets_its_clock(acme, engineer):
+    ticket = raise_ticket(acme, severity="S2")
+    services.ticket_mark_workaround(actor=actor_for(engineer), ticket=ticket, note="restart the standby")
+    assert clock_states(ticket)["workaround"].state == "met"
+
+
+# -- routing -----------------------------------------------------------------------------------------------
+
+
+def test_least_loaded_then_round_robin(acme, product):
+    a, b = staff_user(Role.ENGINEER), staff_user(Role.ENGINEER)
+    services.team_create(actor=SYSTEM, name="DB", products=[product], members=[a, b])
+    assignees = [raise_ticket(acme).assignee for _ in range(4)]
+    assert sorted(assignees.count(x) for x in (a, b)) == [2, 2]
+    assert assignees[0] != assignees[1]
+
+
+def test_round_robin_ignores_load(acme, product):
+    a, b = staff_user(Role.ENGINEER), staff_user(Role.ENGINEER)
+    services.team_create(actor=SYSTEM, name="DB", products=[product], members=[a, b], assignment="round_robin")
+    assert [raise_ticket(acme).assignee for _ in range(4)] == [a, b, a, b]
+
+
+def test_severity_specific_team_and_default(acme, product):
+    a, b, c = (staff_user(Role.ENGINEER) for _ in range(3))
+    services.team_create(actor=SYSTEM, name="Major incidents", products=[product], severities=["S1"], members=[a])
+    services.team_create(actor=SYSTEM, name="Front line", members=[c], is_default=True)
+    assert raise_ticket(acme, severity="S1").team.name == "Major incidents"
+    assert raise_ticket(acme, severity="S3").team.name == "Front line"
+    del b
+
+
+def test_manual_reassignment(acme, team):
+    other = staff_user(Role.ENGINEER)
+    ticket = raise_ticket(acme)
+    services.ticket_assign(actor=actor_for(other), ticket=ticket, assignee=other)
+    ticket.refresh_from_db()
+    assert ticket.assignee == other
+    with pytest.raises(ValidationError):
+        services.ticket_assign(actor=actor_for(other), ticket=ticket, assignee=acme["admin"].user)
+
+
+# -- warnings and escalation -----------------------------------------------------------------------------
+
+
+def test_warnings_and_breach_notify_once(acme, team, engineer, staff):
+    from ossdesk.customers.services import contact_update
+
+    acme["org"].account_manager = staff[Role.ACCOUNT_MANAGER]
+    acme["org"].save()
+    contact_update(actor=SYSTEM, contact=acme["contact"], reachable_24x7=True)
+    ticket = raise_ticket(acme, severity="S1")  # Business S1: 1 h round the clock
+    later = ticket.opened_at + timedelta(minutes=46)
+    assert ticket_check(ticket, now=later) == 1  # 50% (quiet) and 75% crossed together: one notice
+    assert set(SlaNotice.objects.values_list("level", flat=True)) == {"warn50", "warn75"}
+    assert ticket_check(ticket, now=later) == 0  # a second run notifies nobody twice
+    breach = ticket.opened_at + timedelta(minutes=61)
+    Ticket.objects.filter(pk=ticket.pk).update(next_check_at=breach)
+    assert sla_sweep(now=breach) >= 1
+    assert sla_sweep(now=breach) == 0
+    ticket.refresh_from_db()
+    assert ticket.escalation_level == 2
+    manager_notes = Notification.objects.filter(recipient=staff[Role.ACCOUNT_MANAGER], kind="sla.breach")
+    assert manager_notes.count() == 1
+    assert TicketEvent.objects.filter(ticket=ticket, kind="sla_breach").count() == 1
+
+
+def test_sweep_picks_only_due_tickets(acme, team):
+    ticket = raise_ticket(acme, severity="S1")
+    assert sla_sweep(now=ticket.opened_at + timedelta(minutes=1)) == 0
+    assert ticket.next_check_at is None or Ticket.objects.get(pk=ticket.pk).next_check_at > ticket.opened_at
+
+
+# -- reachability -----------------------------------------------------------------------------------------
+
+
+def test_s1_without_reachable_contact_then_with_one(acme, team):
+    from ossdesk.customers.services import contact_update
+
+    ticket = raise_ticket(acme, severity="S1")
+    assert ticket.events.get(kind="opened").value == "unreachable"
+    contact_update(actor=SYSTEM, contact=acme["contact"], reachable_24x7=True)
+    assert ticket.events.filter(kind="reachability", value="yes").count() == 1
+
+
+# -- consulting hours ------------------------------------------------------------------------------------
+
+
+def test_consulting_hours_draw_on_the_bank(acme, engineer, tiers):
+    today = timezone.localdate()
+    org = acme["org"]
+    subscribe(org, tiers["enterprise"], starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=30),
+              products=[acme["product"]])
+    agreement_create(actor=SYSTEM, organization=org, reference="EA-9", starts_on=today - timedelta(days=1),
+                     ends_on=today + timedelta(days=30), consulting_hours_bank=Decimal(2))
+    ticket = raise_ticket(acme)
+    staff = actor_for(engineer)
+    services.time_log(actor=staff, ticket=ticket, minutes=30)  # support time, not consulting
+    engagement = services.engagement_create(actor=staff, organization=org, title="Upgrade plan")
+    services.time_log(actor=staff, engagement=engagement, minutes=90)
+    balance = services.consulting_balance(organization=org)
+    assert (balance.bank_hours, balance.used_hours, balance.remaining_hours) == (2, Decimal("1.50"), Decimal("0.50"))
+    with pytest.raises(EntitlementDenied, match="0.50 consulting hours left"):
+        services.time_log(actor=staff, engagement=engagement, minutes=60)
+    assert TimeEntry.objects.count() == 2
+
+
+def test_consulting_needs_an_agreement(acme, engineer):
+    ticket = raise_ticket(acme)
+    with pytest.raises(EntitlementDenied) as caught:
+        services.time_log(actor=actor_for(engineer), ticket=ticket, minutes=60, consulting=True)
+    assert caught.value.allowed_by == "Enterprise"
+
+
+def test_everything_is_audited(acme, engineer):
+    ticket = raise_ticket(acme)
+    services.ticket_reply(actor=actor_for(engineer), ticket=ticket, body="On it")
+    assert audit_verify().ok
