@@ -16,7 +16,7 @@ from ossdesk.accounts.models import ApiToken, Role, User
 from ossdesk.audit.models import AuditEntry
 from ossdesk.customers.models import Contact, Organization
 from ossdesk.plans.models import Subscription
-from tests.factories import PASSWORD, OrganizationFactory, subscribe
+from tests.factories import PASSWORD, OrganizationFactory, staff_user, subscribe
 
 TODAY = timezone.localdate()
 ROW_LINK = re.compile(r'<td><a href="/customers/([\w-]+)/">')
@@ -33,8 +33,8 @@ def _customer_slugs(response: Any) -> list[str]:
 
 
 @pytest.fixture
-def admin(staff: dict[str, User]) -> User:
-    return staff[Role.ADMIN]
+def admin(db: Any) -> User:
+    return staff_user(Role.ADMIN)  # one user, not the four of `staff`
 
 
 # --- signing in and out ------------------------------------------------------------------------------------
@@ -313,7 +313,7 @@ def test_tokens_page_shows_a_new_key_once(admin: User, client: Any) -> None:
     assert "Copy your new token now" not in again
 
 
-def test_tokens_page_revokes(admin: User, staff: Any, client: Any) -> None:
+def test_tokens_page_revokes(admin: User, client: Any) -> None:
     client.force_login(admin)
     client.post("/account/tokens/", {"name": "laptop"})
     token = ApiToken.objects.get(user=admin, name="laptop")

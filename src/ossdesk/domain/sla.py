@@ -32,7 +32,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Literal
 
 from ossdesk.domain.calendar import BusinessCalendar
@@ -100,7 +102,7 @@ class SlaPolicy:
         """The calendar a target is measured on."""
         if target.business or self.coverage != "24x7":
             return self.business
-        return BusinessCalendar.always_open(self.business.tz)
+        return _always_open(self.business.tz)
 
     def seconds(self, target: TargetDuration) -> int:
         """A target's length in seconds of its calendar's time."""
@@ -198,6 +200,14 @@ def _segments(events: Sequence[Event], now: datetime) -> list[_Segment]:
     return segments
 
 
+@lru_cache(maxsize=64)
+def _always_open(tz: str) -> BusinessCalendar:
+    # One per zone: a calendar lays out its timeline (a year of days) on first use, which would otherwise
+    # be redone for every clock of every 24/7 ticket.
+    return BusinessCalendar.always_open(tz)
+
+
+@lru_cache(maxsize=1024)
 def business_day_seconds(calendar: BusinessCalendar) -> int:
     """The calendar's average open seconds per open weekday (8 h for 09:00-17:00)."""
     totals = []

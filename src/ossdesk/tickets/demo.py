@@ -22,7 +22,7 @@ from ossdesk.tickets import routing
 from ossdesk.tickets.escalation import ticket_check
 from ossdesk.tickets.models import Message, Ticket, TicketEvent
 from ossdesk.tickets.services import calendar_create, team_create
-from ossdesk.tickets.sla import reachability_value
+from ossdesk.tickets.sla import reachability_value, whole_seconds
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 
@@ -104,7 +104,7 @@ def _at(now: datetime, step: Step) -> datetime:
 @transaction.atomic
 def demo_tickets(now: datetime | None = None) -> int:
     """The demo's tickets: running, paused, met, breached, solved and a proactive one."""
-    now = now or timezone.now()
+    now = whole_seconds(now)
     engineer = User.objects.get(username="erin")
     created = 0
     for slug, product_name, severity, subject, steps in STORIES:

@@ -16,7 +16,7 @@ from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import Notification, User
 from ossdesk.domain.sla import ClockState
 from ossdesk.tickets.models import OPEN_STATUSES, SlaNotice, Ticket, TicketEvent
-from ossdesk.tickets.sla import sync_clocks
+from ossdesk.tickets.sla import sync_clocks, whole_seconds
 
 SWEEPER = Actor.system("sla")
 # Escalation levels: 1 = a clock passed 75% (team lead told), 2 = breached (account manager told).
@@ -73,7 +73,7 @@ def levels_for(state: ClockState, warnings: tuple[float, ...] = (0.5, 0.75, 0.9)
 
 def ticket_check(ticket: Ticket, *, now: datetime | None = None) -> int:
     """Re-evaluate one ticket and announce what is new; returns how many notices were sent."""
-    now = now or timezone.now()
+    now = whole_seconds(now)
     sent = 0
     with transaction.atomic():
         states = sync_clocks(ticket, now=now)
@@ -86,7 +86,7 @@ def ticket_check(ticket: Ticket, *, now: datetime | None = None) -> int:
 
 def sla_sweep(*, now: datetime | None = None, limit: int = 5000) -> int:
     """Check every open ticket whose next warning or deadline has come."""
-    now = now or timezone.now()
+    now = whole_seconds(now)
     due = (Ticket.objects.filter(status__in=OPEN_STATUSES, next_check_at__lte=now)
            .select_related("organization__account_manager", "team__lead", "assignee")
            .order_by("next_check_at")[:limit])

@@ -24,7 +24,7 @@ from ossdesk.domain.calendar import BusinessCalendar
 from ossdesk.domain.sla import SlaPolicy
 from ossdesk.plans.selectors import entitlements_for
 from ossdesk.tickets.models import OPEN_STATUSES, Ticket, TicketClock
-from ossdesk.tickets.sla import policy_for, sync_clocks
+from ossdesk.tickets.sla import policy_for, sync_clocks, whole_seconds
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def deadlines_recalculate(*, organization_ids: Iterable[int] | None = None, coun
     `changed_from` is the first local date the change affects (a new holiday's date); clocks whose
     running stretch began after it take the fast path, the others are re-evaluated from events.
     """
-    now = now or timezone.now()
+    now = whole_seconds(now)
     organizations = Organization.objects.all()
     if organization_ids is not None:
         organizations = organizations.filter(pk__in=list(organization_ids))
@@ -61,65 +61,89 @@ def deadlines_recalculate(*, organization_ids: Iterable[int] | None = None, coun
     # after it have banked nothing the change affects.
     changed_at = (datetime(changed_from.year, changed_from.month, changed_from.day, tzinfo=UTC) - timedelta(hours=14)
                   if changed_from else None)
-    updates: list[tuple[datetime, str, int]] = []
+    updates: list[tuple[np.ndarray, np.ndarray, str]] = []  # (clock ids, due epoch seconds, calendar key)
     slow: set[int] = set()
     ticket_ids: set[int] = set()
     for organization in organizations.iterator():
         policies = _policies(organization)
+        # (severity, clock) -> (target as stored, seconds, calendar), worked out once per organisation.
+        plans: dict[tuple[str, str], tuple[str, int, BusinessCalendar] | None] = {}
+        for severity, policy in policies.items():
+            for name, target in (policy.targets.items() if policy else ()):
+                plans[(severity, name)] = ((str(target), policy.seconds(target), policy.calendar_for(target))
+                                           if target is not None else None)
         rows = (TicketClock.objects.filter(ticket__organization=organization, ticket__status__in=OPEN_STATUSES)
                 .values_list("id", "ticket_id", "ticket__severity", "name", "state", "target", "anchor_at",
                              "banked_seconds"))
-        groups: dict[BusinessCalendar, list[tuple[int, int, datetime, int]]] = defaultdict(list)
+        groups: dict[BusinessCalendar, tuple[list[int], list[float], list[int]]] = {}
         for row_id, ticket_id, severity, name, state, target, anchor, banked in rows:
             ticket_ids.add(ticket_id)
-            policy = policies.get(severity)
-            new_target = policy.targets.get(name) if policy else None
-            if policy is None or new_target is None or str(new_target) != target or state != "running" \
-                    or anchor is None or (changed_at is not None and changed_at < anchor):
-                if state in ("running", "paused", "breached") or str(new_target or "") != target:
-                    slow.add(ticket_id)
+            plan = plans.get((severity, name))
+            if plan is None or plan[0] != target:
+                slow.add(ticket_id)  # the target itself changed: re-evaluate from events
                 continue
-            remaining = policy.seconds(new_target) - banked
+            if state != "running":
+                continue  # paused, met or idle clocks have no deadline to move
+            if anchor is None or (changed_at is not None and changed_at < anchor):
+                slow.add(ticket_id)
+                continue
+            remaining = plan[1] - banked
             if remaining <= 0:
                 slow.add(ticket_id)
                 continue
-            groups[policy.calendar_for(new_target)].append((row_id, ticket_id, anchor, remaining))
-        for calendar, items in groups.items():
-            starts = np.fromiter((int(a.timestamp()) for _, _, a, _ in items), dtype=np.int64, count=len(items))
-            lengths = np.fromiter((r for *_, r in items), dtype=np.int64, count=len(items))
-            dues = calendar.add_many(starts, lengths)
-            key = calendar.fingerprint()
-            updates += [(datetime.fromtimestamp(int(due), tz=UTC), key, row_id)
-                        for (row_id, *_), due in zip(items, dues.tolist(), strict=True)]
+            ids, starts, lengths = groups.setdefault(plan[2], ([], [], []))
+            ids.append(row_id)
+            starts.append(anchor.timestamp())
+            lengths.append(remaining)
+        for calendar, (ids, starts, lengths) in groups.items():
+            dues = calendar.add_many(np.asarray(starts, dtype=np.int64), np.asarray(lengths, dtype=np.int64))
+            updates.append((np.asarray(ids, dtype=np.int64), dues, calendar.fingerprint()))
     with transaction.atomic():
-        _write_dues(updates)
-        fast_tickets = ticket_ids - slow
-        _refresh_ticket_columns(fast_tickets)
+        moved = _write_dues(updates)
+        _refresh_ticket_columns()
         for ticket in Ticket.objects.filter(pk__in=slow).select_related("organization"):
             sync_clocks(ticket, now=now)
-    return Recalculation(tickets=len(ticket_ids), updated=len(updates), reevaluated=len(slow))
+        _drop_scratch()
+    return Recalculation(tickets=len(ticket_ids), updated=moved, reevaluated=len(slow))
 
 
-def _write_dues(updates: list[tuple[datetime, str, int]]) -> None:
-    table = TicketClock._meta.db_table
+SCRATCH = "ossdesk_new_dues"
+
+
+def _write_dues(updates: list[tuple[np.ndarray, np.ndarray, str]]) -> int:
+    """Load the new deadlines into a scratch table, then move them with one UPDATE."""
+    clock_table = TicketClock._meta.db_table
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        for start in range(0, len(updates), 10_000):
-            cursor.executemany(f"UPDATE {table} SET due_at = %s, calendar_key = %s WHERE id = %s",  # noqa: S608
-                               updates[start:start + 10_000])
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {SCRATCH} (id BIGINT PRIMARY KEY, due "
+                       f"{'TIMESTAMPTZ' if postgres else 'TEXT'} NOT NULL, calendar_key VARCHAR(64) NOT NULL)")
+        cursor.execute(f"DELETE FROM {SCRATCH}")  # noqa: S608
+        raw = cursor.cursor  # the driver's own cursor: its executemany is far faster than per-row wrapping
+        insert = f"INSERT INTO {SCRATCH} (id, due, calendar_key) VALUES ({'%s, %s, %s' if postgres else '?, ?, ?'})"
+        total = 0
+        for ids, dues, key in updates:
+            # Vectorised formatting in the form Django stores UTC datetimes in.
+            texts = np.datetime_as_string(dues.astype("datetime64[s]"), unit="s")
+            texts = np.char.add(np.char.replace(texts, "T", " "), "+00:00" if postgres else "")
+            raw.executemany(insert, zip(ids.tolist(), texts.tolist(), [key] * len(ids), strict=True))
+            total += len(ids)
+        cursor.execute(
+            f"UPDATE {clock_table} SET due_at = n.due, calendar_key = n.calendar_key "  # noqa: S608
+            f"FROM {SCRATCH} n WHERE n.id = {clock_table}.id")
+    return total
 
 
-def _refresh_ticket_columns(ticket_ids: set[int]) -> None:
-    """Each ticket's soonest running deadline, in one statement per chunk."""
+def _refresh_ticket_columns() -> None:
+    """Each touched ticket's soonest running deadline, in one statement."""
     ticket_table, clock_table = Ticket._meta.db_table, TicketClock._meta.db_table
-    ids = sorted(ticket_ids)
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"UPDATE {ticket_table} SET next_due_at = (SELECT MIN(c.due_at) FROM {clock_table} c "  # noqa: S608
-                f"WHERE c.ticket_id = {ticket_table}.id AND c.state IN ('running', 'breached') "
-                f"AND c.stopped_at IS NULL) WHERE id IN ({marks})",
-                chunk,
-            )
+        cursor.execute(
+            f"UPDATE {ticket_table} SET next_due_at = (SELECT MIN(c.due_at) FROM {clock_table} c "  # noqa: S608
+            f"WHERE c.ticket_id = {ticket_table}.id AND c.state IN ('running', 'breached') "
+            f"AND c.stopped_at IS NULL) WHERE id IN (SELECT c.ticket_id FROM {clock_table} c "
+            f"JOIN {SCRATCH} n ON n.id = c.id)")
 
+
+def _drop_scratch() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {SCRATCH}")

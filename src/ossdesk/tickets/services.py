@@ -28,13 +28,14 @@ from ossdesk.domain.entitlements import EntitlementDenied, check_channel, check_
 from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.products.models import Product, ProductVersion
 from ossdesk.tickets import routing
+from ossdesk.tickets.escalation import ticket_check
 from ossdesk.tickets.models import (
     OPEN_STATUSES,
     Attachment,
     Calendar,
-    ExtraHoliday,
     Channel,
     ConsultingEngagement,
+    ExtraHoliday,
     Message,
     Status,
     Tag,
@@ -43,8 +44,7 @@ from ossdesk.tickets.models import (
     TicketEvent,
     TimeEntry,
 )
-from ossdesk.tickets.escalation import ticket_check
-from ossdesk.tickets.sla import reachability_value
+from ossdesk.tickets.sla import reachability_value, whole_seconds
 
 ATTACHMENT_MAX_BYTES = int(getattr(settings, "OSSDESK_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
 BLOCKED_EXTENSIONS = frozenset({
@@ -77,7 +77,7 @@ def _require_access(actor: Actor, ticket: Ticket) -> None:
 
 def _event(ticket: Ticket, actor: Actor, kind: str, value: str = "", *, at: datetime | None = None,
            message: Message | None = None, data: dict[str, Any] | None = None) -> TicketEvent:
-    return TicketEvent.objects.create(ticket=ticket, at=at or timezone.now(), kind=kind, value=value,
+    return TicketEvent.objects.create(ticket=ticket, at=at or whole_seconds(), kind=kind, value=value,
                                       actor_id=actor.user_id, actor_label=actor.label, message=message,
                                       data=data or {})
 
@@ -174,7 +174,7 @@ def ticket_create(*, actor: Actor, organization: Organization, product: Product,
         errors["product_version"] = f"{product_version} is not a version of {product.name}."
     if deployment is not None and deployment.organization_id != organization.pk:
         errors["deployment"] = "That deployment belongs to another organisation."
-    now = timezone.now()
+    now = whole_seconds()
     if is_proactive and (planned_for is None or planned_for <= now):
         errors["planned_for"] = "A proactive case needs the planned maintenance's start, in the future."
     if errors:
@@ -229,7 +229,7 @@ def ticket_reply(*, actor: Actor, ticket: Ticket, body: str, public: bool = True
         raise PermissionDenied("Internal notes are for the vendor's staff.")
     if ticket.status == Status.CLOSED:
         raise ValidationError({"status": "This ticket is closed; open a new one and mention its number."})
-    now = timezone.now()
+    now = whole_seconds()
     from_customer = actor.is_customer
     message = Message.objects.create(ticket=ticket, author_id=actor.user_id, author_label=actor.label,
                                      from_customer=from_customer, is_public=public, body=body, channel=channel,
@@ -286,7 +286,7 @@ def ticket_set_status(*, actor: Actor, ticket: Ticket, status: str, reason: str 
     if actor.is_customer and (status not in CUSTOMER_TRANSITIONS
                               or (status == Status.OPEN and ticket.status != Status.SOLVED)):
         raise PermissionDenied("Customers may close a ticket or reopen a solved one.")
-    now = timezone.now()
+    now = whole_seconds()
     before = snapshot(ticket)
     _event(ticket, actor, "status", status, at=now, data={"from": ticket.status, "reason": reason})
     solved_at = now if status == Status.SOLVED else (ticket.solved_at if status == Status.CLOSED else None)
@@ -307,7 +307,7 @@ def ticket_set_severity(*, actor: Actor, ticket: Ticket, severity: str, reason: 
         return ticket
     check_severity(entitlements_for(organization=ticket.organization), severity=severity, plans=plan_refs())
     before = snapshot(ticket)
-    now = timezone.now()
+    now = whole_seconds()
     _event(ticket, actor, "severity", severity, at=now, data={"from": ticket.severity, "reason": reason})
     _touch(ticket, severity=severity)
     ticket_check(ticket, now=now)
@@ -335,7 +335,7 @@ def ticket_assign(*, actor: Actor, ticket: Ticket, assignee: User | None, team: 
 def ticket_mark_workaround(*, actor: Actor, ticket: Ticket, note: str = "") -> Ticket:
     """Record that a workaround was given: the workaround clock is met."""
     _require_staff(actor, "record a workaround")
-    now = timezone.now()
+    now = whole_seconds()
     _event(ticket, actor, "workaround", at=now, data={"note": note})
     _touch(ticket)
     ticket_check(ticket, now=now)

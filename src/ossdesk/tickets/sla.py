@@ -25,6 +25,11 @@ HOLIDAY_YEARS_BACK, HOLIDAY_YEARS_AHEAD = 1, 3
 STATE_RANK = {"breached": 4, "running": 3, "paused": 2, "met": 1, "idle": 0, "none": 0}
 
 
+def whole_seconds(at: datetime | None = None) -> datetime:
+    """SLA time is kept to the second: event instants and evaluation instants drop their microseconds."""
+    return (at or timezone.now()).replace(microsecond=0)
+
+
 @lru_cache(maxsize=256)
 def _calendar(tz: str, weekly_json: str, country: str, subdiv: str, extra: tuple[date, ...],
               first_year: int) -> BusinessCalendar:
@@ -99,7 +104,7 @@ def clock_states(ticket: Ticket, *, now: datetime | None = None,
                  events: Sequence[TicketEvent] | None = None,
                  policy: SlaPolicy | None = None) -> dict[str, ClockState]:
     """Every clock of the ticket at `now` (empty when the contract gives no SLA)."""
-    now = now or timezone.now()
+    now = whole_seconds(now)
     policy = policy or policy_for(ticket, at=now)
     if policy is None:
         return {}
@@ -117,7 +122,7 @@ def _anchor(state: ClockState, policy: SlaPolicy, now: datetime) -> tuple[dateti
 def sync_clocks(ticket: Ticket, *, now: datetime | None = None,
                 events: Sequence[TicketEvent] | None = None) -> dict[str, ClockState]:
     """Evaluate the ticket's clocks and store them, with the ticket's summary columns."""
-    now = now or timezone.now()
+    now = whole_seconds(now)
     entitlements = entitlements_for(organization=ticket.organization, at=now)
     policy = policy_for(ticket, at=now, entitlements=entitlements)
     states = clock_states(ticket, now=now, events=events, policy=policy) if policy else {}

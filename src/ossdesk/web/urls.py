@@ -1,7 +1,7 @@
 """Web pages."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from ossdesk.web import views
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("plans/", views.plans_compare, name="plans"),
     path("account/tokens/", views.tokens, name="tokens"),
     path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+    path("", include("ossdesk.tickets.web.urls")),
 ]

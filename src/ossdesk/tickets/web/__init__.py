@@ -1,0 +1,1 @@
+"""Web pages of the helpdesk: the staff queue, ticket pages, the customer portal, notifications."""
