@@ -41,6 +41,8 @@ class Actor:
 
 def actor_for(user: User) -> Actor:
     """Resolve a signed-in user to an Actor; a customer without an active contact has no organisation."""
+    if not getattr(user, "is_authenticated", False):
+        return Actor(user=None, role="anonymous", organization_id=None, label="anonymous")
     label = f"{user.username}"
     if user.role in STAFF_ROLES:
         return Actor(user=user, role=user.role, organization_id=None, label=label)

@@ -87,6 +87,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "ossdesk.config.urls"
 WSGI_APPLICATION = "ossdesk.config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["ossdesk.accounts.backends.UsernameOrEmailBackend"]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"

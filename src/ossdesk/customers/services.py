@@ -44,6 +44,14 @@ def _validate_organization_fields(fields: dict[str, Any]) -> None:
         elif country not in SUPPORTED_COUNTRIES:
             # Business-hour calendars load the country's public holidays; an unknown code fails there.
             errors["country"] = f"{country} is not an ISO 3166 country code with known public holidays."
+    subdivision = fields.get("subdivision")
+    if subdivision and "country" in fields and "country" not in errors:
+        known = holidays_lib.list_supported_countries().get(fields["country"], [])
+        if subdivision.upper() not in known:
+            errors["subdivision"] = (f"{subdivision} is not a subdivision of {fields['country']} with known public "
+                                     f"holidays{' (' + ', '.join(known[:12]) + ' …)' if known else ''}.")
+        else:
+            fields["subdivision"] = subdivision.upper()
     if "compliance_frameworks" in fields:
         frameworks = fields["compliance_frameworks"]
         valid = set(Framework.values)
@@ -76,7 +84,7 @@ def organization_create(*, actor: Actor, name: str, country: str, timezone: str 
     return organization
 
 
-CUSTOMER_EDITABLE = frozenset({"timezone", "notes"})
+CUSTOMER_EDITABLE = frozenset({"timezone"})
 STAFF_EDITABLE = frozenset({"name", "country", "subdivision", "timezone", "compliance_frameworks",
                             "account_manager", "notes"})
 

@@ -8,6 +8,7 @@ from ossdesk.accounts.api.views import ApiTokenViewSet, me
 from ossdesk.customers.api.views import ContactViewSet, OrganizationViewSet
 from ossdesk.plans.api.views import AgreementViewSet, PlanViewSet, SubscriptionViewSet
 from ossdesk.products.api.views import ProductVersionViewSet, ProductViewSet
+from ossdesk.tickets.api.views import NotificationViewSet, TeamViewSet, TicketViewSet
 from ossdesk.web.health import health
 
 router = DefaultRouter()
@@ -19,6 +20,9 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("tokens", ApiTokenViewSet, basename="token")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("teams", TeamViewSet, basename="team")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("health", health, name="api-health"),

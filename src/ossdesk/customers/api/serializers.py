@@ -23,6 +23,13 @@ class OrganizationOutSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "slug", "country", "subdivision", "timezone", "compliance_frameworks",
                   "account_manager", "contact_count", "notes", "created_at"]
 
+    def to_representation(self, instance: Organization) -> dict:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not getattr(request.user, "is_vendor_staff", False):
+            data.pop("notes", None)  # the vendor's notes about a customer are internal
+        return data
+
 
 class OrganizationInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
