@@ -105,25 +105,29 @@ def test_states_are_consistent(history: tuple[list[Event], datetime], policy: Sl
         assert state.name == name
         if state.state in ("none", "idle"):
             continue
-        assert state.target is not None and state.remaining is not None and state.started_at is not None
+        assert state.target is not None
+        assert state.remaining is not None
+        assert state.started_at is not None
+        target = timedelta(seconds=policy.seconds(state.target))
         end = state.stopped_at or now
         # Business time never exceeds the wall time of the cycle.
         assert timedelta(0) <= state.elapsed <= instant(end) - instant(state.started_at)
         assert instant(state.started_at) <= instant(end) <= instant(now)
-        assert state.elapsed + state.remaining == timedelta(seconds=policy.seconds(state.target))
+        assert state.elapsed + state.remaining == target
         assert state.breached == (state.state == "breached")
         if state.state in ("running", "paused"):
             assert state.stopped_at is None
         if state.state == "met":
-            assert state.stopped_at is not None and state.elapsed <= timedelta(
-                seconds=policy.seconds(state.target)
-            )
+            assert state.stopped_at is not None
+            assert state.elapsed <= target
         if state.state == "running":
-            assert state.due_at is not None and instant(state.due_at) >= instant(now)
+            assert state.due_at is not None
+            assert instant(state.due_at) >= instant(now)
             assert state.remaining >= timedelta(0)
         if state.breached:
             # The breach happened by the end of the cycle, never in the future.
-            assert state.breached_at is not None and instant(state.breached_at) <= instant(end)
+            assert state.breached_at is not None
+            assert instant(state.breached_at) <= instant(end)
             assert state.remaining <= timedelta(0)
         if state.state == "paused":
             assert state.pause_reason

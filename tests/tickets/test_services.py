@@ -139,7 +139,10 @@ def test_attachment_stored_outside_web_root(acme, settings):
     attachment = Attachment.objects.get()
     assert attachment.message.ticket == ticket
     assert attachment.size == 22
-    assert attachment.file.path.startswith(str(settings.DATA_DIR / "files"))
+    from django.core.files.storage import default_storage
+
+    assert attachment.file.path.startswith(str(default_storage.location))
+    assert attachment.file.read() == b"FATAL: could not write"
     assert not attachment.file.path.startswith(str(settings.STATIC_ROOT))
 
 

@@ -241,7 +241,7 @@ class TicketClock(models.Model):
     elapsed_seconds = models.IntegerField(default=0)
     anchor_at = models.DateTimeField(null=True, blank=True)
     banked_seconds = models.IntegerField(default=0)
-    calendar_key = models.CharField(max_length=64, blank=True, db_index=True)
+    calendar_key = models.CharField(max_length=80, blank=True, db_index=True)
     breached = models.BooleanField(default=False)
     cycle = models.PositiveIntegerField(default=0)
     breaches = models.PositiveIntegerField(default=0)

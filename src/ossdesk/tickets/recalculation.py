@@ -10,9 +10,9 @@ are re-evaluated from their events one by one.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -64,40 +64,39 @@ def deadlines_recalculate(*, organization_ids: Iterable[int] | None = None, coun
     updates: list[tuple[np.ndarray, np.ndarray, str]] = []  # (clock ids, due epoch seconds, calendar key)
     slow: set[int] = set()
     ticket_ids: set[int] = set()
+    # (organisation, severity, clock) -> (target as stored, seconds, calendar), worked out once.
+    plans: dict[tuple[int, str, str], tuple[str, int, BusinessCalendar] | None] = {}
+    org_ids = []
     for organization in organizations.iterator():
-        policies = _policies(organization)
-        # (severity, clock) -> (target as stored, seconds, calendar), worked out once per organisation.
-        plans: dict[tuple[str, str], tuple[str, int, BusinessCalendar] | None] = {}
-        for severity, policy in policies.items():
+        org_ids.append(organization.pk)
+        for severity, policy in _policies(organization).items():
             for name, target in (policy.targets.items() if policy else ()):
-                plans[(severity, name)] = ((str(target), policy.seconds(target), policy.calendar_for(target))
-                                           if target is not None else None)
-        rows = (TicketClock.objects.filter(ticket__organization=organization, ticket__status__in=OPEN_STATUSES)
-                .values_list("id", "ticket_id", "ticket__severity", "name", "state", "target", "anchor_at",
-                             "banked_seconds"))
-        groups: dict[BusinessCalendar, tuple[list[int], list[float], list[int]]] = {}
-        for row_id, ticket_id, severity, name, state, target, anchor, banked in rows:
-            ticket_ids.add(ticket_id)
-            plan = plans.get((severity, name))
-            if plan is None or plan[0] != target:
-                slow.add(ticket_id)  # the target itself changed: re-evaluate from events
-                continue
-            if state != "running":
-                continue  # paused, met or idle clocks have no deadline to move
-            if anchor is None or (changed_at is not None and changed_at < anchor):
-                slow.add(ticket_id)
-                continue
-            remaining = plan[1] - banked
-            if remaining <= 0:
-                slow.add(ticket_id)
-                continue
-            ids, starts, lengths = groups.setdefault(plan[2], ([], [], []))
-            ids.append(row_id)
-            starts.append(anchor.timestamp())
-            lengths.append(remaining)
-        for calendar, (ids, starts, lengths) in groups.items():
-            dues = calendar.add_many(np.asarray(starts, dtype=np.int64), np.asarray(lengths, dtype=np.int64))
-            updates.append((np.asarray(ids, dtype=np.int64), dues, calendar.fingerprint()))
+                plans[(organization.pk, severity, name)] = (
+                    (str(target), policy.seconds(target), policy.calendar_for(target)) if target is not None else None)
+    groups: dict[BusinessCalendar, tuple[list[int], list[int], list[int]]] = {}
+    changed_epoch = changed_at.timestamp() if changed_at is not None else None
+    for row_id, ticket_id, org_id, severity, name, state, target, anchor, banked in _open_clock_rows(org_ids):
+        ticket_ids.add(ticket_id)
+        plan = plans.get((org_id, severity, name))
+        if plan is None or plan[0] != target:
+            slow.add(ticket_id)  # the target itself changed: re-evaluate from events
+            continue
+        if state != "running":
+            continue  # paused, met or idle clocks have no deadline to move
+        if anchor is None or (changed_epoch is not None and changed_epoch < anchor):
+            slow.add(ticket_id)
+            continue
+        remaining = plan[1] - banked
+        if remaining <= 0:
+            slow.add(ticket_id)
+            continue
+        ids, starts, lengths = groups.setdefault(plan[2], ([], [], []))
+        ids.append(row_id)
+        starts.append(anchor)
+        lengths.append(remaining)
+    for calendar, (ids, starts, lengths) in groups.items():
+        dues = calendar.add_many(np.asarray(starts, dtype=np.int64), np.asarray(lengths, dtype=np.int64))
+        updates.append((np.asarray(ids, dtype=np.int64), dues, calendar.fingerprint()))
     with transaction.atomic():
         moved = _write_dues(updates)
         _refresh_ticket_columns()
@@ -107,41 +106,59 @@ def deadlines_recalculate(*, organization_ids: Iterable[int] | None = None, coun
     return Recalculation(tickets=len(ticket_ids), updated=moved, reevaluated=len(slow))
 
 
+def _open_clock_rows(organization_ids: list[int]) -> Iterator[tuple[Any, ...]]:
+    """Clock rows of open tickets, with the anchor as epoch seconds, straight from the database."""
+    clock_table, ticket_table = TicketClock._meta.db_table, Ticket._meta.db_table
+    postgres = connection.vendor == "postgresql"
+    anchor = "EXTRACT(EPOCH FROM c.anchor_at)::bigint" if postgres else "CAST(strftime('%%s', c.anchor_at) AS INTEGER)"
+    statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+    with connection.cursor() as cursor:
+        for start in range(0, len(organization_ids), 500):
+            chunk = organization_ids[start:start + 500]
+            cursor.execute(
+                f"SELECT c.id, c.ticket_id, t.organization_id, t.severity, c.name, c.state, c.target, "  # noqa: S608
+                f"{anchor}, c.banked_seconds FROM {clock_table} c JOIN {ticket_table} t ON t.id = c.ticket_id "
+                f"WHERE t.status IN ({statuses}) AND t.organization_id IN ({', '.join(['%s'] * len(chunk))})",
+                [*OPEN_STATUSES, *chunk])
+            while rows := cursor.fetchmany(20_000):
+                yield from rows
+
+
 SCRATCH = "ossdesk_new_dues"
 
 
 def _write_dues(updates: list[tuple[np.ndarray, np.ndarray, str]]) -> int:
-    """Load the new deadlines into a scratch table, then move them with one UPDATE."""
+    """Load the new deadlines (epoch seconds) into a scratch table, then move them with one UPDATE."""
     clock_table = TicketClock._meta.db_table
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {SCRATCH} (id BIGINT PRIMARY KEY, due "
-                       f"{'TIMESTAMPTZ' if postgres else 'TEXT'} NOT NULL, calendar_key VARCHAR(64) NOT NULL)")
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {SCRATCH} (id BIGINT PRIMARY KEY, due BIGINT NOT NULL, "
+                       f"calendar_key VARCHAR(80) NOT NULL)")
         cursor.execute(f"DELETE FROM {SCRATCH}")  # noqa: S608
         raw = cursor.cursor  # the driver's own cursor: its executemany is far faster than per-row wrapping
         insert = f"INSERT INTO {SCRATCH} (id, due, calendar_key) VALUES ({'%s, %s, %s' if postgres else '?, ?, ?'})"
         total = 0
         for ids, dues, key in updates:
-            # Vectorised formatting in the form Django stores UTC datetimes in.
-            texts = np.datetime_as_string(dues.astype("datetime64[s]"), unit="s")
-            texts = np.char.add(np.char.replace(texts, "T", " "), "+00:00" if postgres else "")
-            raw.executemany(insert, zip(ids.tolist(), texts.tolist(), [key] * len(ids), strict=True))
+            raw.executemany(insert, zip(ids.tolist(), dues.tolist(), [key] * len(ids), strict=True))
             total += len(ids)
+        # The database turns epoch seconds into its own datetime form (Django's, for SQLite's text).
+        due = "to_timestamp(n.due)" if postgres else "datetime(n.due, 'unixepoch')"
         cursor.execute(
-            f"UPDATE {clock_table} SET due_at = n.due, calendar_key = n.calendar_key "  # noqa: S608
+            f"UPDATE {clock_table} SET due_at = {due}, calendar_key = n.calendar_key "  # noqa: S608
             f"FROM {SCRATCH} n WHERE n.id = {clock_table}.id")
     return total
 
 
 def _refresh_ticket_columns() -> None:
-    """Each touched ticket's soonest running deadline, in one statement."""
+    """Each touched ticket's soonest running deadline, from one grouped query."""
     ticket_table, clock_table = Ticket._meta.db_table, TicketClock._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {ticket_table} SET next_due_at = (SELECT MIN(c.due_at) FROM {clock_table} c "  # noqa: S608
-            f"WHERE c.ticket_id = {ticket_table}.id AND c.state IN ('running', 'breached') "
-            f"AND c.stopped_at IS NULL) WHERE id IN (SELECT c.ticket_id FROM {clock_table} c "
-            f"JOIN {SCRATCH} n ON n.id = c.id)")
+            f"UPDATE {ticket_table} SET next_due_at = m.due FROM ("  # noqa: S608
+            f"SELECT c.ticket_id, MIN(c.due_at) AS due FROM {clock_table} c "
+            f"WHERE c.state IN ('running', 'breached') AND c.stopped_at IS NULL AND c.ticket_id IN "
+            f"(SELECT c2.ticket_id FROM {clock_table} c2 JOIN {SCRATCH} n ON n.id = c2.id) GROUP BY c.ticket_id"
+            f") m WHERE m.ticket_id = {ticket_table}.id")
 
 
 def _drop_scratch() -> None:

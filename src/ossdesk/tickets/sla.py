@@ -176,6 +176,9 @@ def next_check(states: dict[str, ClockState], policy: SlaPolicy, now: datetime) 
             if threshold > state.elapsed:
                 instants.append(calendar.add(now, threshold - state.elapsed))
                 break
+        else:
+            if state.due_at is not None:  # used up, due at the next opening: come back then
+                instants.append(state.due_at)
     if any(s.state == "paused" and s.pause_reason and "24/7" in s.pause_reason for s in states.values()):
         instants.append(now + timedelta(minutes=15))
     return min(instants) if instants else None

@@ -334,6 +334,10 @@ def _detail(request: HttpRequest, actor: Actor, ticket: Ticket,
         "can_reopen": ticket.status == Status.SOLVED,
         "badge": sla_badge(ticket, timezone.now()),
     }
+    # A customer has no severity, assignment ... forms on the page; a refusal of one still shows.
+    context["other_errors"] = [message for name, form in (bound or {}).items()
+                               if not actor.is_staff and name not in {"reply", "status"}
+                               for errors in form.errors.values() for message in errors]
     has_errors = any(form.errors for form in (bound or {}).values())
     return render(request, "tickets/ticket_detail.html", context, status=400 if has_errors else 200)
 
