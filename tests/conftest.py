@@ -51,8 +51,10 @@ def tiers(db) -> dict[str, Plan]:
 @pytest.fixture
 def staff(db) -> dict[str, User]:
     """One user per staff role, keyed by role."""
-    return {role: staff_user(role) for role in (Role.ADMIN, Role.ENGINEER, Role.ACCOUNT_MANAGER,
-                                                 Role.SECURITY_ANALYST)}
+    return {
+        role: staff_user(role)
+        for role in (Role.ADMIN, Role.ENGINEER, Role.ACCOUNT_MANAGER, Role.SECURITY_ANALYST)
+    }
 
 
 @pytest.fixture
@@ -62,8 +64,12 @@ def customers(tiers):
     result = {}
     for key in ("acme", "globex"):
         organization = OrganizationFactory(name=key.capitalize(), slug=key)
-        subscribe(organization, tiers["business"], starts_on=today - timedelta(days=30),
-                  ends_on=today + timedelta(days=335))
+        subscribe(
+            organization,
+            tiers["business"],
+            starts_on=today - timedelta(days=30),
+            ends_on=today + timedelta(days=335),
+        )
         admin_contact = contact_with_login(organization, role="admin")
         plain_contact = contact_with_login(organization, role="contact")
         result[key] = {"org": organization, "admin": admin_contact, "contact": plain_contact}

@@ -20,8 +20,12 @@ def test_demo_seed(tiers):
     roles = set(User.objects.values_list("role", flat=True))
     assert {Role.ENGINEER, Role.ACCOUNT_MANAGER, Role.SECURITY_ANALYST} <= roles
     plans = {o.slug: entitlements_for(organization=o).plan.code for o in Organization.objects.all()}
-    assert plans == {"brightside-analytics": "starter", "fjord-logistics": "business",
-                     "meridian-health": "enterprise", "old-mill-bakery": "community"}
+    assert plans == {
+        "brightside-analytics": "starter",
+        "fjord-logistics": "business",
+        "meridian-health": "enterprise",
+        "old-mill-bakery": "community",
+    }
     meridian = Organization.objects.get(slug="meridian-health")
     ent = entitlements_for(organization=meridian)
     assert ent.source == "agreement"

@@ -69,11 +69,14 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
 
     from ossdesk.accounts.services import admin_ensure
 
-    user, generated = admin_ensure(username=args.username, email=args.email,
-                                   password=settings.OSSDESK_ADMIN_PASSWORD)
+    user, generated = admin_ensure(
+        username=args.username, email=args.email, password=settings.OSSDESK_ADMIN_PASSWORD
+    )
     if generated:
-        print(f"Admin account created: user {user.username}, password {generated}  (shown once; "
-              "set OSSDESK_ADMIN_PASSWORD to choose one)")
+        print(
+            f"Admin account created: user {user.username}, password {generated}  (shown once; "
+            "set OSSDESK_ADMIN_PASSWORD to choose one)"
+        )
     else:
         print(f"Admin account: {user.username}")
     return 0
@@ -94,19 +97,25 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         failures += 1
     database = database_status()
-    print(f"database: {'ok' if database['ok'] else 'FAILING'} ({database['vendor']})"
-          + ("" if database["ok"] else f": {database['error']}"))
+    print(
+        f"database: {'ok' if database['ok'] else 'FAILING'} ({database['vendor']})"
+        + ("" if database["ok"] else f": {database['error']}")
+    )
     failures += not database["ok"]
     if database["ok"]:
         from django.db import connection
 
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-        print(f"migrations: {'up to date' if not pending else f'{len(pending)} pending (run ossdesk migrate)'}")
+        print(
+            f"migrations: {'up to date' if not pending else f'{len(pending)} pending (run ossdesk migrate)'}"
+        )
         failures += bool(pending)
     queue = queue_status()
-    print(f"queue: {'ok' if queue['ok'] else 'FAILING'} ({queue['backend']})"
-          + (f", {queue['pending']} pending" if queue["ok"] else f": {queue['error']}"))
+    print(
+        f"queue: {'ok' if queue['ok'] else 'FAILING'} ({queue['backend']})"
+        + (f", {queue['pending']} pending" if queue["ok"] else f": {queue['error']}")
+    )
     failures += not queue["ok"]
     return 1 if failures else 0
 
@@ -143,12 +152,30 @@ def _children(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
     port = args.port or settings.OSSDESK_PORT
     children = []
     if not args.no_web:
-        children.append(("web", [
-            sys.executable, "-m", "gunicorn", "ossdesk.config.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(args.web_workers or settings.OSSDESK_WEB_WORKERS),
-            "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", "60",
-            "--no-control-socket",
-        ]))
+        children.append(
+            (
+                "web",
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "ossdesk.config.wsgi:application",
+                    "--bind",
+                    f"{host}:{port}",
+                    "--workers",
+                    str(args.web_workers or settings.OSSDESK_WEB_WORKERS),
+                    "--threads",
+                    "4",
+                    "--access-logfile",
+                    "-",
+                    "--graceful-timeout",
+                    "10",
+                    "--timeout",
+                    "60",
+                    "--no-control-socket",
+                ],
+            )
+        )
     if not args.no_worker:
         children.append(("worker", [sys.executable, "-m", "ossdesk.cli", "worker"]))
     return children
@@ -193,8 +220,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     while not stopping:
         for name, process in processes:
             if process.poll() is not None:
-                print(f"ossdesk: the {name} process exited with status {process.returncode}; stopping",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"ossdesk: the {name} process exited with status {process.returncode}; stopping",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 exit_code = 1
                 stopping = True
         time.sleep(0.2)
@@ -237,17 +267,23 @@ def _print_help_and_fail(parser: argparse.ArgumentParser) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ossdesk", description="ossdesk: commercial open-source support platform")
+    parser = argparse.ArgumentParser(
+        prog="ossdesk", description="ossdesk: commercial open-source support platform"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands: list[tuple[str, str, Callable[[argparse.Namespace], int]]] = []
 
-    def add(name: str, help_text: str, handler: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    def add(
+        name: str, help_text: str, handler: Callable[[argparse.Namespace], int]
+    ) -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help_text, description=help_text)
         command.set_defaults(handler=handler)
         commands.append((name, help_text, handler))
         return command
 
-    run = add("run", "migrate, seed (with demo data), ensure an admin and serve: what `make run` does", cmd_run)
+    run = add(
+        "run", "migrate, seed (with demo data), ensure an admin and serve: what `make run` does", cmd_run
+    )
     run.add_argument("--no-demo", action="store_true", help="seed the tiers only, no demo customers")
     _add_serve_options(run)
     _add_serve_options(add("serve", "run the web server and the background worker until Ctrl-C", cmd_serve))
@@ -257,16 +293,22 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--verbose", action="store_true")
     seed = add("seed", "create the four default tiers if absent", cmd_seed)
     seed.add_argument("--demo", action="store_true", help="also create the demo vendor staff and customers")
-    admin = add("createadmin", "make sure an admin account exists (password from OSSDESK_ADMIN_PASSWORD)",
-                cmd_createadmin)
+    admin = add(
+        "createadmin",
+        "make sure an admin account exists (password from OSSDESK_ADMIN_PASSWORD)",
+        cmd_createadmin,
+    )
     admin.add_argument("--username", default="admin")
     admin.add_argument("--email", default="admin@localhost")
     check = add("check", "check configuration, database, migrations and the queue", cmd_check)
     check.add_argument("--deploy", action="store_true", help="also run Django's deployment checks")
     audit = add("audit", "audit log tools", lambda a: _print_help_and_fail(audit))
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="SUBCOMMAND")
-    verify = audit_sub.add_parser("verify", help="verify the hash chain; reports changed or removed entries",
-                                  description="verify the hash chain; reports changed or removed entries")
+    verify = audit_sub.add_parser(
+        "verify",
+        help="verify the hash chain; reports changed or removed entries",
+        description="verify the hash chain; reports changed or removed entries",
+    )
     verify.set_defaults(handler=cmd_audit_verify)
     add("version", "print the version", cmd_version)
     return parser
@@ -281,8 +323,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except CommandError as exc:
-        print(f"ossdesk {args.command}: {exc}" if not str(exc).startswith(args.command) else f"ossdesk {exc}",
-              file=sys.stderr)
+        print(
+            f"ossdesk {args.command}: {exc}" if not str(exc).startswith(args.command) else f"ossdesk {exc}",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         return 130

@@ -14,15 +14,25 @@ from tests.conftest import REQUIRE_SERVICES
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("OSSDESK_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not shutil.which(CHROMIUM):
         if REQUIRE_SERVICES:
-            pytest.fail(f"OSSDESK_REQUIRE_SERVICES=1 but Chromium is not at {CHROMIUM} (apt-get install chromium)")
+            pytest.fail(
+                f"OSSDESK_REQUIRE_SERVICES=1 but Chromium is not at {CHROMIUM} (apt-get install chromium)"
+            )
         pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
@@ -43,8 +53,9 @@ def page(browser):
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

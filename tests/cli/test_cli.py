@@ -20,11 +20,20 @@ COMMANDS = ["run", "serve", "worker", "migrate", "seed", "createadmin", "check",
 
 
 def ossdesk(*args: str, data_dir: Path, env: dict[str, str] | None = None, timeout: float = 120):
-    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "OSSDESK_REDIS_URL",
-                                                                    "OSSDESK_ADMIN_PASSWORD"}}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "OSSDESK_REDIS_URL", "OSSDESK_ADMIN_PASSWORD"}
+    }
     environment.update({"OSSDESK_DATA_DIR": str(data_dir), **(env or {})})
-    return subprocess.run([sys.executable, "-m", "ossdesk.cli", *args], capture_output=True, text=True,
-                          env=environment, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "ossdesk.cli", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def free_port() -> int:
@@ -109,9 +118,14 @@ def serve_and_stop(tmp_path: Path, env: dict[str, str] | None = None) -> tuple[d
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "OSSDESK_REDIS_URL"}}
     environment.update({"OSSDESK_DATA_DIR": str(tmp_path), "OSSDESK_PORT": str(port), **(env or {})})
-    process = subprocess.Popen([sys.executable, "-m", "ossdesk.cli", "run", "--web-workers", "1"],
-                               env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ossdesk.cli", "run", "--web-workers", "1"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         health = _wait_for(f"http://127.0.0.1:{port}/api/health", process, seconds=90)
         deadline = time.monotonic() + 30

@@ -21,7 +21,9 @@ def test_sqlite_urls_relative_and_absolute():
     assert database_from_url("sqlite:///x.db")["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
 
 
-@pytest.mark.parametrize("url", ["mysql://root@localhost/db", "postgres://localhost", "sqlite://", "nonsense"])
+@pytest.mark.parametrize(
+    "url", ["mysql://root@localhost/db", "postgres://localhost", "sqlite://", "nonsense"]
+)
 def test_bad_database_urls_name_the_variable(url):
     with pytest.raises(ConfigurationError, match="DATABASE_URL"):
         database_from_url(url)

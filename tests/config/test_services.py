@@ -53,5 +53,7 @@ def test_settings_select_redis(redis_url, tmp_path):
     )
     env = {**os.environ, "OSSDESK_REDIS_URL": redis_url, "OSSDESK_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
-    output = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    output = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
     assert output.stdout.split() == ["RedisHuey", "RedisCache", "v"]

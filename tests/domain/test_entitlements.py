@@ -25,17 +25,24 @@ from ossdesk.domain.entitlements import (
 )
 from ossdesk.plans.defaults import DEFAULT_PLANS
 
-PLANS = {spec["code"]: PlanRef(spec["code"], spec["name"], spec["rank"], spec["terms"]) for spec in DEFAULT_PLANS}
+PLANS = {
+    spec["code"]: PlanRef(spec["code"], spec["name"], spec["rank"], spec["terms"]) for spec in DEFAULT_PLANS
+}
 ALL = list(PLANS.values())
 
 
-def sub(plan: str, start: date, end: date, sid: int = 1, products: frozenset[int] = frozenset({7})) -> SubscriptionTerm:
-    return SubscriptionTerm(id=sid, plan=PLANS[plan], starts_on=start, ends_on=end, products=products, deployments=1)
+def sub(
+    plan: str, start: date, end: date, sid: int = 1, products: frozenset[int] = frozenset({7})
+) -> SubscriptionTerm:
+    return SubscriptionTerm(
+        id=sid, plan=PLANS[plan], starts_on=start, ends_on=end, products=products, deployments=1
+    )
 
 
 def effective(at: datetime, subs=(), agreements=(), tz: str = "Europe/Berlin"):
-    return effective_entitlements(at=at, timezone=tz, subscriptions=subs, agreements=agreements,
-                                  fallback=PLANS["community"])
+    return effective_entitlements(
+        at=at, timezone=tz, subscriptions=subs, agreements=agreements, fallback=PLANS["community"]
+    )
 
 
 @pytest.mark.parametrize("code", ["community", "starter", "business", "enterprise"])
@@ -55,14 +62,22 @@ def test_default_tiers_match_design_first_response_targets():
         assert [str(terms.severity(s).first_response) for s in ("S1", "S2", "S3", "S4")] == targets
     business = Terms.from_dict(PLANS["business"].terms)
     assert [business.severity(s).coverage for s in ("S1", "S2", "S3", "S4")] == [
-        "24x7", "business_hours", "business_hours", "business_hours"]
+        "24x7",
+        "business_hours",
+        "business_hours",
+        "business_hours",
+    ]
     assert Terms.from_dict(PLANS["community"].terms).sla is False
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("15m", TargetDuration(15, "m")), ("1h", TargetDuration(1, "h")), ("4bh", TargetDuration(4, "bh")),
-     (" 2bd ", TargetDuration(2, "bd"))],
+    [
+        ("15m", TargetDuration(15, "m")),
+        ("1h", TargetDuration(1, "h")),
+        ("4bh", TargetDuration(4, "bh")),
+        (" 2bd ", TargetDuration(2, "bd")),
+    ],
 )
 def test_duration_parse(text, expected):
     assert TargetDuration.parse(text) == expected
@@ -96,15 +111,25 @@ def test_duration_labels_and_minutes():
         (lambda t: t.update(colour="blue"), "colour"),
         (lambda t: t.pop("sla"), "sla"),
         (lambda t: t["calendar"]["weekly"].update(mon=[["17:00", "09:00"]]), "calendar.weekly.mon[0]"),
-        (lambda t: t["calendar"]["weekly"].update(tue=[["09:00", "13:00"], ["12:00", "17:00"]]),
-         "calendar.weekly.tue"),
+        (
+            lambda t: t["calendar"]["weekly"].update(tue=[["09:00", "13:00"], ["12:00", "17:00"]]),
+            "calendar.weekly.tue",
+        ),
         (lambda t: t["calendar"]["weekly"].update(funday=[]), "calendar.weekly.funday"),
         (lambda t: t["calendar"].update(timezone="Mars/Olympus"), "calendar.timezone"),
         (lambda t: t["calendar"].update(holidays_country="Germany"), "calendar.holidays_country"),
-        (lambda t: t.update(sla_credits={"percent_per_breach": "150", "cap_percent_per_period": "10",
-                                         "period": "month"}), "sla_credits.percent_per_breach"),
-        (lambda t: t.update(sla_credits={"percent_per_breach": "5", "cap_percent_per_period": "10",
-                                         "period": "fortnight"}), "sla_credits.period"),
+        (
+            lambda t: t.update(
+                sla_credits={"percent_per_breach": "150", "cap_percent_per_period": "10", "period": "month"}
+            ),
+            "sla_credits.percent_per_breach",
+        ),
+        (
+            lambda t: t.update(
+                sla_credits={"percent_per_breach": "5", "cap_percent_per_period": "10", "period": "fortnight"}
+            ),
+            "sla_credits.period",
+        ),
     ],
 )
 def test_terms_errors_name_the_field(mutate, path):
@@ -161,16 +186,23 @@ def test_subscription_boundaries_follow_the_customers_local_date():
 
 
 def test_highest_ranked_subscription_wins():
-    subs = [sub("starter", date(2026, 1, 1), date(2026, 12, 31), sid=1),
-            sub("enterprise", date(2026, 6, 1), date(2026, 6, 30), sid=2),
-            sub("business", date(2026, 3, 1), date(2026, 12, 31), sid=3)]
+    subs = [
+        sub("starter", date(2026, 1, 1), date(2026, 12, 31), sid=1),
+        sub("enterprise", date(2026, 6, 1), date(2026, 6, 30), sid=2),
+        sub("business", date(2026, 3, 1), date(2026, 12, 31), sid=3),
+    ]
     assert effective(NOON, subs).plan.code == "enterprise"
     assert effective(datetime(2026, 7, 15, tzinfo=UTC), subs).plan.code == "business"
 
 
 def test_agreement_overrides_plan_terms_while_in_force():
-    agreement = AgreementTerm(id=1, reference="EA-1", starts_on=date(2026, 6, 1), ends_on=date(2026, 6, 30),
-                              overrides={"severities": {"S1": {"first_response": "5m"}}, "named_contacts": 50})
+    agreement = AgreementTerm(
+        id=1,
+        reference="EA-1",
+        starts_on=date(2026, 6, 1),
+        ends_on=date(2026, 6, 30),
+        overrides={"severities": {"S1": {"first_response": "5m"}}, "named_contacts": 50},
+    )
     subs = [sub("enterprise", date(2026, 1, 1), date(2026, 12, 31))]
     during = effective(NOON, subs, [agreement])
     assert during.source == "agreement"
@@ -183,8 +215,13 @@ def test_agreement_overrides_plan_terms_while_in_force():
 
 
 def test_agreement_never_stands_alone():
-    agreement = AgreementTerm(id=1, reference="EA-1", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
-                              overrides={"named_contacts": 50})
+    agreement = AgreementTerm(
+        id=1,
+        reference="EA-1",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        overrides={"named_contacts": 50},
+    )
     assert effective(NOON, [], [agreement]).plan.code == "community"
 
 

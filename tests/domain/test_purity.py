@@ -21,8 +21,11 @@ def test_domain_source_imports_no_django():
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
-            offenders += [f"{path.name}:{node.lineno} imports {n}" for n in names
-                          if any(n == f or n.startswith(f + ".") for f in FORBIDDEN)]
+            offenders += [
+                f"{path.name}:{node.lineno} imports {n}"
+                for n in names
+                if any(n == f or n.startswith(f + ".") for f in FORBIDDEN)
+            ]
     assert not offenders, offenders
 
 

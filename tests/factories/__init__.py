@@ -43,18 +43,38 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
 def staff_user(role: str) -> User:
     n = next(_serial)
-    return staff_user_create(actor=SYSTEM, username=f"{role}{n}", email=f"{role}{n}@vendor.test", role=role,
-                             password=PASSWORD)
+    return staff_user_create(
+        actor=SYSTEM, username=f"{role}{n}", email=f"{role}{n}@vendor.test", role=role, password=PASSWORD
+    )
 
 
 def contact_with_login(organization: Organization, *, role: str = "contact", named: bool = True) -> Contact:
     n = next(_serial)
-    return contact_create(actor=SYSTEM, organization=organization, name=f"Person {n}",
-                          email=f"person{n}@{organization.slug}.test", role=role, is_named=named,
-                          portal_access=True, password=PASSWORD)
+    return contact_create(
+        actor=SYSTEM,
+        organization=organization,
+        name=f"Person {n}",
+        email=f"person{n}@{organization.slug}.test",
+        role=role,
+        is_named=named,
+        portal_access=True,
+        password=PASSWORD,
+    )
 
 
-def subscribe(organization: Organization, plan: Plan, *, starts_on: date, ends_on: date,
-              products: list[Product] | None = None) -> Subscription:
-    return subscription_create(actor=SYSTEM, organization=organization, plan=plan, starts_on=starts_on,
-                               ends_on=ends_on, products=products or [])
+def subscribe(
+    organization: Organization,
+    plan: Plan,
+    *,
+    starts_on: date,
+    ends_on: date,
+    products: list[Product] | None = None,
+) -> Subscription:
+    return subscription_create(
+        actor=SYSTEM,
+        organization=organization,
+        plan=plan,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        products=products or [],
+    )

@@ -26,22 +26,40 @@ def _helpdesk_settings(settings: Any, tmp_path: Path) -> None:
     # WhiteNoise warns on every client when STATIC_ROOT (in the fresh data directory) does not exist.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     # Each test stores its attachments in its own directory, outside any web root.
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "files")}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "files")},
+        },
+    }
 
 
 def _raise(organization: Any, contact: Any, product: Any, engineer: User, key: str) -> dict[str, Any]:
     name = organization.name
     ticket = services.ticket_create(
-        actor=actor_for(contact.user), organization=organization, product=product, severity="S2",
-        subject=f"{name} replication lag", body=f"{name}'s standby is an hour behind.",
-        attachments=[Upload(f"{key}-log.txt", f"{name} log line\n".encode(), "text/plain")])
+        actor=actor_for(contact.user),
+        organization=organization,
+        product=product,
+        severity="S2",
+        subject=f"{name} replication lag",
+        body=f"{name}'s standby is an hour behind.",
+        attachments=[Upload(f"{key}-log.txt", f"{name} log line\n".encode(), "text/plain")],
+    )
     staff = actor_for(engineer)
-    reply = services.ticket_reply(actor=staff, ticket=ticket, body=f"Looking into {name}'s lag.",
-                                  attachments=[Upload(f"{key}-steps.txt", b"step 1\n", "text/plain")])
-    note = services.ticket_reply(actor=staff, ticket=ticket, public=False,
-                                 body=f"SECRET-{key}: {name} runs an unsupported fork.",
-                                 attachments=[Upload(f"{key}-internal.txt", b"internal\n", "text/plain")])
+    reply = services.ticket_reply(
+        actor=staff,
+        ticket=ticket,
+        body=f"Looking into {name}'s lag.",
+        attachments=[Upload(f"{key}-steps.txt", b"step 1\n", "text/plain")],
+    )
+    note = services.ticket_reply(
+        actor=staff,
+        ticket=ticket,
+        public=False,
+        body=f"SECRET-{key}: {name} runs an unsupported fork.",
+        attachments=[Upload(f"{key}-internal.txt", b"internal\n", "text/plain")],
+    )
     services.ticket_assign(actor=staff, ticket=ticket, assignee=engineer)
     ticket = Ticket.objects.get(pk=ticket.pk)
     return {

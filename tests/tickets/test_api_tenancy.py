@@ -54,7 +54,9 @@ def _state(desk: Desk) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("suffix", READS)
-def test_reads_of_another_organisations_ticket_are_404(suffix: str, desk: Desk, acme_clients: dict[str, Any]) -> None:
+def test_reads_of_another_organisations_ticket_are_404(
+    suffix: str, desk: Desk, acme_clients: dict[str, Any]
+) -> None:
     foreign, missing = desk["globex"]["ticket"].pk, _missing_pk()
     for who, client in acme_clients.items():
         response = client.get(f"/api/tickets/{foreign}/{suffix}")
@@ -72,11 +74,16 @@ def test_writes_to_another_organisations_ticket_are_404_and_change_nothing(
     for who, client in acme_clients.items():
         response = client.post(f"/api/tickets/{foreign}/{suffix}", payload)
         assert response.status_code == 404, (who, suffix, response.content)
-        assert response.json() == client.post(f"/api/tickets/{missing}/{suffix}", payload).json(), (who, suffix)
+        assert response.json() == client.post(f"/api/tickets/{missing}/{suffix}", payload).json(), (
+            who,
+            suffix,
+        )
         assert _state(desk) == before, (who, suffix)
 
 
-def test_attachment_downloads_are_scoped(desk: Desk, acme_clients: dict[str, Any], api_client_for: Any) -> None:
+def test_attachment_downloads_are_scoped(
+    desk: Desk, acme_clients: dict[str, Any], api_client_for: Any
+) -> None:
     acme, globex = desk["acme"], desk["globex"]
     for who, client in acme_clients.items():
         own = client.get(f"/api/tickets/{acme['ticket'].pk}/attachments/{acme['opening_file'].pk}/")
@@ -90,7 +97,9 @@ def test_attachment_downloads_are_scoped(desk: Desk, acme_clients: dict[str, Any
         hidden = client.get(f"/api/tickets/{acme['ticket'].pk}/attachments/{acme['note_file'].pk}/")
         assert hidden.status_code == 404, who
     staff = api_client_for(desk["engineer"])
-    assert staff.get(f"/api/tickets/{acme['ticket'].pk}/attachments/{acme['note_file'].pk}/").status_code == 200
+    assert (
+        staff.get(f"/api/tickets/{acme['ticket'].pk}/attachments/{acme['note_file'].pk}/").status_code == 200
+    )
 
 
 def test_lists_filters_and_search_never_show_another_organisation(
@@ -98,11 +107,19 @@ def test_lists_filters_and_search_never_show_another_organisation(
 ) -> None:
     acme, globex = desk["acme"], desk["globex"]
     staff = api_client_for(desk["engineer"])
-    assert {t["id"] for t in staff.get("/api/tickets/", {"search": "Globex"}).json()["results"]} == {globex["ticket"].pk}
+    assert {t["id"] for t in staff.get("/api/tickets/", {"search": "Globex"}).json()["results"]} == {
+        globex["ticket"].pk
+    }
     queries: list[dict[str, Any]] = [
-        {}, {"organization": globex["org"].pk}, {"search": "Globex"}, {"search": "replication"},
-        {"product": desk["product"].pk}, {"assignee": desk["engineer"].pk}, {"severity": "S2"},
-        {"status": "open"}, {"ordering": "-next_due_at"},
+        {},
+        {"organization": globex["org"].pk},
+        {"search": "Globex"},
+        {"search": "replication"},
+        {"product": desk["product"].pk},
+        {"assignee": desk["engineer"].pk},
+        {"severity": "S2"},
+        {"status": "open"},
+        {"ordering": "-next_due_at"},
     ]
     for who, client in acme_clients.items():
         for params in queries:
@@ -118,8 +135,13 @@ def test_lists_filters_and_search_never_show_another_organisation(
 
 
 def test_create_in_another_organisation_is_404(desk: Desk, acme_clients: dict[str, Any]) -> None:
-    payload = {"organization": desk["globex"]["org"].pk, "product": desk["product"].pk, "severity": "S3",
-               "subject": "mole", "body": "mole"}
+    payload = {
+        "organization": desk["globex"]["org"].pk,
+        "product": desk["product"].pk,
+        "severity": "S3",
+        "subject": "mole",
+        "body": "mole",
+    }
     before = _state(desk)
     for who, client in acme_clients.items():
         foreign = client.post("/api/tickets/", payload)
@@ -132,8 +154,14 @@ def test_create_in_another_organisation_is_404(desk: Desk, acme_clients: dict[st
 def test_acme_never_sees_internal_notes(desk: Desk, acme_clients: dict[str, Any]) -> None:
     acme = desk["acme"]
     ticket = acme["ticket"].pk
-    urls = ["/api/tickets/", f"/api/tickets/{ticket}/", f"/api/tickets/{ticket}/replies/",
-            f"/api/tickets/{ticket}/events/", f"/api/tickets/{ticket}/sla/", "/api/notifications/"]
+    urls = [
+        "/api/tickets/",
+        f"/api/tickets/{ticket}/",
+        f"/api/tickets/{ticket}/replies/",
+        f"/api/tickets/{ticket}/events/",
+        f"/api/tickets/{ticket}/sla/",
+        "/api/notifications/",
+    ]
     for who, client in acme_clients.items():
         for url in urls:
             response = client.get(url)
@@ -144,7 +172,9 @@ def test_acme_never_sees_internal_notes(desk: Desk, acme_clients: dict[str, Any]
             assert "globex" not in body.lower(), (who, url)
         events = client.get(f"/api/tickets/{ticket}/events/").json()["results"]
         assert all(e["kind"] != "internal_note" for e in events), who
-        assert all(m["is_public"] for m in client.get(f"/api/tickets/{ticket}/replies/").json()["results"]), who
+        assert all(m["is_public"] for m in client.get(f"/api/tickets/{ticket}/replies/").json()["results"]), (
+            who
+        )
 
 
 def test_replies_endpoint_never_lists_notes_even_for_staff(desk: Desk, api_client_for: Any) -> None:

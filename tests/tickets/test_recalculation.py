@@ -26,8 +26,16 @@ def tickets(customers):
         subscription_update(actor=SYSTEM, subscription=entry["org"].subscriptions.get(), products=[product])
         actor = actor_for(entry["admin"].user)
         for severity in ("S2", "S3", "S4"):
-            created.append(services.ticket_create(actor=actor, organization=entry["org"], product=product,
-                                                  subject=f"{severity} case", body="details", severity=severity))
+            created.append(
+                services.ticket_create(
+                    actor=actor,
+                    organization=entry["org"],
+                    product=product,
+                    subject=f"{severity} case",
+                    body="details",
+                    severity=severity,
+                )
+            )
     return created
 
 

@@ -46,13 +46,20 @@ def engineer(db):
 
 @pytest.fixture
 def team(engineer, product):
-    return services.team_create(actor=SYSTEM, name="Databases", products=[product], members=[engineer],
-                                lead=engineer)
+    return services.team_create(
+        actor=SYSTEM, name="Databases", products=[product], members=[engineer], lead=engineer
+    )
 
 
 def raise_ticket(acme, **overrides):
-    fields = {"actor": acme["actor"], "organization": acme["org"], "product": acme["product"],
-              "subject": "Replication stopped", "body": "Standby stopped replaying WAL.", "severity": "S2"}
+    fields = {
+        "actor": acme["actor"],
+        "organization": acme["org"],
+        "product": acme["product"],
+        "subject": "Replication stopped",
+        "body": "Standby stopped replaying WAL.",
+        "severity": "S2",
+    }
     return services.ticket_create(**{**fields, **overrides})
 
 
@@ -95,8 +102,12 @@ def test_intake_refuses_channel_and_names_the_plan(acme):
 def test_community_cannot_open_s1(acme, tiers):
     subscription = acme["org"].subscriptions.get()
     today = timezone.localdate()
-    subscription_update(actor=SYSTEM, subscription=subscription, starts_on=today - timedelta(days=60),
-                        ends_on=today - timedelta(days=1))
+    subscription_update(
+        actor=SYSTEM,
+        subscription=subscription,
+        starts_on=today - timedelta(days=60),
+        ends_on=today - timedelta(days=1),
+    )
     with pytest.raises(EntitlementDenied) as caught:
         raise_ticket(acme, severity="S1")
     assert caught.value.code == "severity"
@@ -126,8 +137,9 @@ def test_intake_field_errors_write_nothing(acme):
 
 
 def test_proactive_case(acme):
-    ticket = raise_ticket(acme, severity="S4", is_proactive=True,
-                          planned_for=timezone.now() + timedelta(days=3))
+    ticket = raise_ticket(
+        acme, severity="S4", is_proactive=True, planned_for=timezone.now() + timedelta(days=3)
+    )
     assert ticket.is_proactive
 
 
@@ -241,13 +253,17 @@ def test_least_loaded_then_round_robin(acme, product):
 
 def test_round_robin_ignores_load(acme, product):
     a, b = staff_user(Role.ENGINEER), staff_user(Role.ENGINEER)
-    services.team_create(actor=SYSTEM, name="DB", products=[product], members=[a, b], assignment="round_robin")
+    services.team_create(
+        actor=SYSTEM, name="DB", products=[product], members=[a, b], assignment="round_robin"
+    )
     assert [raise_ticket(acme).assignee for _ in range(4)] == [a, b, a, b]
 
 
 def test_severity_specific_team_and_default(acme, product):
     a, b, c = (staff_user(Role.ENGINEER) for _ in range(3))
-    services.team_create(actor=SYSTEM, name="Major incidents", products=[product], severities=["S1"], members=[a])
+    services.team_create(
+        actor=SYSTEM, name="Major incidents", products=[product], severities=["S1"], members=[a]
+    )
     services.team_create(actor=SYSTEM, name="Front line", members=[c], is_default=True)
     assert raise_ticket(acme, severity="S1").team.name == "Major incidents"
     assert raise_ticket(acme, severity="S3").team.name == "Front line"
@@ -313,18 +329,33 @@ def test_s1_without_reachable_contact_then_with_one(acme, team):
 def test_consulting_hours_draw_on_the_bank(acme, engineer, tiers):
     today = timezone.localdate()
     org = acme["org"]
-    subscribe(org, tiers["enterprise"], starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=30),
-              products=[acme["product"]])
-    agreement_create(actor=SYSTEM, organization=org, reference="EA-9", starts_on=today - timedelta(days=1),
-                     ends_on=today + timedelta(days=30), consulting_hours_bank=Decimal(2))
+    subscribe(
+        org,
+        tiers["enterprise"],
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=30),
+        products=[acme["product"]],
+    )
+    agreement_create(
+        actor=SYSTEM,
+        organization=org,
+        reference="EA-9",
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=30),
+        consulting_hours_bank=Decimal(2),
+    )
     ticket = raise_ticket(acme)
     staff = actor_for(engineer)
     services.time_log(actor=staff, ticket=ticket, minutes=30)  # support time, not consulting
     engagement = services.engagement_create(actor=staff, organization=org, title="Upgrade plan")
     services.time_log(actor=staff, engagement=engagement, minutes=90)
     balance = services.consulting_balance(organization=org)
-    assert (balance.bank_hours, balance.used_hours, balance.remaining_hours) == (2, Decimal("1.50"), Decimal("0.50"))
-    with pytest.raises(EntitlementDenied, match="0.50 consulting hours left"):
+    assert (balance.bank_hours, balance.used_hours, balance.remaining_hours) == (
+        2,
+        Decimal("1.50"),
+        Decimal("0.50"),
+    )
+    with pytest.raises(EntitlementDenied, match=r"0\.50 consulting hours left"):
         services.time_log(actor=staff, engagement=engagement, minutes=60)
     assert TimeEntry.objects.count() == 2
 

@@ -69,8 +69,10 @@ def test_filtering_by_customer_shows_its_plan(desk: Desk, web_for: Any) -> None:
 def test_saved_views_personal_and_shared(desk: Desk, web_for: Any) -> None:
     engineer, admin = desk["engineer"], desk["staff"][Role.ADMIN]
     client = web_for(engineer)
-    response = client.post("/tickets/views/", {"name": "Globex S2", "organization": desk["globex"]["org"].pk,
-                                               "severity": "S2", "view": "open"})
+    response = client.post(
+        "/tickets/views/",
+        {"name": "Globex S2", "organization": desk["globex"]["org"].pk, "severity": "S2", "view": "open"},
+    )
     assert response.status_code == 302
     view = SavedView.objects.get(name="Globex S2")
     assert view.filters == {"view": "open", "severity": "S2", "organization": desk["globex"]["org"].pk}
@@ -97,8 +99,14 @@ def test_saved_view_needs_a_name_and_staff(desk: Desk, web_for: Any) -> None:
 def test_pagination_keeps_filters(desk: Desk, web_for: Any) -> None:
     contact = actor_for(desk["acme"]["contact"].user)
     for i in range(26):
-        services.ticket_create(actor=contact, organization=desk["acme"]["org"], product=desk["product"],
-                               subject=f"Bulk {i}", body="b", severity="S4")
+        services.ticket_create(
+            actor=contact,
+            organization=desk["acme"]["org"],
+            product=desk["product"],
+            subject=f"Bulk {i}",
+            body="b",
+            severity="S4",
+        )
     client = web_for(desk["engineer"])
     first = client.get("/tickets/", {"severity": "S4"})
     assert len(_rows(first)) == 25
@@ -107,15 +115,23 @@ def test_pagination_keeps_filters(desk: Desk, web_for: Any) -> None:
 
 
 @pytest.mark.parametrize("who", ["staff", "customer"])
-def test_list_query_count_is_constant(who: str, desk: Desk, web_for: Any, django_assert_num_queries: Any) -> None:
+def test_list_query_count_is_constant(
+    who: str, desk: Desk, web_for: Any, django_assert_num_queries: Any
+) -> None:
     acme = desk["acme"]
     contact, engineer = actor_for(acme["contact"].user), actor_for(desk["engineer"])
     client = web_for(desk["engineer"] if who == "staff" else acme["contact"].user)
 
     def populate(n: int) -> None:
         for i in range(n):
-            ticket = services.ticket_create(actor=contact, organization=acme["org"], product=desk["product"],
-                                            subject=f"Ticket {i}", body="body", severity="S3")
+            ticket = services.ticket_create(
+                actor=contact,
+                organization=acme["org"],
+                product=desk["product"],
+                subject=f"Ticket {i}",
+                body="body",
+                severity="S3",
+            )
             services.ticket_set_tags(actor=engineer, ticket=ticket, tags=["x", f"t{i}"])
             services.ticket_assign(actor=engineer, ticket=ticket, assignee=desk["engineer"])
 
@@ -157,8 +173,13 @@ def test_customer_sees_their_organisations_tickets_only(desk: Desk, web_for: Any
         assert "Raise a ticket" in text
         assert _rows(response) == [acme["ticket"].pk], who
         assert "globex" not in text.lower(), who
-        for params in ({"q": "Globex"}, {"organization": globex["org"].pk}, {"view": "all"},
-                       {"q": str(globex["ticket"].pk)}, {"assignee": desk["engineer"].pk}):
+        for params in (
+            {"q": "Globex"},
+            {"organization": globex["org"].pk},
+            {"view": "all"},
+            {"q": str(globex["ticket"].pk)},
+            {"assignee": desk["engineer"].pk},
+        ):
             found = client.get("/tickets/", params)
             assert globex["ticket"].pk not in _rows(found), (who, params)
             assert "globex replication lag" not in found.content.decode().lower(), (who, params)

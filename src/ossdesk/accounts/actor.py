@@ -49,5 +49,10 @@ def actor_for(user: User) -> Actor:
     contact = getattr(user, "contact", None)
     if contact is None or not contact.is_active:
         return Actor(user=user, role=Role.CUSTOMER, organization_id=None, label=label)
-    return Actor(user=user, role=Role.CUSTOMER, organization_id=contact.organization_id, label=label,
-                 is_customer_admin=contact.role == "admin")
+    return Actor(
+        user=user,
+        role=Role.CUSTOMER,
+        organization_id=contact.organization_id,
+        label=label,
+        is_customer_admin=contact.role == "admin",
+    )

@@ -22,12 +22,21 @@ class UserAdmin(BaseUserAdmin):
     def save_model(self, request: Any, obj: User, form: Any, change: bool) -> None:
         before = snapshot(User.objects.get(pk=obj.pk), exclude=PRIVATE) if change else None
         super().save_model(request, obj, form, change)
-        audit_record(actor=actor_for(request.user), action="update" if change else "create", instance=obj,
-                     before=before, after=snapshot(obj, exclude=PRIVATE))
+        audit_record(
+            actor=actor_for(request.user),
+            action="update" if change else "create",
+            instance=obj,
+            before=before,
+            after=snapshot(obj, exclude=PRIVATE),
+        )
 
     def delete_model(self, request: Any, obj: User) -> None:
-        audit_record(actor=actor_for(request.user), action="delete", instance=obj,
-                     before=snapshot(obj, exclude=PRIVATE))
+        audit_record(
+            actor=actor_for(request.user),
+            action="delete",
+            instance=obj,
+            before=snapshot(obj, exclude=PRIVATE),
+        )
         super().delete_model(request, obj)
 
 

@@ -11,8 +11,13 @@ from ossdesk.accounts.models import User
 
 
 class UsernameOrEmailBackend(ModelBackend):
-    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
-                     **kwargs: Any) -> User | None:
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
         if username and "@" in username and not User.objects.filter(username=username).exists():
             match = User.objects.filter(email__iexact=username).first()
             if match is not None:

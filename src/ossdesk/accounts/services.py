@@ -18,23 +18,34 @@ TOKEN_PREFIX = "osd_"  # noqa: S105 - a public prefix, not a secret
 
 
 @transaction.atomic
-def staff_user_create(*, actor: Actor, username: str, email: str, role: str, password: str | None = None,
-                      display_name: str = "") -> User:
+def staff_user_create(
+    *, actor: Actor, username: str, email: str, role: str, password: str | None = None, display_name: str = ""
+) -> User:
     require(can_manage_catalogue(actor), "Only admins add staff.")
     if role not in STAFF_ROLES:
         raise ValidationError({"role": f"Choose a staff role: {', '.join(sorted(STAFF_ROLES))}."})
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": f"{username} is taken."})
-    user = User(username=username, email=email.lower(), role=role, display_name=display_name,
-                is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
+    user = User(
+        username=username,
+        email=email.lower(),
+        role=role,
+        display_name=display_name,
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
+    )
     user.set_password(password or secrets.token_urlsafe(24))
     user.full_clean(exclude=["password"])
     user.save()
-    audit_record(actor=actor, action="create", instance=user, after=snapshot(user, exclude=frozenset({"last_login"})))
+    audit_record(
+        actor=actor, action="create", instance=user, after=snapshot(user, exclude=frozenset({"last_login"}))
+    )
     return user
 
 
-def admin_ensure(*, username: str = "admin", email: str = "admin@localhost", password: str | None) -> tuple[User, str | None]:
+def admin_ensure(
+    *, username: str = "admin", email: str = "admin@localhost", password: str | None
+) -> tuple[User, str | None]:
     """Make sure an admin account exists; returns it and the password when one was generated."""
     existing = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk").first()
     if existing is not None:
@@ -43,13 +54,21 @@ def admin_ensure(*, username: str = "admin", email: str = "admin@localhost", pas
             existing.save(update_fields=["password"])
         return existing, None
     generated = None if password else secrets.token_urlsafe(12)
-    user = staff_user_create(actor=Actor.system("setup"), username=username, email=email, role=Role.ADMIN,
-                             password=password or generated, display_name="Administrator")
+    user = staff_user_create(
+        actor=Actor.system("setup"),
+        username=username,
+        email=email,
+        role=Role.ADMIN,
+        password=password or generated,
+        display_name="Administrator",
+    )
     return user, generated
 
 
 @transaction.atomic
-def api_token_create(*, actor: Actor, user: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, actor: Actor, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
     """Create a token; the key is returned this once and only its hash is stored."""
     if actor.user_id != user.pk and actor.role != Role.ADMIN and actor.role != "system":
         raise ValidationError({"user": "You may only create tokens for yourself."})
@@ -57,8 +76,9 @@ def api_token_create(*, actor: Actor, user: User, name: str, expires_at: datetim
         raise ValidationError({"name": "Give the token a name, such as 'CI' or 'monitoring'."})
     prefix = secrets.token_hex(4)
     key = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(user=user, name=name.strip(), prefix=prefix, key_hash=ApiToken.hash_key(key),
-                                    expires_at=expires_at)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip(), prefix=prefix, key_hash=ApiToken.hash_key(key), expires_at=expires_at
+    )
     audit_record(actor=actor, action="create", instance=token, after=snapshot(token))
     return token, key
 
@@ -79,7 +99,7 @@ def api_token_authenticate(key: str) -> ApiToken | None:
     """The live token for a presented key, or None; records its last use at most once a minute."""
     if not key.startswith(TOKEN_PREFIX):
         return None
-    prefix = key[len(TOKEN_PREFIX):].split("_", 1)[0]
+    prefix = key[len(TOKEN_PREFIX) :].split("_", 1)[0]
     token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
     if token is None or not secrets.compare_digest(token.key_hash, ApiToken.hash_key(key)):
         return None

@@ -131,10 +131,14 @@ def audit_verify(*, chunk_size: int = 2000) -> AuditReport:
     for entry in _entries(chunk_size):
         checked += 1
         if entry.seq != expected_seq:
-            missing = f"#{expected_seq}" if entry.seq == expected_seq + 1 else f"#{expected_seq}–#{entry.seq - 1}"
+            missing = (
+                f"#{expected_seq}" if entry.seq == expected_seq + 1 else f"#{expected_seq}–#{entry.seq - 1}"
+            )
             problems.append(AuditProblem(entry.seq, f"entries {missing} are missing (removed)"))
         elif entry.prev_hash != prev_hash:
-            problems.append(AuditProblem(entry.seq, "does not follow the entry before it (removed or replaced)"))
+            problems.append(
+                AuditProblem(entry.seq, "does not follow the entry before it (removed or replaced)")
+            )
         if _digest(_hashed_fields(entry)) != entry.hash:
             problems.append(AuditProblem(entry.seq, "was changed after it was written (hash mismatch)"))
         prev_hash, expected_seq = entry.hash, entry.seq + 1
@@ -142,8 +146,12 @@ def audit_verify(*, chunk_size: int = 2000) -> AuditReport:
     head = AuditHead.objects.filter(pk=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
     if head_seq != last_seq:
-        problems.append(AuditProblem(last_seq, f"the log ends at #{last_seq} but the head says #{head_seq}: "
-                                                "newest entries were removed"))
+        problems.append(
+            AuditProblem(
+                last_seq,
+                f"the log ends at #{last_seq} but the head says #{head_seq}: newest entries were removed",
+            )
+        )
     elif head_hash != last_hash:
         problems.append(AuditProblem(last_seq, "the newest entry differs from the one the head recorded"))
     return AuditReport(checked=checked, head_seq=head_seq, head_hash=head_hash, problems=tuple(problems))
@@ -163,5 +171,3 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
     """Only the fields that changed, as (before, after)."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
-
-

@@ -56,9 +56,11 @@ def database_from_url(url: str, *, variable: str = "DATABASE_URL") -> dict[str, 
     if scheme == "sqlite":
         # sqlite:///relative/path.db is relative to the working directory; sqlite:////abs/path.db is absolute.
         prefix = "sqlite:///"
-        name = unquote(url[len(prefix):].split("?", 1)[0]) if url.lower().startswith(prefix) else ""
+        name = unquote(url[len(prefix) :].split("?", 1)[0]) if url.lower().startswith(prefix) else ""
         if not name:
-            raise ConfigurationError(f"{variable}={url!r} names no database file (sqlite:///path/to/db.sqlite3)")
+            raise ConfigurationError(
+                f"{variable}={url!r} names no database file (sqlite:///path/to/db.sqlite3)"
+            )
         return sqlite_database(Path(name))
     if scheme in {"postgres", "postgresql", "pgsql"}:
         name = unquote(parsed.path.lstrip("/"))
@@ -116,6 +118,13 @@ def redis_from_url(url: str, *, variable: str = "OSSDESK_REDIS_URL") -> RedisTar
     try:
         db = int(path) if path else 0
     except ValueError:
-        raise ConfigurationError(f"{variable}={url!r}: the database must be a number (redis://host:6379/0)") from None
-    return RedisTarget(url=url, host=parsed.hostname, port=parsed.port or 6379, db=db,
-                       password=unquote(parsed.password) if parsed.password else None)
+        raise ConfigurationError(
+            f"{variable}={url!r}: the database must be a number (redis://host:6379/0)"
+        ) from None
+    return RedisTarget(
+        url=url,
+        host=parsed.hostname,
+        port=parsed.port or 6379,
+        db=db,
+        password=unquote(parsed.password) if parsed.password else None,
+    )

@@ -41,7 +41,9 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("OSSDESK_DEBUG", default=False)
 ALLOWED_HOSTS = env_list("OSSDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("OSSDESK_CSRF_TRUSTED_ORIGINS", [])
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("OSSDESK_BEHIND_TLS_PROXY") else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("OSSDESK_BEHIND_TLS_PROXY") else None
+)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("OSSDESK_SECURE_COOKIES", default=False)
 SESSION_COOKIE_AGE = 60 * 60 * 12
 X_FRAME_OPTIONS = "DENY"
@@ -110,7 +112,9 @@ TEMPLATES = [
 
 _database_url = os.environ.get("DATABASE_URL", "").strip()
 DATABASES = {
-    "default": database_from_url(_database_url) if _database_url else sqlite_database(DATA_DIR / "ossdesk.sqlite3")
+    "default": database_from_url(_database_url)
+    if _database_url
+    else sqlite_database(DATA_DIR / "ossdesk.sqlite3")
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -118,8 +122,13 @@ _redis_url = os.environ.get("OSSDESK_REDIS_URL", "").strip()
 REDIS = redis_from_url(_redis_url) if _redis_url else None
 
 if REDIS is not None:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS.url,
-                          "KEY_PREFIX": "ossdesk"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS.url,
+            "KEY_PREFIX": "ossdesk",
+        }
+    }
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": "ossdesk",
@@ -156,8 +165,10 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(DATA_DIR / "files")}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "files")},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

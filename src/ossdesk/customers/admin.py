@@ -27,7 +27,16 @@ class OrganizationAdmin(ServiceAdmin):
     list_display = ["name", "country", "timezone", "account_manager"]
     search_fields = ["name", "slug"]
     list_filter = ["country"]
-    fields = ["name", "slug", "country", "subdivision", "timezone", "compliance_frameworks", "account_manager", "notes"]
+    fields = [
+        "name",
+        "slug",
+        "country",
+        "subdivision",
+        "timezone",
+        "compliance_frameworks",
+        "account_manager",
+        "notes",
+    ]
     create_service = _create_org
     update_service = _update_org
     delete_service = _delete_org

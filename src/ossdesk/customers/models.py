@@ -21,8 +21,13 @@ class Organization(models.Model):
     subdivision = models.CharField(max_length=10, blank=True, help_text="For public holidays, e.g. BY")
     timezone = models.CharField(max_length=64, default="UTC")
     compliance_frameworks = models.JSONField(default=list, blank=True)
-    account_manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                        on_delete=models.SET_NULL, related_name="managed_organizations")
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_organizations",
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -41,8 +46,9 @@ class Contact(models.Model):
         CONTACT = "contact", "Contact"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="contacts")
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="contact")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="contact"
+    )
     name = models.CharField(max_length=200)
     email = models.EmailField()
     phone = models.CharField(max_length=40, blank=True)
@@ -80,8 +86,13 @@ class Deployment(models.Model):
     name = models.CharField(max_length=200)
     environment = models.CharField(max_length=20, choices=Environment.choices, default=Environment.PRODUCTION)
     product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="deployments")
-    version = models.ForeignKey("products.ProductVersion", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="deployments")
+    version = models.ForeignKey(
+        "products.ProductVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deployments",
+    )
     criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
     internet_facing = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -16,8 +16,12 @@ def organization_list(*, actor: Actor, search: str = "") -> QuerySet[Organizatio
     if not actor.is_staff:
         qs = qs.filter(pk=actor.organization_id) if actor.organization_id else qs.none()
     if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(slug__icontains=search) | Q(country__iexact=search)
-                       | Q(contacts__email__icontains=search)).distinct()
+        qs = qs.filter(
+            Q(name__icontains=search)
+            | Q(slug__icontains=search)
+            | Q(country__iexact=search)
+            | Q(contacts__email__icontains=search)
+        ).distinct()
     return qs
 
 

@@ -48,8 +48,10 @@ def _validate_organization_fields(fields: dict[str, Any]) -> None:
     if subdivision and "country" in fields and "country" not in errors:
         known = holidays_lib.list_supported_countries().get(fields["country"], [])
         if subdivision.upper() not in known:
-            errors["subdivision"] = (f"{subdivision} is not a subdivision of {fields['country']} with known public "
-                                     f"holidays{' (' + ', '.join(known[:12]) + ' …)' if known else ''}.")
+            errors["subdivision"] = (
+                f"{subdivision} is not a subdivision of {fields['country']} with known public "
+                f"holidays{' (' + ', '.join(known[:12]) + ' …)' if known else ''}."
+            )
         else:
             fields["subdivision"] = subdivision.upper()
     if "compliance_frameworks" in fields:
@@ -68,25 +70,46 @@ def _validate_organization_fields(fields: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def organization_create(*, actor: Actor, name: str, country: str, timezone: str = "UTC", subdivision: str = "",
-                        compliance_frameworks: list[str] | None = None, account_manager: User | None = None,
-                        notes: str = "", slug: str = "") -> Organization:
+def organization_create(
+    *,
+    actor: Actor,
+    name: str,
+    country: str,
+    timezone: str = "UTC",
+    subdivision: str = "",
+    compliance_frameworks: list[str] | None = None,
+    account_manager: User | None = None,
+    notes: str = "",
+    slug: str = "",
+) -> Organization:
     require(can_manage_customers(actor), "Only admins and account managers add customers.")
-    fields: dict[str, Any] = {"name": name.strip(), "country": country, "timezone": timezone,
-                              "subdivision": subdivision, "compliance_frameworks": compliance_frameworks or [],
-                              "account_manager": account_manager, "notes": notes}
+    fields: dict[str, Any] = {
+        "name": name.strip(),
+        "country": country,
+        "timezone": timezone,
+        "subdivision": subdivision,
+        "compliance_frameworks": compliance_frameworks or [],
+        "account_manager": account_manager,
+        "notes": notes,
+    }
     _validate_organization_fields(fields)
     organization = Organization(slug=slug or slugify(name)[:80], **fields)
     organization.full_clean()
     organization.save()
-    audit_record(actor=actor, action="create", instance=organization, after=snapshot(organization),
-                 organization_id=organization.pk)
+    audit_record(
+        actor=actor,
+        action="create",
+        instance=organization,
+        after=snapshot(organization),
+        organization_id=organization.pk,
+    )
     return organization
 
 
 CUSTOMER_EDITABLE = frozenset({"timezone"})
-STAFF_EDITABLE = frozenset({"name", "country", "subdivision", "timezone", "compliance_frameworks",
-                            "account_manager", "notes"})
+STAFF_EDITABLE = frozenset(
+    {"name", "country", "subdivision", "timezone", "compliance_frameworks", "account_manager", "notes"}
+)
 
 
 @transaction.atomic
@@ -102,16 +125,27 @@ def organization_update(*, actor: Actor, organization: Organization, **changes: 
         setattr(organization, key, value)
     organization.full_clean()
     organization.save()
-    audit_record(actor=actor, action="update", instance=organization, before=before,
-                 after=snapshot(organization), organization_id=organization.pk)
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=organization,
+        before=before,
+        after=snapshot(organization),
+        organization_id=organization.pk,
+    )
     return organization
 
 
 @transaction.atomic
 def organization_delete(*, actor: Actor, organization: Organization) -> None:
     require(can_delete_customers(actor), "Only admins delete customers.")
-    audit_record(actor=actor, action="delete", instance=organization, before=snapshot(organization),
-                 organization_id=organization.pk)
+    audit_record(
+        actor=actor,
+        action="delete",
+        instance=organization,
+        before=snapshot(organization),
+        organization_id=organization.pk,
+    )
     User.objects.filter(contact__organization=organization).update(is_active=False)
     organization.delete()
 
@@ -119,15 +153,28 @@ def organization_delete(*, actor: Actor, organization: Organization) -> None:
 def _check_seat(organization: Organization, *, adding_named: bool) -> None:
     if not adding_named:
         return
-    check_named_contact_seats(entitlements_for(organization=organization),
-                              named_now=named_contact_count(organization=organization),
-                              plans=plan_refs(), organisation=organization.name)
+    check_named_contact_seats(
+        entitlements_for(organization=organization),
+        named_now=named_contact_count(organization=organization),
+        plans=plan_refs(),
+        organisation=organization.name,
+    )
 
 
 @transaction.atomic
-def contact_create(*, actor: Actor, organization: Organization, name: str, email: str, phone: str = "",
-                   role: str = Contact.Role.CONTACT, is_named: bool = True, reachable_24x7: bool = False,
-                   portal_access: bool = False, password: str | None = None) -> Contact:
+def contact_create(
+    *,
+    actor: Actor,
+    organization: Organization,
+    name: str,
+    email: str,
+    phone: str = "",
+    role: str = Contact.Role.CONTACT,
+    is_named: bool = True,
+    reachable_24x7: bool = False,
+    portal_access: bool = False,
+    password: str | None = None,
+) -> Contact:
     """Add a contact; a named contact needs a free seat; portal access creates a sign-in."""
     require(can_manage_contacts(actor, organization.pk), "You may not add contacts to this organisation.")
     email = email.strip().lower()
@@ -136,14 +183,26 @@ def contact_create(*, actor: Actor, organization: Organization, name: str, email
     if role not in Contact.Role.values:
         raise ValidationError({"role": f"Choose from {', '.join(Contact.Role.values)}."})
     _check_seat(organization, adding_named=is_named)
-    contact = Contact(organization=organization, name=name.strip(), email=email, phone=phone, role=role,
-                      is_named=is_named, reachable_24x7=reachable_24x7)
+    contact = Contact(
+        organization=organization,
+        name=name.strip(),
+        email=email,
+        phone=phone,
+        role=role,
+        is_named=is_named,
+        reachable_24x7=reachable_24x7,
+    )
     contact.full_clean()
     if portal_access:
         contact.user = _portal_user(email=email, name=name, password=password)
     contact.save()
-    audit_record(actor=actor, action="create", instance=contact, after=snapshot(contact),
-                 organization_id=organization.pk)
+    audit_record(
+        actor=actor,
+        action="create",
+        instance=contact,
+        after=snapshot(contact),
+        organization_id=organization.pk,
+    )
     if contact.reachable_24x7:
         _reachability_changed(organization)
     return contact
@@ -173,8 +232,11 @@ def contact_update(*, actor: Actor, contact: Contact, **changes: Any) -> Contact
     refused = set(changes) - allowed
     if refused:
         raise ValidationError(dict.fromkeys(sorted(refused), "This field cannot be changed."))
-    becomes_named = (changes.get("is_named", contact.is_named) and changes.get("is_active", contact.is_active)
-                     and not (contact.is_named and contact.is_active))
+    becomes_named = (
+        changes.get("is_named", contact.is_named)
+        and changes.get("is_active", contact.is_active)
+        and not (contact.is_named and contact.is_active)
+    )
     _check_seat(contact.organization, adding_named=bool(becomes_named))
     before = snapshot(contact)
     for key, value in changes.items():
@@ -183,8 +245,14 @@ def contact_update(*, actor: Actor, contact: Contact, **changes: Any) -> Contact
     contact.save()
     if contact.user_id and "is_active" in changes:
         User.objects.filter(pk=contact.user_id).update(is_active=contact.is_active)
-    audit_record(actor=actor, action="update", instance=contact, before=before, after=snapshot(contact),
-                 organization_id=contact.organization_id)
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=contact,
+        before=before,
+        after=snapshot(contact),
+        organization_id=contact.organization_id,
+    )
     if before["reachable_24x7"] != contact.reachable_24x7 or before["is_active"] != contact.is_active:
         _reachability_changed(contact.organization)
     return contact
@@ -193,8 +261,13 @@ def contact_update(*, actor: Actor, contact: Contact, **changes: Any) -> Contact
 @transaction.atomic
 def contact_delete(*, actor: Actor, contact: Contact) -> None:
     require(can_manage_contacts(actor, contact.organization_id), "You may not remove this contact.")
-    audit_record(actor=actor, action="delete", instance=contact, before=snapshot(contact),
-                 organization_id=contact.organization_id)
+    audit_record(
+        actor=actor,
+        action="delete",
+        instance=contact,
+        before=snapshot(contact),
+        organization_id=contact.organization_id,
+    )
     if contact.user_id:
         User.objects.filter(pk=contact.user_id).update(is_active=False)
     organization, was_reachable = contact.organization, contact.reachable_24x7

@@ -27,6 +27,7 @@ business days on the ticket's calendar.
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -91,7 +92,9 @@ class TermsError(ValueError):
 class EntitlementDenied(Exception):
     """A request the entitlements forbid; says why and which plan would allow it."""
 
-    def __init__(self, reason: str, *, code: str, allowed_by: str | None = None, plan_hint: bool = True) -> None:
+    def __init__(
+        self, reason: str, *, code: str, allowed_by: str | None = None, plan_hint: bool = True
+    ) -> None:
         self.reason = reason
         self.code = code
         self.allowed_by = allowed_by
@@ -135,8 +138,12 @@ class TargetDuration:
 
     def label(self) -> str:
         """Human form: "15 min", "4 business hours", "1 business day"."""
-        names = {"m": ("min", "min"), "h": ("hour", "hours"), "bh": ("business hour", "business hours"),
-                 "bd": ("business day", "business days")}
+        names = {
+            "m": ("min", "min"),
+            "h": ("hour", "hours"),
+            "bh": ("business hour", "business hours"),
+            "bd": ("business day", "business days"),
+        }
         singular, plural = names[self.unit]
         return f"{self.amount} {singular if self.amount == 1 else plural}"
 
@@ -219,8 +226,15 @@ class Terms:
 
 
 REQUIRED_KEYS: tuple[str, ...] = (
-    "sla", "severities", "channels", "named_contacts", "max_deployments", "features",
-    "consulting_hours_per_year", "sla_credits", "calendar",
+    "sla",
+    "severities",
+    "channels",
+    "named_contacts",
+    "max_deployments",
+    "features",
+    "consulting_hours_per_year",
+    "sla_credits",
+    "calendar",
 )
 
 
@@ -264,7 +278,7 @@ def _parse_calendar(raw: Any, errors: dict[str, str]) -> CalendarTerms:
     weekly_raw = raw.get("weekly")
     weekly: dict[str, tuple[tuple[str, str], ...]] = {}
     if not isinstance(weekly_raw, Mapping):
-        errors["calendar.weekly"] = "must map weekdays (mon..sun) to lists of [\"HH:MM\", \"HH:MM\"]"
+        errors["calendar.weekly"] = 'must map weekdays (mon..sun) to lists of ["HH:MM", "HH:MM"]'
     else:
         for day, intervals in weekly_raw.items():
             path = f"calendar.weekly.{day}"
@@ -276,8 +290,11 @@ def _parse_calendar(raw: Any, errors: dict[str, str]) -> CalendarTerms:
                 continue
             pairs: list[tuple[str, str]] = []
             for index, pair in enumerate(intervals):
-                if (not isinstance(pair, list | tuple) or len(pair) != 2
-                        or not all(isinstance(t, str) and _HHMM.match(t) for t in pair)):
+                if (
+                    not isinstance(pair, list | tuple)
+                    or len(pair) != 2
+                    or not all(isinstance(t, str) and _HHMM.match(t) for t in pair)
+                ):
                     errors[f"{path}[{index}]"] = f"{pair!r} is not a pair of HH:MM times"
                     continue
                 if pair[0] >= pair[1]:
@@ -285,7 +302,7 @@ def _parse_calendar(raw: Any, errors: dict[str, str]) -> CalendarTerms:
                     continue
                 pairs.append((pair[0], pair[1]))
             pairs.sort()
-            for before, after in zip(pairs, pairs[1:], strict=False):
+            for before, after in itertools.pairwise(pairs):
                 if after[0] < before[1]:
                     errors[path] = f"intervals {before[0]}-{before[1]} and {after[0]}-{after[1]} overlap"
             weekly[day] = tuple(pairs)
@@ -298,8 +315,9 @@ def _parse_calendar(raw: Any, errors: dict[str, str]) -> CalendarTerms:
     country = raw.get("holidays_country")
     if country is not None and not (isinstance(country, str) and re.fullmatch(r"[A-Z]{2}", country)):
         errors["calendar.holidays_country"] = f"{country!r} is not an ISO 3166 alpha-2 country code"
-    return CalendarTerms(weekly=weekly, timezone=timezone, holidays_country=country,
-                         holidays_subdiv=raw.get("holidays_subdiv"))
+    return CalendarTerms(
+        weekly=weekly, timezone=timezone, holidays_country=country, holidays_subdiv=raw.get("holidays_subdiv")
+    )
 
 
 def _parse_terms(raw: Mapping[str, Any], errors: dict[str, str]) -> Terms | None:
@@ -361,16 +379,20 @@ def _parse_terms(raw: Mapping[str, Any], errors: dict[str, str]) -> Terms | None
     credits: SlaCreditTerms | None = None
     if credits_raw is not None:
         if not isinstance(credits_raw, Mapping):
-            errors["sla_credits"] = "must be null or an object with percent_per_breach, cap_percent_per_period, period"
+            errors["sla_credits"] = (
+                "must be null or an object with percent_per_breach, cap_percent_per_period, period"
+            )
         else:
             period = credits_raw.get("period", "month")
             if period not in CREDIT_PERIODS:
                 errors["sla_credits.period"] = f"{period!r} is not one of {', '.join(CREDIT_PERIODS)}"
             credits = SlaCreditTerms(
-                percent_per_breach=_decimal(credits_raw.get("percent_per_breach"),
-                                            "sla_credits.percent_per_breach", errors),
-                cap_percent_per_period=_decimal(credits_raw.get("cap_percent_per_period"),
-                                                "sla_credits.cap_percent_per_period", errors),
+                percent_per_breach=_decimal(
+                    credits_raw.get("percent_per_breach"), "sla_credits.percent_per_breach", errors
+                ),
+                cap_percent_per_period=_decimal(
+                    credits_raw.get("cap_percent_per_period"), "sla_credits.cap_percent_per_period", errors
+                ),
                 period=str(period),
             )
 
@@ -501,10 +523,23 @@ def effective_entitlements(
     if in_force:
         agreement = max(in_force, key=lambda a: (a.starts_on, a.id))
         terms = validate_overrides(subscription.plan.terms, agreement.overrides)
-        return Entitlements(at=at, plan=subscription.plan, terms=terms, source="agreement",
-                            subscription=subscription, agreement=agreement, products=subscription.products)
-    return Entitlements(at=at, plan=subscription.plan, terms=Terms.from_dict(subscription.plan.terms),
-                        source="subscription", subscription=subscription, products=subscription.products)
+        return Entitlements(
+            at=at,
+            plan=subscription.plan,
+            terms=terms,
+            source="agreement",
+            subscription=subscription,
+            agreement=agreement,
+            products=subscription.products,
+        )
+    return Entitlements(
+        at=at,
+        plan=subscription.plan,
+        terms=Terms.from_dict(subscription.plan.terms),
+        source="subscription",
+        subscription=subscription,
+        products=subscription.products,
+    )
 
 
 def cheapest_plan_allowing(plans: Sequence[PlanRef], allows: Callable[[Terms], bool]) -> PlanRef | None:
@@ -539,7 +574,8 @@ def check_channel(entitlements: Entitlements, *, channel: str, plans: Sequence[P
     allowing = cheapest_plan_allowing(plans, lambda t: channel in t.channels)
     raise EntitlementDenied(
         f"{entitlements.plan_label} does not include the {CHANNEL_LABELS.get(channel, channel)} channel.",
-        code="channel", allowed_by=allowing.name if allowing else None,
+        code="channel",
+        allowed_by=allowing.name if allowing else None,
     )
 
 
@@ -549,8 +585,10 @@ def check_severity(entitlements: Entitlements, *, severity: str, plans: Sequence
         return
     allowing = cheapest_plan_allowing(plans, lambda t: t.sla and t.severity(severity).allowed)
     raise EntitlementDenied(
-        f"{entitlements.plan_label} does not cover {severity} ({SEVERITY_DEFINITIONS[severity].lower()}) cases.",
-        code="severity", allowed_by=allowing.name if allowing else None,
+        f"{entitlements.plan_label} does not cover {severity} "
+        f"({SEVERITY_DEFINITIONS[severity].lower()}) cases.",
+        code="severity",
+        allowed_by=allowing.name if allowing else None,
     )
 
 
@@ -561,7 +599,8 @@ def check_feature(entitlements: Entitlements, *, feature: str, plans: Sequence[P
     allowing = cheapest_plan_allowing(plans, lambda t: t.has_feature(feature))
     raise EntitlementDenied(
         f"{entitlements.plan_label} does not include {FEATURE_LABELS.get(feature, feature).lower()}.",
-        code="feature", allowed_by=allowing.name if allowing else None,
+        code="feature",
+        allowed_by=allowing.name if allowing else None,
     )
 
 
@@ -570,8 +609,11 @@ def check_deployments(plan: PlanRef, *, deployments: int, plans: Sequence[PlanRe
     limit = Terms.from_dict(plan.terms).max_deployments
     if limit is None or deployments <= limit:
         return
-    allowing = cheapest_plan_allowing(plans, lambda t: t.max_deployments is None or t.max_deployments >= deployments)
+    allowing = cheapest_plan_allowing(
+        plans, lambda t: t.max_deployments is None or t.max_deployments >= deployments
+    )
     raise EntitlementDenied(
         f"{plan.name} covers up to {limit} deployment{'s' if limit != 1 else ''}, not {deployments}.",
-        code="deployments", allowed_by=allowing.name if allowing else None,
+        code="deployments",
+        allowed_by=allowing.name if allowing else None,
     )

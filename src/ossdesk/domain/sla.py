@@ -40,7 +40,11 @@ from ossdesk.domain.calendar import BusinessCalendar
 from ossdesk.domain.entitlements import TargetDuration
 
 CLOCK_NAMES: tuple[str, ...] = (
-    "first_response", "next_response", "update_cadence", "workaround", "resolution",
+    "first_response",
+    "next_response",
+    "update_cadence",
+    "workaround",
+    "resolution",
 )
 CLOCK_LABELS: Mapping[str, str] = {
     "first_response": "First response",
@@ -50,7 +54,12 @@ CLOCK_LABELS: Mapping[str, str] = {
     "resolution": "Resolution",
 }
 STATUSES: tuple[str, ...] = (
-    "new", "open", "waiting_on_customer", "waiting_on_third_party", "solved", "closed",
+    "new",
+    "open",
+    "waiting_on_customer",
+    "waiting_on_third_party",
+    "solved",
+    "closed",
 )
 STOPPED_STATUSES = frozenset({"solved", "closed"})
 DEFAULT_PAUSES: Mapping[str, frozenset[str]] = {
@@ -62,8 +71,9 @@ DEFAULT_PAUSES: Mapping[str, frozenset[str]] = {
 }
 DEFAULT_WARNINGS: tuple[float, ...] = (0.5, 0.75, 0.9)
 
-EventKind = Literal["opened", "customer_message", "vendor_reply", "internal_note", "status", "workaround",
-                    "reachability"]
+EventKind = Literal[
+    "opened", "customer_message", "vendor_reply", "internal_note", "status", "workaround", "reachability"
+]
 State = Literal["running", "paused", "met", "breached", "idle", "none"]
 # Events stamped with the same instant are taken in this order, never in the order given, so that the result
 # cannot depend on how the caller's query happened to return them. A customer message stamped with the
@@ -71,8 +81,15 @@ State = Literal["running", "paused", "met", "breached", "idle", "none"]
 _SAME_INSTANT_ORDER: Mapping[str, int] = {
     kind: rank
     for rank, kind in enumerate(
-        ("opened", "status", "reachability", "vendor_reply", "workaround", "internal_note",
-         "customer_message")
+        (
+            "opened",
+            "status",
+            "reachability",
+            "vendor_reply",
+            "workaround",
+            "internal_note",
+            "customer_message",
+        )
     )
 }
 
@@ -296,10 +313,18 @@ class _Runner:
         if breached:
             state = "breached"
         return ClockState(
-            name=self.name, state=state, target=self.target, started_at=cycle.start, due_at=due,
-            stopped_at=cycle.stop, elapsed=spent,
+            name=self.name,
+            state=state,
+            target=self.target,
+            started_at=cycle.start,
+            due_at=due,
+            stopped_at=cycle.stop,
+            elapsed=spent,
             remaining=max(remaining, timedelta(0)) if not breached else remaining,
-            breached=breached, breached_at=due if breached else None, pause_reason=pause_reason, cycle=index,
+            breached=breached,
+            breached_at=due if breached else None,
+            pause_reason=pause_reason,
+            cycle=index,
             breaches=breaches + (1 if breached else 0),
         )
 
@@ -331,8 +356,12 @@ def _cycles(name: str, events: Sequence[Event], segments: Sequence[_Segment], no
         cycles: list[_Cycle] = []
         waiting_since: datetime | None = None
         for event in ordered:
-            if (event.kind == "customer_message" and waiting_since is None and replies
-                    and event.at >= replies[0]):
+            if (
+                event.kind == "customer_message"
+                and waiting_since is None
+                and replies
+                and event.at >= replies[0]
+            ):
                 waiting_since = event.at
             elif event.kind == "vendor_reply" and waiting_since is not None:
                 cycles.append(_Cycle(waiting_since, event.at))
@@ -377,8 +406,9 @@ def evaluate_clock(name: str, events: Sequence[Event], policy: SlaPolicy, now: d
     return result
 
 
-def evaluate(events: Sequence[Event], policy: SlaPolicy, now: datetime,
-             clocks: Iterable[str] = CLOCK_NAMES) -> dict[str, ClockState]:
+def evaluate(
+    events: Sequence[Event], policy: SlaPolicy, now: datetime, clocks: Iterable[str] = CLOCK_NAMES
+) -> dict[str, ClockState]:
     """Every clock of a ticket at `now`."""
     return {name: evaluate_clock(name, events, policy, now) for name in clocks}
 
@@ -386,6 +416,9 @@ def evaluate(events: Sequence[Event], policy: SlaPolicy, now: datetime,
 def next_deadline(states: Mapping[str, ClockState]) -> ClockState | None:
     """The running clock due soonest (for the queue's badge)."""
     # Compared as UTC instants: due instants are in the calendar's zone, where Python compares wall clocks.
-    running = [(s.due_at.astimezone(UTC), s) for s in states.values()
-               if s.state in ("running", "breached") and s.stopped_at is None and s.due_at is not None]
+    running = [
+        (s.due_at.astimezone(UTC), s)
+        for s in states.values()
+        if s.state in ("running", "breached") and s.stopped_at is None and s.due_at is not None
+    ]
     return min(running, key=lambda pair: pair[0])[1] if running else None

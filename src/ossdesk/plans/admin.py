@@ -70,8 +70,18 @@ def _delete_agreement(actor: Any, obj: Agreement) -> None:
 @admin.register(Agreement)
 class AgreementAdmin(ServiceAdmin):
     list_display = ["reference", "organization", "starts_on", "ends_on", "account_manager"]
-    fields = ["organization", "reference", "starts_on", "ends_on", "overrides", "account_manager",
-              "consulting_hours_bank", "fee_per_period", "currency", "notes"]
+    fields = [
+        "organization",
+        "reference",
+        "starts_on",
+        "ends_on",
+        "overrides",
+        "account_manager",
+        "consulting_hours_bank",
+        "fee_per_period",
+        "currency",
+        "notes",
+    ]
     create_service = _create_agreement
     update_service = _update_agreement
     delete_service = _delete_agreement

@@ -6,16 +6,23 @@ from typing import Any
 
 OFFICE_HOURS: dict[str, Any] = {
     "weekly": {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
-    "timezone": None,          # the customer's own time zone
+    "timezone": None,  # the customer's own time zone
     "holidays_country": None,  # the customer's own country's public holidays
     "holidays_subdiv": None,
 }
 
 
-def _severities(rows: dict[str, tuple[str, str | None, str | None, str | None, str | None]]) -> dict[str, Any]:
+def _severities(
+    rows: dict[str, tuple[str, str | None, str | None, str | None, str | None]],
+) -> dict[str, Any]:
     return {
-        severity: {"coverage": coverage, "first_response": first, "update_cadence": update,
-                   "workaround": workaround, "resolution": resolution}
+        severity: {
+            "coverage": coverage,
+            "first_response": first,
+            "update_cadence": update,
+            "workaround": workaround,
+            "resolution": resolution,
+        }
         for severity, (coverage, first, update, workaround, resolution) in rows.items()
     }
 
@@ -29,7 +36,9 @@ DEFAULT_PLANS: list[dict[str, Any]] = [
         "is_fallback": True,
         "terms": {
             "sla": False,
-            "severities": _severities(dict.fromkeys(("S1", "S2", "S3", "S4"), ("none", None, None, None, None))),
+            "severities": _severities(
+                dict.fromkeys(("S1", "S2", "S3", "S4"), ("none", None, None, None, None))
+            ),
             "channels": ["kb", "forum", "advisories"],
             "named_contacts": 0,
             "max_deployments": 0,
@@ -47,12 +56,14 @@ DEFAULT_PLANS: list[dict[str, Any]] = [
         "is_fallback": False,
         "terms": {
             "sla": True,
-            "severities": _severities({
-                "S1": ("business_hours", "4bh", "1bd", "3bd", None),
-                "S2": ("business_hours", "8bh", "2bd", "5bd", None),
-                "S3": ("business_hours", "1bd", "5bd", None, None),
-                "S4": ("business_hours", "2bd", None, None, None),
-            }),
+            "severities": _severities(
+                {
+                    "S1": ("business_hours", "4bh", "1bd", "3bd", None),
+                    "S2": ("business_hours", "8bh", "2bd", "5bd", None),
+                    "S3": ("business_hours", "1bd", "5bd", None, None),
+                    "S4": ("business_hours", "2bd", None, None, None),
+                }
+            ),
             "channels": ["portal", "email", "kb", "forum", "advisories"],
             "named_contacts": 2,
             "max_deployments": 3,
@@ -70,12 +81,14 @@ DEFAULT_PLANS: list[dict[str, Any]] = [
         "is_fallback": False,
         "terms": {
             "sla": True,
-            "severities": _severities({
-                "S1": ("24x7", "1h", "4h", "24h", None),
-                "S2": ("business_hours", "4bh", "1bd", "3bd", None),
-                "S3": ("business_hours", "1bd", "3bd", None, None),
-                "S4": ("business_hours", "2bd", "5bd", None, None),
-            }),
+            "severities": _severities(
+                {
+                    "S1": ("24x7", "1h", "4h", "24h", None),
+                    "S2": ("business_hours", "4bh", "1bd", "3bd", None),
+                    "S3": ("business_hours", "1bd", "3bd", None, None),
+                    "S4": ("business_hours", "2bd", "5bd", None, None),
+                }
+            ),
             "channels": ["portal", "email", "phone", "kb", "forum", "advisories"],
             "named_contacts": 5,
             "max_deployments": 20,
@@ -93,17 +106,26 @@ DEFAULT_PLANS: list[dict[str, Any]] = [
         "is_fallback": False,
         "terms": {
             "sla": True,
-            "severities": _severities({
-                "S1": ("24x7", "15m", "1h", "4h", "72h"),
-                "S2": ("24x7", "1h", "4h", "24h", None),
-                "S3": ("24x7", "4h", "24h", None, None),
-                "S4": ("24x7", "1bd", "3bd", None, None),
-            }),
+            "severities": _severities(
+                {
+                    "S1": ("24x7", "15m", "1h", "4h", "72h"),
+                    "S2": ("24x7", "1h", "4h", "24h", None),
+                    "S3": ("24x7", "4h", "24h", None, None),
+                    "S4": ("24x7", "1bd", "3bd", None, None),
+                }
+            ),
             "channels": ["portal", "email", "phone", "dedicated", "kb", "forum", "advisories"],
             "named_contacts": None,
             "max_deployments": None,
-            "features": ["advisory_emails", "sbom_scanning", "monitoring", "proactive_monitoring",
-                         "account_manager", "compliance_reports", "custom_sla"],
+            "features": [
+                "advisory_emails",
+                "sbom_scanning",
+                "monitoring",
+                "proactive_monitoring",
+                "account_manager",
+                "compliance_reports",
+                "custom_sla",
+            ],
             "consulting_hours_per_year": 40,
             "sla_credits": {"percent_per_breach": "5", "cap_percent_per_period": "25", "period": "month"},
             "calendar": OFFICE_HOURS,

@@ -42,8 +42,9 @@ class Subscription(models.Model):
     class Meta:
         ordering = ["organization__name", "-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
-                                   name="subscription_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="subscription_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -58,11 +59,13 @@ class Agreement(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField()
     overrides = models.JSONField(default=dict, blank=True)
-    account_manager = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                        on_delete=models.SET_NULL, related_name="agreements")
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="agreements"
+    )
     consulting_hours_bank = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal(0))
-    fee_per_period = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0),
-                                         help_text="The fee SLA credits are a share of")
+    fee_per_period = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal(0), help_text="The fee SLA credits are a share of"
+    )
     currency = models.CharField(max_length=3, default="EUR")
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -70,8 +73,9 @@ class Agreement(models.Model):
     class Meta:
         ordering = ["organization__name", "-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
-                                   name="agreement_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="agreement_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:

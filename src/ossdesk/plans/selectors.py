@@ -58,13 +58,17 @@ def agreement_list(*, actor: Actor, organization_id: int | None = None) -> Query
     return _scoped(qs, actor, organization_id)
 
 
-def current_plan_names(*, actor: Actor, organization_ids: list[int], on: date | None = None) -> dict[int, str]:
+def current_plan_names(
+    *, actor: Actor, organization_ids: list[int], on: date | None = None
+) -> dict[int, str]:
     """The plan in force on a day for each of a page of customers, in one query."""
     on = on or timezone.now().date()
     best: dict[int, tuple[int, str]] = {}
-    rows = (subscription_list(actor=actor).filter(organization_id__in=organization_ids, starts_on__lte=on,
-                                                  ends_on__gte=on)
-            .values_list("organization_id", "plan__rank", "plan__name"))
+    rows = (
+        subscription_list(actor=actor)
+        .filter(organization_id__in=organization_ids, starts_on__lte=on, ends_on__gte=on)
+        .values_list("organization_id", "plan__rank", "plan__name")
+    )
     for org_id, rank, name in rows:
         if org_id not in best or rank > best[org_id][0]:
             best[org_id] = (rank, name)
@@ -75,15 +79,33 @@ def entitlements_for(*, organization: Organization, at: datetime | None = None) 
     """The organisation's entitlements in force at `at` (now by default)."""
     at = at or timezone.now()
     subscriptions = [
-        SubscriptionTerm(id=s.pk, plan=plan_ref(s.plan), starts_on=s.starts_on, ends_on=s.ends_on,
-                         products=frozenset(p.pk for p in s.products.all()), deployments=s.deployments)
-        for s in Subscription.objects.filter(organization=organization).select_related("plan")
+        SubscriptionTerm(
+            id=s.pk,
+            plan=plan_ref(s.plan),
+            starts_on=s.starts_on,
+            ends_on=s.ends_on,
+            products=frozenset(p.pk for p in s.products.all()),
+            deployments=s.deployments,
+        )
+        for s in Subscription.objects.filter(organization=organization)
+        .select_related("plan")
         .prefetch_related("products")
     ]
     agreements = [
-        AgreementTerm(id=a.pk, reference=a.reference, starts_on=a.starts_on, ends_on=a.ends_on,
-                      overrides=a.overrides, account_manager=str(a.account_manager) if a.account_manager else None)
+        AgreementTerm(
+            id=a.pk,
+            reference=a.reference,
+            starts_on=a.starts_on,
+            ends_on=a.ends_on,
+            overrides=a.overrides,
+            account_manager=str(a.account_manager) if a.account_manager else None,
+        )
         for a in Agreement.objects.filter(organization=organization).select_related("account_manager")
     ]
-    return effective_entitlements(at=at, timezone=organization.timezone, subscriptions=subscriptions,
-                                  agreements=agreements, fallback=plan_ref(fallback_plan()))
+    return effective_entitlements(
+        at=at,
+        timezone=organization.timezone,
+        subscriptions=subscriptions,
+        agreements=agreements,
+        fallback=plan_ref(fallback_plan()),
+    )

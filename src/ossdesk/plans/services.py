@@ -26,7 +26,9 @@ def _validate_terms(terms: Any, field: str = "terms") -> None:
     try:
         Terms.from_dict(terms)
     except TermsError as exc:
-        raise ValidationError({field: [f"{path}: {message}" for path, message in exc.errors.items()]}) from None
+        raise ValidationError(
+            {field: [f"{path}: {message}" for path, message in exc.errors.items()]}
+        ) from None
 
 
 def _check_period(starts_on: date, ends_on: date) -> None:
@@ -35,8 +37,16 @@ def _check_period(starts_on: date, ends_on: date) -> None:
 
 
 @transaction.atomic
-def plan_create(*, actor: Actor, code: str, name: str, rank: int, terms: dict[str, Any], best_for: str = "",
-                is_fallback: bool = False) -> Plan:
+def plan_create(
+    *,
+    actor: Actor,
+    code: str,
+    name: str,
+    rank: int,
+    terms: dict[str, Any],
+    best_for: str = "",
+    is_fallback: bool = False,
+) -> Plan:
     require(can_manage_catalogue(actor), "Only admins change plans.")
     _validate_terms(terms)
     plan = Plan(code=code, name=name, rank=rank, terms=terms, best_for=best_for, is_fallback=is_fallback)
@@ -79,20 +89,34 @@ def plans_seed_defaults(*, actor: Actor) -> list[Plan]:
 
 
 @transaction.atomic
-def subscription_create(*, actor: Actor, organization: Organization, plan: Plan, starts_on: date, ends_on: date,
-                        products: Iterable[Product] = (), deployments: int = 1) -> Subscription:
+def subscription_create(
+    *,
+    actor: Actor,
+    organization: Organization,
+    plan: Plan,
+    starts_on: date,
+    ends_on: date,
+    products: Iterable[Product] = (),
+    deployments: int = 1,
+) -> Subscription:
     require(can_manage_customers(actor), "Only admins and account managers change subscriptions.")
     _check_period(starts_on, ends_on)
     if plan.is_fallback:
         raise ValidationError({"plan": f"{plan.name} applies without a subscription; choose a paid plan."})
     check_deployments(plan_ref(plan), deployments=deployments, plans=plan_refs())
-    subscription = Subscription(organization=organization, plan=plan, starts_on=starts_on, ends_on=ends_on,
-                                deployments=deployments)
+    subscription = Subscription(
+        organization=organization, plan=plan, starts_on=starts_on, ends_on=ends_on, deployments=deployments
+    )
     subscription.full_clean()
     subscription.save()
     subscription.products.set(list(products))
-    audit_record(actor=actor, action="create", instance=subscription, after=snapshot(subscription),
-                 organization_id=organization.pk)
+    audit_record(
+        actor=actor,
+        action="create",
+        instance=subscription,
+        after=snapshot(subscription),
+        organization_id=organization.pk,
+    )
     return subscription
 
 
@@ -114,8 +138,14 @@ def subscription_update(*, actor: Actor, subscription: Subscription, **changes: 
     subscription.save()
     if products is not None:
         subscription.products.set(list(products))
-    audit_record(actor=actor, action="update", instance=subscription, before=before,
-                 after=snapshot(subscription), organization_id=subscription.organization_id)
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=subscription,
+        before=before,
+        after=snapshot(subscription),
+        organization_id=subscription.organization_id,
+    )
     _contract_changed(subscription.organization_id)
     return subscription
 
@@ -124,8 +154,13 @@ def subscription_update(*, actor: Actor, subscription: Subscription, **changes: 
 def subscription_delete(*, actor: Actor, subscription: Subscription) -> None:
     require(can_delete_customers(actor), "Only admins delete subscriptions.")
     before = snapshot(subscription)
-    audit_record(actor=actor, action="delete", instance=subscription, before=before,
-                 organization_id=subscription.organization_id)
+    audit_record(
+        actor=actor,
+        action="delete",
+        instance=subscription,
+        before=before,
+        organization_id=subscription.organization_id,
+    )
     subscription.delete()
 
 
@@ -137,7 +172,9 @@ def _validate_overrides(organization: Organization, overrides: Any) -> None:
     try:
         validate_overrides(base.terms, overrides)
     except TermsError as exc:
-        raise ValidationError({"overrides": [f"{path}: {message}" for path, message in exc.errors.items()]}) from None
+        raise ValidationError(
+            {"overrides": [f"{path}: {message}" for path, message in exc.errors.items()]}
+        ) from None
 
 
 def _check_account_manager(user: User | None) -> None:
@@ -146,23 +183,46 @@ def _check_account_manager(user: User | None) -> None:
 
 
 @transaction.atomic
-def agreement_create(*, actor: Actor, organization: Organization, reference: str, starts_on: date, ends_on: date,
-                     overrides: dict[str, Any] | None = None, account_manager: User | None = None,
-                     consulting_hours_bank: Decimal = Decimal(0), fee_per_period: Decimal = Decimal(0),
-                     currency: str = "EUR", notes: str = "") -> Agreement:
+def agreement_create(
+    *,
+    actor: Actor,
+    organization: Organization,
+    reference: str,
+    starts_on: date,
+    ends_on: date,
+    overrides: dict[str, Any] | None = None,
+    account_manager: User | None = None,
+    consulting_hours_bank: Decimal = Decimal(0),
+    fee_per_period: Decimal = Decimal(0),
+    currency: str = "EUR",
+    notes: str = "",
+) -> Agreement:
     require(can_manage_customers(actor), "Only admins and account managers change agreements.")
     _check_period(starts_on, ends_on)
     overrides = overrides or {}
     _validate_overrides(organization, overrides)
     _check_account_manager(account_manager)
-    agreement = Agreement(organization=organization, reference=reference, starts_on=starts_on, ends_on=ends_on,
-                          overrides=overrides, account_manager=account_manager,
-                          consulting_hours_bank=consulting_hours_bank, fee_per_period=fee_per_period,
-                          currency=currency, notes=notes)
+    agreement = Agreement(
+        organization=organization,
+        reference=reference,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        overrides=overrides,
+        account_manager=account_manager,
+        consulting_hours_bank=consulting_hours_bank,
+        fee_per_period=fee_per_period,
+        currency=currency,
+        notes=notes,
+    )
     agreement.full_clean()
     agreement.save()
-    audit_record(actor=actor, action="create", instance=agreement, after=snapshot(agreement),
-                 organization_id=organization.pk)
+    audit_record(
+        actor=actor,
+        action="create",
+        instance=agreement,
+        after=snapshot(agreement),
+        organization_id=organization.pk,
+    )
     _contract_changed(organization.pk)
     return agreement
 
@@ -178,8 +238,17 @@ def _contract_changed(organization_id: int) -> None:
 def agreement_update(*, actor: Actor, agreement: Agreement, **changes: Any) -> Agreement:
     require(can_manage_customers(actor), "Only admins and account managers change agreements.")
     before = snapshot(agreement)
-    allowed = {"reference", "starts_on", "ends_on", "overrides", "account_manager", "consulting_hours_bank",
-               "fee_per_period", "currency", "notes"}
+    allowed = {
+        "reference",
+        "starts_on",
+        "ends_on",
+        "overrides",
+        "account_manager",
+        "consulting_hours_bank",
+        "fee_per_period",
+        "currency",
+        "notes",
+    }
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
@@ -191,8 +260,14 @@ def agreement_update(*, actor: Actor, agreement: Agreement, **changes: Any) -> A
     _check_account_manager(agreement.account_manager)
     agreement.full_clean()
     agreement.save()
-    audit_record(actor=actor, action="update", instance=agreement, before=before, after=snapshot(agreement),
-                 organization_id=agreement.organization_id)
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=agreement,
+        before=before,
+        after=snapshot(agreement),
+        organization_id=agreement.organization_id,
+    )
     _contract_changed(agreement.organization_id)
     return agreement
 
@@ -200,8 +275,13 @@ def agreement_update(*, actor: Actor, agreement: Agreement, **changes: Any) -> A
 @transaction.atomic
 def agreement_delete(*, actor: Actor, agreement: Agreement) -> None:
     require(can_delete_customers(actor), "Only admins delete agreements.")
-    audit_record(actor=actor, action="delete", instance=agreement, before=snapshot(agreement),
-                 organization_id=agreement.organization_id)
+    audit_record(
+        actor=actor,
+        action="delete",
+        instance=agreement,
+        before=snapshot(agreement),
+        organization_id=agreement.organization_id,
+    )
     organization_id = agreement.organization_id
     agreement.delete()
     _contract_changed(organization_id)

@@ -16,11 +16,25 @@ from ossdesk.products.models import Product, ProductVersion
 
 
 @transaction.atomic
-def product_create(*, actor: Actor, name: str, ecosystem: str = "", package_name: str = "", homepage: str = "",
-                   description: str = "", slug: str = "") -> Product:
+def product_create(
+    *,
+    actor: Actor,
+    name: str,
+    ecosystem: str = "",
+    package_name: str = "",
+    homepage: str = "",
+    description: str = "",
+    slug: str = "",
+) -> Product:
     require(can_manage_catalogue(actor), "Only admins change the product catalogue.")
-    product = Product(name=name.strip(), slug=slug or slugify(name)[:80], ecosystem=ecosystem,
-                      package_name=package_name, homepage=homepage, description=description)
+    product = Product(
+        name=name.strip(),
+        slug=slug or slugify(name)[:80],
+        ecosystem=ecosystem,
+        package_name=package_name,
+        homepage=homepage,
+        description=description,
+    )
     product.full_clean()
     product.save()
     audit_record(actor=actor, action="create", instance=product, after=snapshot(product))
@@ -46,7 +60,9 @@ def product_update(*, actor: Actor, product: Product, **changes: Any) -> Product
 def product_delete(*, actor: Actor, product: Product) -> None:
     require(can_manage_catalogue(actor), "Only admins change the product catalogue.")
     if product.subscriptions.exists():
-        raise ValidationError({"product": f"{product.name} is covered by subscriptions; remove it from them first."})
+        raise ValidationError(
+            {"product": f"{product.name} is covered by subscriptions; remove it from them first."}
+        )
     audit_record(actor=actor, action="delete", instance=product, before=snapshot(product))
     product.delete()
 
@@ -64,15 +80,26 @@ def _check_lifecycle(released: date | None, end_of_support: date | None, end_of_
 
 
 @transaction.atomic
-def product_version_create(*, actor: Actor, product: Product, version: str, released_on: date | None = None,
-                           end_of_support_on: date | None = None,
-                           end_of_life_on: date | None = None) -> ProductVersion:
+def product_version_create(
+    *,
+    actor: Actor,
+    product: Product,
+    version: str,
+    released_on: date | None = None,
+    end_of_support_on: date | None = None,
+    end_of_life_on: date | None = None,
+) -> ProductVersion:
     require(can_manage_catalogue(actor), "Only admins change the product catalogue.")
     _check_lifecycle(released_on, end_of_support_on, end_of_life_on)
     if ProductVersion.objects.filter(product=product, version=version).exists():
         raise ValidationError({"version": f"{product.name} {version} already exists."})
-    item = ProductVersion(product=product, version=version.strip(), released_on=released_on,
-                          end_of_support_on=end_of_support_on, end_of_life_on=end_of_life_on)
+    item = ProductVersion(
+        product=product,
+        version=version.strip(),
+        released_on=released_on,
+        end_of_support_on=end_of_support_on,
+        end_of_life_on=end_of_life_on,
+    )
     item.full_clean()
     item.save()
     audit_record(actor=actor, action="create", instance=item, after=snapshot(item))

@@ -15,7 +15,8 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
-from ossdesk.accounts.actor import actor_for
+from ossdesk.accounts.actor import Actor, actor_for
+from ossdesk.accounts.models import User
 from ossdesk.audit.admin import ServiceAdmin
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.tickets import services
@@ -31,6 +32,11 @@ from ossdesk.tickets.models import (
     TicketEvent,
     TimeEntry,
 )
+
+
+def _actor(request: HttpRequest) -> Actor:
+    assert isinstance(request.user, User)  # the admin is behind a staff sign-in
+    return actor_for(request.user)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -58,7 +64,7 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change and self.create_service is not None:
             fields = {name: form.cleaned_data[name] for name in form.fields if name in form.cleaned_data}
-            obj.pk = type(self).create_service(actor_for(request.user), **fields).pk  # type: ignore[misc, arg-type]
+            obj.pk = type(self).create_service(_actor(request), **fields).pk  # type: ignore[misc]
             obj._created_by_service = True
             return
         obj._audit_before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
@@ -69,12 +75,21 @@ class AuditedAdmin(admin.ModelAdmin):
             return  # the service set the many-to-many fields and audited
         super().save_related(request, form, formsets, change)
         instance = form.instance
-        audit_record(actor=actor_for(request.user), action="update" if change else "create",  # type: ignore[arg-type]
-                     instance=instance, before=getattr(instance, "_audit_before", None), after=snapshot(instance))
+        audit_record(
+            actor=_actor(request),
+            action="update" if change else "create",
+            instance=instance,
+            before=getattr(instance, "_audit_before", None),
+            after=snapshot(instance),
+        )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        audit_record(actor=actor_for(request.user), action="delete", instance=obj,  # type: ignore[arg-type]
-                     before=snapshot(obj))
+        audit_record(
+            actor=_actor(request),
+            action="delete",
+            instance=obj,
+            before=snapshot(obj),
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
@@ -84,8 +99,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
 class MessageInline(admin.TabularInline):
     model = Message
-    fields = ["created_at", "author_label", "is_public", "from_customer", "channel", "body"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "author_label", "is_public", "from_customer", "channel", "body")
     extra = 0
     can_delete = False
 
@@ -95,8 +109,7 @@ class MessageInline(admin.TabularInline):
 
 class EventInline(admin.TabularInline):
     model = TicketEvent
-    fields = ["at", "kind", "value", "actor_label", "data"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "kind", "value", "actor_label", "data")
     extra = 0
     can_delete = False
 
@@ -106,8 +119,18 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Ticket)
 class TicketAdmin(ReadOnlyAdmin):
-    list_display = ["id", "subject", "organization", "product", "severity", "status", "assignee", "sla_state",
-                    "next_due_at", "opened_at"]
+    list_display = [
+        "id",
+        "subject",
+        "organization",
+        "product",
+        "severity",
+        "status",
+        "assignee",
+        "sla_state",
+        "next_due_at",
+        "opened_at",
+    ]
     list_filter = ["status", "severity", "sla_state", "channel", "is_proactive", "team"]
     search_fields = ["subject", "organization__name"]
     list_select_related = ["organization", "product", "assignee"]
@@ -128,9 +151,14 @@ class TeamAdmin(AuditedAdmin):
 
 
 def _calendar_create(actor: Any, **fields: Any) -> Model:
-    return services.calendar_create(actor=actor, name=fields["name"], timezone_name=fields["timezone"],
-                                    weekly=fields["weekly"], holidays_country=fields.get("holidays_country") or "",
-                                    holidays_subdiv=fields.get("holidays_subdiv") or "")
+    return services.calendar_create(
+        actor=actor,
+        name=fields["name"],
+        timezone_name=fields["timezone"],
+        weekly=fields["weekly"],
+        holidays_country=fields.get("holidays_country") or "",
+        holidays_subdiv=fields.get("holidays_subdiv") or "",
+    )
 
 
 @admin.register(Calendar)
@@ -151,8 +179,13 @@ class SavedViewAdmin(AuditedAdmin):
 
 
 def _holiday_add(actor: Any, **fields: Any) -> Model:
-    return services.extra_holiday_add(actor=actor, day=fields["date"], name=fields["name"],
-                                      country=fields.get("country") or "", calendar=fields.get("calendar"))
+    return services.extra_holiday_add(
+        actor=actor,
+        day=fields["date"],
+        name=fields["name"],
+        country=fields.get("country") or "",
+        calendar=fields.get("calendar"),
+    )
 
 
 @admin.register(ExtraHoliday)
@@ -171,8 +204,12 @@ class ExtraHolidayAdmin(ServiceAdmin):
 
 
 def _engagement_create(actor: Any, **fields: Any) -> Model:
-    return services.engagement_create(actor=actor, organization=fields["organization"], title=fields["title"],
-                                      description=fields.get("description", ""))
+    return services.engagement_create(
+        actor=actor,
+        organization=fields["organization"],
+        title=fields["title"],
+        description=fields.get("description", ""),
+    )
 
 
 @admin.register(ConsultingEngagement)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import User
@@ -38,41 +37,112 @@ class Step:
 
 
 STORIES: list[tuple[str, str, str, str, list[Step]]] = [
-    ("meridian-health", "PostgreSQL", "S1", "Primary lost after storage failover; writes failing", [
-        Step(6, "opened", body="Since 09:12 our primary rejects writes: 'could not write to file pg_wal/…'. "
-                               "Patient intake is down."),
-    ]),
-    ("meridian-health", "Apache Kafka", "S2", "Consumer lag grows on the claims topic after broker restart", [
-        Step(50, "opened", body="Lag on claims-v2 keeps climbing since the rolling restart."),
-        Step(38, "vendor_reply", body="Please send the output of kafka-consumer-groups --describe for claims-v2."),
-        Step(37, "status", "waiting_on_customer"),
-    ]),
-    ("meridian-health", "Kubernetes", "S3", "Ingress controller drops websocket connections after 60 s", [
-        Step(240, "opened", body="Websockets close after exactly 60 s behind ingress-nginx."),
-        Step(200, "vendor_reply", body="This is the proxy-read-timeout default; we asked upstream about the "
-                                       "annotation regression."),
-        Step(199, "status", "waiting_on_third_party"),
-    ]),
-    ("meridian-health", "PostgreSQL", "S4", "Planned: major upgrade 16 → 17 next Saturday", [
-        Step(30, "opened", body="Proactive case for the planned upgrade window; please review our runbook."),
-    ]),
-    ("fjord-logistics", "PostgreSQL", "S1", "Database cluster unreachable after network change", [
-        Step(190, "opened", body="All three nodes unreachable from the app subnet since the firewall change."),
-        Step(185, "customer_message", body="Still down. Any update?"),
-        Step(120, "internal_note", body="Paged the on-call DBA twice, no answer yet."),
-    ]),
-    ("fjord-logistics", "Apache Kafka", "S3", "How to size partitions for the new tracking topic?", [
-        Step(26 * 60, "opened", body="We expect 4k msgs/s; how many partitions should we start with?"),
-        Step(25 * 60, "vendor_reply", body="Start with 12; here is how to measure per-partition throughput…"),
-        Step(24 * 60, "customer_message", body="Thanks — does that change with compaction enabled?"),
-    ]),
-    ("brightside-analytics", "Django", "S2", "Migrations lock the orders table for minutes", [
-        Step(3 * 24 * 60, "opened", body="A migration adding an index locks orders for 4 minutes in production."),
-        Step(3 * 24 * 60 - 90, "vendor_reply", body="Use AddIndexConcurrently in a non-atomic migration; example "
-                                                    "attached in the docs link."),
-        Step(3 * 24 * 60 - 60, "workaround"),
-        Step(2 * 24 * 60, "status", "solved"),
-    ]),
+    (
+        "meridian-health",
+        "PostgreSQL",
+        "S1",
+        "Primary lost after storage failover; writes failing",
+        [
+            Step(
+                6,
+                "opened",
+                body="Since 09:12 our primary rejects writes: 'could not write to file pg_wal/…'. "
+                "Patient intake is down.",
+            ),
+        ],
+    ),
+    (
+        "meridian-health",
+        "Apache Kafka",
+        "S2",
+        "Consumer lag grows on the claims topic after broker restart",
+        [
+            Step(50, "opened", body="Lag on claims-v2 keeps climbing since the rolling restart."),
+            Step(
+                38,
+                "vendor_reply",
+                body="Please send the output of kafka-consumer-groups --describe for claims-v2.",
+            ),
+            Step(37, "status", "waiting_on_customer"),
+        ],
+    ),
+    (
+        "meridian-health",
+        "Kubernetes",
+        "S3",
+        "Ingress controller drops websocket connections after 60 s",
+        [
+            Step(240, "opened", body="Websockets close after exactly 60 s behind ingress-nginx."),
+            Step(
+                200,
+                "vendor_reply",
+                body="This is the proxy-read-timeout default; we asked upstream about the "
+                "annotation regression.",
+            ),
+            Step(199, "status", "waiting_on_third_party"),
+        ],
+    ),
+    (
+        "meridian-health",
+        "PostgreSQL",
+        "S4",
+        "Planned: major upgrade 16 → 17 next Saturday",
+        [
+            Step(
+                30, "opened", body="Proactive case for the planned upgrade window; please review our runbook."
+            ),
+        ],
+    ),
+    (
+        "fjord-logistics",
+        "PostgreSQL",
+        "S1",
+        "Database cluster unreachable after network change",
+        [
+            Step(
+                190,
+                "opened",
+                body="All three nodes unreachable from the app subnet since the firewall change.",
+            ),
+            Step(185, "customer_message", body="Still down. Any update?"),
+            Step(120, "internal_note", body="Paged the on-call DBA twice, no answer yet."),
+        ],
+    ),
+    (
+        "fjord-logistics",
+        "Apache Kafka",
+        "S3",
+        "How to size partitions for the new tracking topic?",
+        [
+            Step(26 * 60, "opened", body="We expect 4k msgs/s; how many partitions should we start with?"),
+            Step(
+                25 * 60,
+                "vendor_reply",
+                body="Start with 12; here is how to measure per-partition throughput…",
+            ),
+            Step(24 * 60, "customer_message", body="Thanks — does that change with compaction enabled?"),
+        ],
+    ),
+    (
+        "brightside-analytics",
+        "Django",
+        "S2",
+        "Migrations lock the orders table for minutes",
+        [
+            Step(
+                3 * 24 * 60,
+                "opened",
+                body="A migration adding an index locks orders for 4 minutes in production.",
+            ),
+            Step(
+                3 * 24 * 60 - 90,
+                "vendor_reply",
+                body="Use AddIndexConcurrently in a non-atomic migration; example attached in the docs link.",
+            ),
+            Step(3 * 24 * 60 - 60, "workaround"),
+            Step(2 * 24 * 60, "status", "solved"),
+        ],
+    ),
 ]
 
 
@@ -82,18 +152,51 @@ def demo_teams() -> None:
     actor = Actor.system("demo")
     erin, sam = User.objects.get(username="erin"), User.objects.get(username="sam")
     products = {p.name: p for p in Product.objects.all()}
-    emea = calendar_create(actor=actor, name="EMEA shift", timezone_name="Europe/Berlin",
-                           weekly={d: [["07:00", "19:00"]] for d in WEEKDAYS}, holidays_country="DE")
-    americas = calendar_create(actor=actor, name="Americas shift", timezone_name="America/New_York",
-                               weekly={d: [["08:00", "20:00"]] for d in WEEKDAYS}, holidays_country="US")
-    team_create(actor=actor, name="Database EMEA", products=[products["PostgreSQL"]], members=[erin, sam],
-                lead=erin, calendar=emea)
-    team_create(actor=actor, name="Database Americas", products=[products["PostgreSQL"]], members=[sam, erin],
-                lead=sam, calendar=americas)
-    team_create(actor=actor, name="Streaming", products=[products["Apache Kafka"], products["Kubernetes"]],
-                members=[sam], lead=sam)
-    team_create(actor=actor, name="Python", products=[products["Django"]], members=[erin], lead=erin,
-                assignment="round_robin")
+    emea = calendar_create(
+        actor=actor,
+        name="EMEA shift",
+        timezone_name="Europe/Berlin",
+        weekly={d: [["07:00", "19:00"]] for d in WEEKDAYS},
+        holidays_country="DE",
+    )
+    americas = calendar_create(
+        actor=actor,
+        name="Americas shift",
+        timezone_name="America/New_York",
+        weekly={d: [["08:00", "20:00"]] for d in WEEKDAYS},
+        holidays_country="US",
+    )
+    team_create(
+        actor=actor,
+        name="Database EMEA",
+        products=[products["PostgreSQL"]],
+        members=[erin, sam],
+        lead=erin,
+        calendar=emea,
+    )
+    team_create(
+        actor=actor,
+        name="Database Americas",
+        products=[products["PostgreSQL"]],
+        members=[sam, erin],
+        lead=sam,
+        calendar=americas,
+    )
+    team_create(
+        actor=actor,
+        name="Streaming",
+        products=[products["Apache Kafka"], products["Kubernetes"]],
+        members=[sam],
+        lead=sam,
+    )
+    team_create(
+        actor=actor,
+        name="Python",
+        products=[products["Django"]],
+        members=[erin],
+        lead=erin,
+        assignment="round_robin",
+    )
     team_create(actor=actor, name="Front line", members=[erin, sam], lead=erin, is_default=True)
 
 
@@ -112,8 +215,13 @@ def demo_tickets(now: datetime | None = None) -> int:
         contact = Contact.objects.filter(organization=organization, is_named=True).order_by("pk").first()
         opened = _at(now, steps[0])
         ticket = Ticket.objects.create(
-            organization=organization, contact=contact, product=Product.objects.get(name=product_name),
-            subject=subject, severity=severity, opened_at=opened, updated_at=_at(now, steps[-1]),
+            organization=organization,
+            contact=contact,
+            product=Product.objects.get(name=product_name),
+            subject=subject,
+            severity=severity,
+            opened_at=opened,
+            updated_at=_at(now, steps[-1]),
             is_proactive=subject.startswith("Planned:"),
             planned_for=now + timedelta(days=7) if subject.startswith("Planned:") else None,
         )
@@ -128,17 +236,30 @@ def demo_tickets(now: datetime | None = None) -> int:
                 from_customer = step.kind in {"opened", "customer_message"}
                 author = contact.name if from_customer and contact else engineer.display_name
                 message = Message.objects.create(
-                    ticket=ticket, author=contact.user if from_customer and contact else engineer,
-                    author_label=author, from_customer=from_customer, is_public=step.kind != "internal_note",
-                    body=step.body, created_at=at)
+                    ticket=ticket,
+                    author=contact.user if from_customer and contact else engineer,
+                    author_label=author,
+                    from_customer=from_customer,
+                    is_public=step.kind != "internal_note",
+                    body=step.body,
+                    created_at=at,
+                )
             value = reachability_value(organization) if step.kind == "opened" else step.value
-            TicketEvent.objects.create(ticket=ticket, at=at, kind=step.kind, value=value, message=message,
-                                       actor_label=contact.name if step.kind in {"opened", "customer_message"}
-                                       and contact else engineer.username)
+            TicketEvent.objects.create(
+                ticket=ticket,
+                at=at,
+                kind=step.kind,
+                value=value,
+                message=message,
+                actor_label=contact.name
+                if step.kind in {"opened", "customer_message"} and contact
+                else engineer.username,
+            )
             if step.kind == "vendor_reply" and status == "new":
                 status = "open"
-                TicketEvent.objects.create(ticket=ticket, at=at, kind="status", value="open",
-                                           actor_label=engineer.username)
+                TicketEvent.objects.create(
+                    ticket=ticket, at=at, kind="status", value="open", actor_label=engineer.username
+                )
             if step.kind == "status":
                 status = step.value
         ticket.status = status
@@ -146,6 +267,12 @@ def demo_tickets(now: datetime | None = None) -> int:
         ticket.save()
         ticket_check(ticket, now=now)
         created += 1
-    audit_record(actor=Actor.system("demo"), action="action", object_type="tickets.ticket", object_id="demo",
-                 object_repr=f"{created} demo tickets", after={"tickets": created})
+    audit_record(
+        actor=Actor.system("demo"),
+        action="action",
+        object_type="tickets.ticket",
+        object_id="demo",
+        object_repr=f"{created} demo tickets",
+        after={"tickets": created},
+    )
     return created

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import Notification, User
@@ -46,21 +45,31 @@ def _announce(ticket: Ticket, state: ClockState, level: str, now: datetime, *, q
     if quiet:
         return False
     kind = "sla_breach" if level == "breach" else "sla_warning"
-    text = (f"#{ticket.pk} {state.label} breached ({ticket.severity}, {ticket.organization.name})"
-            if level == "breach" else
-            f"#{ticket.pk} {state.label} at {level[4:]}% of {state.target} ({ticket.severity}, "
-            f"{ticket.organization.name})")
-    TicketEvent.objects.create(ticket=ticket, at=now, kind=kind, value=f"{state.name}:{level}",
-                               actor_label=SWEEPER.label, data={"clock": state.name, "cycle": state.cycle})
+    text = (
+        f"#{ticket.pk} {state.label} breached ({ticket.severity}, {ticket.organization.name})"
+        if level == "breach"
+        else f"#{ticket.pk} {state.label} at {level[4:]}% of {state.target} ({ticket.severity}, "
+        f"{ticket.organization.name})"
+    )
+    TicketEvent.objects.create(
+        ticket=ticket,
+        at=now,
+        kind=kind,
+        value=f"{state.name}:{level}",
+        actor_label=SWEEPER.label,
+        data={"clock": state.name, "cycle": state.cycle},
+    )
     for person in _recipients(ticket, level):
-        Notification.objects.create(recipient=person, kind=f"sla.{level}", subject=text,
-                                    url=f"/tickets/{ticket.pk}/")
+        Notification.objects.create(
+            recipient=person, kind=f"sla.{level}", subject=text, url=f"/tickets/{ticket.pk}/"
+        )
     new_level = LEVEL_FOR[level]
     if new_level > ticket.escalation_level:
         ticket.escalation_level = new_level
         Ticket.objects.filter(pk=ticket.pk).update(escalation_level=new_level)
-        TicketEvent.objects.create(ticket=ticket, at=now, kind="escalated", value=str(new_level),
-                                   actor_label=SWEEPER.label)
+        TicketEvent.objects.create(
+            ticket=ticket, at=now, kind="escalated", value=str(new_level), actor_label=SWEEPER.label
+        )
     return True
 
 
@@ -87,7 +96,9 @@ def ticket_check(ticket: Ticket, *, now: datetime | None = None) -> int:
 def sla_sweep(*, now: datetime | None = None, limit: int = 5000) -> int:
     """Check every open ticket whose next warning or deadline has come."""
     now = whole_seconds(now)
-    due = (Ticket.objects.filter(status__in=OPEN_STATUSES, next_check_at__lte=now)
-           .select_related("organization__account_manager", "team__lead", "assignee")
-           .order_by("next_check_at")[:limit])
+    due = (
+        Ticket.objects.filter(status__in=OPEN_STATUSES, next_check_at__lte=now)
+        .select_related("organization__account_manager", "team__lead", "assignee")
+        .order_by("next_check_at")[:limit]
+    )
     return sum(ticket_check(ticket, now=now) for ticket in due)

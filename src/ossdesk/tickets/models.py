@@ -56,7 +56,9 @@ class Calendar(models.Model):
 class ExtraHoliday(models.Model):
     """A day off the vendor observes beyond public holidays: for one calendar, or a country's customers."""
 
-    calendar = models.ForeignKey(Calendar, null=True, blank=True, on_delete=models.CASCADE, related_name="extra_holidays")
+    calendar = models.ForeignKey(
+        Calendar, null=True, blank=True, on_delete=models.CASCADE, related_name="extra_holidays"
+    )
     country = models.CharField(max_length=2, blank=True, help_text="Applies to customers in this country")
     date = models.DateField()
     name = models.CharField(max_length=100)
@@ -77,15 +79,21 @@ class Team(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     products = models.ManyToManyField(Product, blank=True, related_name="teams")
-    severities = models.JSONField(default=list, blank=True, help_text="Severities this team takes; empty = all")
-    calendar = models.ForeignKey(Calendar, null=True, blank=True, on_delete=models.SET_NULL, related_name="teams")
-    lead = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="led_teams")
+    severities = models.JSONField(
+        default=list, blank=True, help_text="Severities this team takes; empty = all"
+    )
+    calendar = models.ForeignKey(
+        Calendar, null=True, blank=True, on_delete=models.SET_NULL, related_name="teams"
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams"
+    )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
     assignment = models.CharField(max_length=20, choices=Assignment.choices, default=Assignment.LEAST_LOADED)
     is_default = models.BooleanField(default=False, help_text="Takes what no other team matches")
-    last_assigned = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="+")
+    last_assigned = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -108,12 +116,16 @@ class Ticket(models.Model):
     """A support case. Its SLA state is derived from its events; the columns below index it."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="tickets")
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="tickets")
-    product_version = models.ForeignKey(ProductVersion, null=True, blank=True, on_delete=models.SET_NULL,
-                                        related_name="tickets")
-    deployment = models.ForeignKey(Deployment, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="tickets")
+    product_version = models.ForeignKey(
+        ProductVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    deployment = models.ForeignKey(
+        Deployment, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
     subject = models.CharField(max_length=250)
     severity = models.CharField(max_length=2, choices=Severity.choices)
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.NEW)
@@ -121,8 +133,13 @@ class Ticket(models.Model):
     is_proactive = models.BooleanField(default=False, help_text="Raised ahead of planned maintenance")
     planned_for = models.DateTimeField(null=True, blank=True)
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="assigned_tickets")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets")
     opened_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -155,8 +172,9 @@ class Message(models.Model):
     """A public reply or an internal note on a ticket."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     author_label = models.CharField(max_length=200)
     from_customer = models.BooleanField()
     is_public = models.BooleanField(default=True)
@@ -209,8 +227,9 @@ class TicketEvent(models.Model):
     at = models.DateTimeField()
     kind = models.CharField(max_length=20, choices=Kind.choices)
     value = models.CharField(max_length=100, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=200)
     message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     data = models.JSONField(default=dict, blank=True)
@@ -236,12 +255,12 @@ class TicketClock(models.Model):
     target = models.CharField(max_length=10, blank=True)
     target_seconds = models.PositiveIntegerField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
     elapsed_seconds = models.IntegerField(default=0)
     anchor_at = models.DateTimeField(null=True, blank=True)
     banked_seconds = models.IntegerField(default=0)
-    calendar_key = models.CharField(max_length=80, blank=True, db_index=True)
+    calendar_key = models.CharField(max_length=80, blank=True)
     breached = models.BooleanField(default=False)
     cycle = models.PositiveIntegerField(default=0)
     breaches = models.PositiveIntegerField(default=0)
@@ -264,8 +283,9 @@ class SlaNotice(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["ticket", "clock", "cycle", "level"],
-                                               name="one_notice_per_level")]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "clock", "cycle", "level"], name="one_notice_per_level")
+        ]
 
     def __str__(self) -> str:
         return f"#{self.ticket_id} {self.clock} {self.level}"
@@ -275,8 +295,9 @@ class ConsultingEngagement(models.Model):
     """Consulting work (an architecture review, an upgrade plan) drawn from the agreement's hour bank."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="engagements")
-    agreement = models.ForeignKey(Agreement, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="engagements")
+    agreement = models.ForeignKey(
+        Agreement, null=True, blank=True, on_delete=models.SET_NULL, related_name="engagements"
+    )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     is_open = models.BooleanField(default=True)
@@ -293,11 +314,15 @@ class TimeEntry(models.Model):
     """Time an engineer spent, on a ticket or an engagement; consulting time draws on the bank."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="time_entries")
-    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="time_entries")
-    engagement = models.ForeignKey(ConsultingEngagement, null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="time_entries")
-    agreement = models.ForeignKey(Agreement, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="time_entries")
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="time_entries"
+    )
+    engagement = models.ForeignKey(
+        ConsultingEngagement, null=True, blank=True, on_delete=models.CASCADE, related_name="time_entries"
+    )
+    agreement = models.ForeignKey(
+        Agreement, null=True, blank=True, on_delete=models.SET_NULL, related_name="time_entries"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries")
     minutes = models.PositiveIntegerField()
     consulting = models.BooleanField(default=False, help_text="Draws on the consulting-hour bank")
@@ -315,8 +340,9 @@ class TimeEntry(models.Model):
 class SavedView(models.Model):
     """A named queue filter; personal, or shared with all staff."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                              related_name="saved_views")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="saved_views"
+    )
     name = models.CharField(max_length=100)
     filters = models.JSONField(default=dict)
     shared = models.BooleanField(default=False)

@@ -10,14 +10,14 @@ are re-evaluated from their events one by one.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
-from django.utils import timezone
 
 from ossdesk.customers.models import Organization
 from ossdesk.domain.calendar import BusinessCalendar
@@ -32,6 +32,7 @@ class Recalculation:
     tickets: int
     updated: int
     reevaluated: int
+    seconds: dict[str, float]
 
 
 def _policies(organization: Organization) -> dict[str, SlaPolicy | None]:
@@ -44,8 +45,13 @@ def _policies(organization: Organization) -> dict[str, SlaPolicy | None]:
     return policies
 
 
-def deadlines_recalculate(*, organization_ids: Iterable[int] | None = None, country: str | None = None,
-                          changed_from: date | None = None, now: datetime | None = None) -> Recalculation:
+def deadlines_recalculate(
+    *,
+    organization_ids: Iterable[int] | None = None,
+    country: str | None = None,
+    changed_from: date | None = None,
+    now: datetime | None = None,
+) -> Recalculation:
     """Recompute the deadlines of open tickets of some organisations (all by default).
 
     `changed_from` is the first local date the change affects (a new holiday's date); clocks whose
@@ -59,23 +65,40 @@ def deadlines_recalculate(*, organization_ids: Iterable[int] | None = None, coun
         organizations = organizations.filter(country=country)
     # The first instant the change can touch, in the earliest time zone (UTC+14): stretches that began
     # after it have banked nothing the change affects.
-    changed_at = (datetime(changed_from.year, changed_from.month, changed_from.day, tzinfo=UTC) - timedelta(hours=14)
-                  if changed_from else None)
+    changed_at = (
+        datetime(changed_from.year, changed_from.month, changed_from.day, tzinfo=UTC) - timedelta(hours=14)
+        if changed_from
+        else None
+    )
     updates: list[tuple[np.ndarray, np.ndarray, str]] = []  # (clock ids, due epoch seconds, calendar key)
     slow: set[int] = set()
     ticket_ids: set[int] = set()
     # (organisation, severity, clock) -> (target as stored, seconds, calendar), worked out once.
     plans: dict[tuple[int, str, str], tuple[str, int, BusinessCalendar] | None] = {}
+    clock = time.perf_counter()
+    seconds: dict[str, float] = {}
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        seconds[phase] = time.perf_counter() - clock
+        clock = time.perf_counter()
+
     org_ids = []
     for organization in organizations.iterator():
         org_ids.append(organization.pk)
         for severity, policy in _policies(organization).items():
-            for name, target in (policy.targets.items() if policy else ()):
+            for name, target in policy.targets.items() if policy else ():
                 plans[(organization.pk, severity, name)] = (
-                    (str(target), policy.seconds(target), policy.calendar_for(target)) if target is not None else None)
-    groups: dict[BusinessCalendar, tuple[list[int], list[int], list[int]]] = {}
+                    (str(target), policy.seconds(target), policy.calendar_for(target))
+                    if target is not None
+                    else None
+                )
+    lap("terms")
+    groups: dict[BusinessCalendar, tuple[list[int], list[int], list[int], list[int]]] = {}
     changed_epoch = changed_at.timestamp() if changed_at is not None else None
-    for row_id, ticket_id, org_id, severity, name, state, target, anchor, banked in _open_clock_rows(org_ids):
+    for row_id, ticket_id, org_id, severity, name, state, target, anchor, banked, due in _open_clock_rows(
+        org_ids
+    ):
         ticket_ids.add(ticket_id)
         plan = plans.get((org_id, severity, name))
         if plan is None or plan[0] != target:
@@ -90,36 +113,53 @@ def deadlines_recalculate(*, organization_ids: Iterable[int] | None = None, coun
         if remaining <= 0:
             slow.add(ticket_id)
             continue
-        ids, starts, lengths = groups.setdefault(plan[2], ([], [], []))
+        ids, starts, lengths, olds = groups.setdefault(plan[2], ([], [], [], []))
         ids.append(row_id)
         starts.append(anchor)
         lengths.append(remaining)
-    for calendar, (ids, starts, lengths) in groups.items():
+        olds.append(due if due is not None else -1)
+    lap("read")
+    for calendar, (ids, starts, lengths, olds) in groups.items():
         dues = calendar.add_many(np.asarray(starts, dtype=np.int64), np.asarray(lengths, dtype=np.int64))
-        updates.append((np.asarray(ids, dtype=np.int64), dues, calendar.fingerprint()))
+        changed = dues != np.asarray(olds, dtype=np.int64)  # write only the deadlines that move
+        updates.append((np.asarray(ids, dtype=np.int64)[changed], dues[changed], calendar.fingerprint()))
+    lap("compute")
     with transaction.atomic():
         moved = _write_dues(updates)
+        lap("write")
         _refresh_ticket_columns()
+        lap("tickets")
         for ticket in Ticket.objects.filter(pk__in=slow).select_related("organization"):
             sync_clocks(ticket, now=now)
         _drop_scratch()
-    return Recalculation(tickets=len(ticket_ids), updated=moved, reevaluated=len(slow))
+        lap("re-evaluate")
+    lap("commit")
+    return Recalculation(tickets=len(ticket_ids), updated=moved, reevaluated=len(slow), seconds=seconds)
 
 
 def _open_clock_rows(organization_ids: list[int]) -> Iterator[tuple[Any, ...]]:
     """Clock rows of open tickets, with the anchor as epoch seconds, straight from the database."""
     clock_table, ticket_table = TicketClock._meta.db_table, Ticket._meta.db_table
     postgres = connection.vendor == "postgresql"
-    anchor = "EXTRACT(EPOCH FROM c.anchor_at)::bigint" if postgres else "CAST(strftime('%%s', c.anchor_at) AS INTEGER)"
+
+    def epoch(column: str) -> str:
+        return (
+            f"EXTRACT(EPOCH FROM {column})::bigint"
+            if postgres
+            else f"CAST(strftime('%%s', {column}) AS INTEGER)"
+        )
+
     statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
     with connection.cursor() as cursor:
         for start in range(0, len(organization_ids), 500):
-            chunk = organization_ids[start:start + 500]
+            chunk = organization_ids[start : start + 500]
             cursor.execute(
                 f"SELECT c.id, c.ticket_id, t.organization_id, t.severity, c.name, c.state, c.target, "  # noqa: S608
-                f"{anchor}, c.banked_seconds FROM {clock_table} c JOIN {ticket_table} t ON t.id = c.ticket_id "
+                f"{epoch('c.anchor_at')}, c.banked_seconds, {epoch('c.due_at')} "
+                f"FROM {clock_table} c JOIN {ticket_table} t ON t.id = c.ticket_id "
                 f"WHERE t.status IN ({statuses}) AND t.organization_id IN ({', '.join(['%s'] * len(chunk))})",
-                [*OPEN_STATUSES, *chunk])
+                [*OPEN_STATUSES, *chunk],
+            )
             while rows := cursor.fetchmany(20_000):
                 yield from rows
 
@@ -132,11 +172,14 @@ def _write_dues(updates: list[tuple[np.ndarray, np.ndarray, str]]) -> int:
     clock_table = TicketClock._meta.db_table
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {SCRATCH} (id BIGINT PRIMARY KEY, due BIGINT NOT NULL, "
-                       f"calendar_key VARCHAR(80) NOT NULL)")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {SCRATCH} (id BIGINT PRIMARY KEY, due BIGINT NOT NULL, "
+            f"calendar_key VARCHAR(80) NOT NULL)"
+        )
         cursor.execute(f"DELETE FROM {SCRATCH}")  # noqa: S608
         raw = cursor.cursor  # the driver's own cursor: its executemany is far faster than per-row wrapping
-        insert = f"INSERT INTO {SCRATCH} (id, due, calendar_key) VALUES ({'%s, %s, %s' if postgres else '?, ?, ?'})"
+        marks = "%s, %s, %s" if postgres else "?, ?, ?"
+        insert = f"INSERT INTO {SCRATCH} (id, due, calendar_key) VALUES ({marks})"  # noqa: S608
         total = 0
         for ids, dues, key in updates:
             raw.executemany(insert, zip(ids.tolist(), dues.tolist(), [key] * len(ids), strict=True))
@@ -145,7 +188,8 @@ def _write_dues(updates: list[tuple[np.ndarray, np.ndarray, str]]) -> int:
         due = "to_timestamp(n.due)" if postgres else "datetime(n.due, 'unixepoch')"
         cursor.execute(
             f"UPDATE {clock_table} SET due_at = {due}, calendar_key = n.calendar_key "  # noqa: S608
-            f"FROM {SCRATCH} n WHERE n.id = {clock_table}.id")
+            f"FROM {SCRATCH} n WHERE n.id = {clock_table}.id"
+        )
     return total
 
 
@@ -157,8 +201,10 @@ def _refresh_ticket_columns() -> None:
             f"UPDATE {ticket_table} SET next_due_at = m.due FROM ("  # noqa: S608
             f"SELECT c.ticket_id, MIN(c.due_at) AS due FROM {clock_table} c "
             f"WHERE c.state IN ('running', 'breached') AND c.stopped_at IS NULL AND c.ticket_id IN "
-            f"(SELECT c2.ticket_id FROM {clock_table} c2 JOIN {SCRATCH} n ON n.id = c2.id) GROUP BY c.ticket_id"
-            f") m WHERE m.ticket_id = {ticket_table}.id")
+            f"(SELECT c2.ticket_id FROM {clock_table} c2 JOIN {SCRATCH} n ON n.id = c2.id) "
+            f"GROUP BY c.ticket_id"
+            f") m WHERE m.ticket_id = {ticket_table}.id"
+        )
 
 
 def _drop_scratch() -> None:

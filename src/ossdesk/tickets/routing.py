@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from django.db.models import Count, Q
@@ -10,29 +11,40 @@ from django.utils import timezone
 from ossdesk.accounts.models import User
 from ossdesk.domain.calendar import BusinessCalendar
 from ossdesk.tickets.models import OPEN_STATUSES, Calendar, Team, Ticket
+from ossdesk.tickets.sla import cached_calendar
 
 
 def team_for(ticket: Ticket, *, now: datetime | None = None) -> Team | None:
     """A team with the product skill and the severity, preferring one on shift now (follow the sun),
     then the most specific (fewest products); else the default team."""
     now = now or timezone.now()
-    candidates = [team for team in Team.objects.filter(products=ticket.product).select_related("calendar")
-                  .annotate(skill_count=Count("products", distinct=True)).order_by("skill_count", "name")
-                  if not team.severities or ticket.severity in team.severities]
-    on_shift = [team for team in candidates if team.calendar is None or team_calendar(team.calendar).is_open(now)]
+    candidates = [
+        team
+        for team in Team.objects.filter(products=ticket.product)
+        .select_related("calendar")
+        .annotate(skill_count=Count("products", distinct=True))
+        .order_by("skill_count", "name")
+        if not team.severities or ticket.severity in team.severities
+    ]
+    on_shift = [
+        team for team in candidates if team.calendar is None or team_calendar(team.calendar).is_open(now)
+    ]
     if on_shift or candidates:
         return (on_shift or candidates)[0]
     return Team.objects.filter(is_default=True).order_by("name").first()
 
 
 def team_calendar(calendar: Calendar) -> BusinessCalendar:
-    """A team's shifts as a BusinessCalendar (with its country's holidays and its extra days off)."""
-    extra = tuple(calendar.extra_holidays.values_list("date", flat=True))
-    if calendar.holidays_country:
-        base = BusinessCalendar.from_country(calendar.timezone, calendar.weekly, calendar.holidays_country,
-                                             calendar.holidays_subdiv or None)
-        return BusinessCalendar(calendar.timezone, calendar.weekly, (*base.holidays, *extra))
-    return BusinessCalendar(calendar.timezone, calendar.weekly, extra)
+    """A team's shifts as a BusinessCalendar (with its country's holidays and its extra days off), cached."""
+    extra = tuple(sorted(calendar.extra_holidays.values_list("date", flat=True)))
+    return cached_calendar(
+        calendar.timezone,
+        json.dumps(calendar.weekly, sort_keys=True),
+        calendar.holidays_country,
+        calendar.holidays_subdiv,
+        extra,
+        timezone.now().year - 1,
+    )
 
 
 def engineer_for(team: Team) -> User | None:
@@ -41,9 +53,11 @@ def engineer_for(team: Team) -> User | None:
     if not members:
         return None
     if team.assignment == Team.Assignment.LEAST_LOADED:
-        loads = dict(User.objects.filter(pk__in=[m.pk for m in members])
-                     .annotate(load=Count("assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES)))
-                     .values_list("pk", "load"))
+        loads = dict(
+            User.objects.filter(pk__in=[m.pk for m in members])
+            .annotate(load=Count("assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES)))
+            .values_list("pk", "load")
+        )
         lightest = min(loads.values())
         members = [m for m in members if loads[m.pk] == lightest]
     after = [m for m in members if team.last_assigned_id is not None and m.pk > team.last_assigned_id]

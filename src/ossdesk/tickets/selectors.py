@@ -14,8 +14,9 @@ from ossdesk.tickets.models import OPEN_STATUSES, Message, SavedView, Ticket, Ti
 
 
 def ticket_list(*, actor: Actor) -> QuerySet[Ticket]:
-    qs = Ticket.objects.select_related("organization", "product", "assignee", "team", "contact").prefetch_related(
-        "tags", Prefetch("clocks", queryset=TicketClock.objects.order_by("due_at")))
+    qs = Ticket.objects.select_related(
+        "organization", "product", "assignee", "team", "contact"
+    ).prefetch_related("tags", Prefetch("clocks", queryset=TicketClock.objects.order_by("due_at")))
     if actor.is_staff:
         return qs
     return qs.filter(organization_id=actor.organization_id) if actor.organization_id else qs.none()
@@ -60,9 +61,17 @@ class QueueFilter:
             value = data.get(key) or ""
             return int(value) if str(value).isdigit() else None
 
-        return cls(view=data.get("view", ""), status=data.get("status", ""), severity=data.get("severity", ""),
-                   organization=number("organization"), product=number("product"), assignee=number("assignee"),
-                   team=number("team"), tag=data.get("tag", ""), q=(data.get("q") or "").strip())
+        return cls(
+            view=data.get("view", ""),
+            status=data.get("status", ""),
+            severity=data.get("severity", ""),
+            organization=number("organization"),
+            product=number("product"),
+            assignee=number("assignee"),
+            team=number("team"),
+            tag=data.get("tag", ""),
+            q=(data.get("q") or "").strip(),
+        )
 
 
 BUILTIN_VIEWS = {
@@ -111,7 +120,9 @@ def ticket_queue(*, actor: Actor, filters: QueueFilter) -> QuerySet[Ticket]:
         if filters.q.lstrip("#").isdigit():
             query |= Q(pk=int(filters.q.lstrip("#")))
         qs = qs.filter(query)
-    return qs.order_by("next_due_at", "severity", "-opened_at") if view != "all" else qs.order_by("-opened_at")
+    return (
+        qs.order_by("next_due_at", "severity", "-opened_at") if view != "all" else qs.order_by("-opened_at")
+    )
 
 
 def saved_view_list(*, actor: Actor) -> QuerySet[SavedView]:

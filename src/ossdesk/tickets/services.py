@@ -47,10 +47,34 @@ from ossdesk.tickets.models import (
 from ossdesk.tickets.sla import reachability_value, whole_seconds
 
 ATTACHMENT_MAX_BYTES = int(getattr(settings, "OSSDESK_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
-BLOCKED_EXTENSIONS = frozenset({
-    ".exe", ".com", ".bat", ".cmd", ".msi", ".scr", ".pif", ".vbs", ".vbe", ".js", ".jse", ".wsf", ".wsh",
-    ".ps1", ".hta", ".cpl", ".jar", ".lnk", ".reg", ".dll", ".html", ".htm", ".svg", ".xhtml",
-})
+BLOCKED_EXTENSIONS = frozenset(
+    {
+        ".exe",
+        ".com",
+        ".bat",
+        ".cmd",
+        ".msi",
+        ".scr",
+        ".pif",
+        ".vbs",
+        ".vbe",
+        ".js",
+        ".jse",
+        ".wsf",
+        ".wsh",
+        ".ps1",
+        ".hta",
+        ".cpl",
+        ".jar",
+        ".lnk",
+        ".reg",
+        ".dll",
+        ".html",
+        ".htm",
+        ".svg",
+        ".xhtml",
+    }
+)
 STAFF_WORKERS = frozenset({Role.ADMIN, Role.ENGINEER, Role.ACCOUNT_MANAGER, Role.SECURITY_ANALYST, "system"})
 
 
@@ -75,11 +99,26 @@ def _require_access(actor: Actor, ticket: Ticket) -> None:
         raise Ticket.DoesNotExist("No such ticket.")
 
 
-def _event(ticket: Ticket, actor: Actor, kind: str, value: str = "", *, at: datetime | None = None,
-           message: Message | None = None, data: dict[str, Any] | None = None) -> TicketEvent:
-    return TicketEvent.objects.create(ticket=ticket, at=at or whole_seconds(), kind=kind, value=value,
-                                      actor_id=actor.user_id, actor_label=actor.label, message=message,
-                                      data=data or {})
+def _event(
+    ticket: Ticket,
+    actor: Actor,
+    kind: str,
+    value: str = "",
+    *,
+    at: datetime | None = None,
+    message: Message | None = None,
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        at=at or whole_seconds(),
+        kind=kind,
+        value=value,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        message=message,
+        data=data or {},
+    )
 
 
 def _notify(users: Iterable[User | None], kind: str, subject: str, ticket: Ticket, body: str = "") -> None:
@@ -88,8 +127,9 @@ def _notify(users: Iterable[User | None], kind: str, subject: str, ticket: Ticke
         if user is None or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        Notification.objects.create(recipient=user, kind=kind, subject=subject, body=body,
-                                    url=f"/tickets/{ticket.pk}/")
+        Notification.objects.create(
+            recipient=user, kind=kind, subject=subject, body=body, url=f"/tickets/{ticket.pk}/"
+        )
 
 
 def check_attachment(upload: Upload) -> str:
@@ -103,8 +143,12 @@ def check_attachment(upload: Upload) -> str:
     if len(upload.content) == 0:
         raise ValidationError({"attachments": f"{name} is empty."})
     if len(upload.content) > ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"attachments": f"{name} is {len(upload.content) / 1048576:.1f} MiB; the limit is "
-                                              f"{ATTACHMENT_MAX_BYTES // 1048576} MiB."})
+        raise ValidationError(
+            {
+                "attachments": f"{name} is {len(upload.content) / 1048576:.1f} MiB; the limit is "
+                f"{ATTACHMENT_MAX_BYTES // 1048576} MiB."
+            }
+        )
     guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
     declared = (upload.content_type or guessed).split(";")[0].strip().lower()
     if declared in {"text/html", "application/xhtml+xml", "image/svg+xml", "application/javascript"}:
@@ -118,10 +162,18 @@ def _store_attachments(message: Message, uploads: Sequence[Upload]) -> list[Atta
     stored = []
     for upload in uploads:
         content_type = check_attachment(upload)
-        attachment = Attachment(message=message, filename=PurePath(upload.name).name, content_type=content_type,
-                                size=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest())
-        attachment.file.save(attachment.sha256[:16] + PurePath(upload.name).suffix.lower(),
-                             ContentFile(upload.content), save=False)
+        attachment = Attachment(
+            message=message,
+            filename=PurePath(upload.name).name,
+            content_type=content_type,
+            size=len(upload.content),
+            sha256=hashlib.sha256(upload.content).hexdigest(),
+        )
+        attachment.file.save(
+            attachment.sha256[:16] + PurePath(upload.name).suffix.lower(),
+            ContentFile(upload.content),
+            save=False,
+        )
         attachment.save()
         stored.append(attachment)
     return stored
@@ -138,8 +190,12 @@ def _intake_contact(actor: Actor, organization: Organization, contact: Contact |
         raise ValidationError({"contact": f"{contact.name} is not a contact of {organization.name}."})
     if not (contact.is_named and contact.is_active):
         raise EntitlementDenied(
-            f"{contact.name} is not a named contact of {organization.name}; only named contacts may raise cases. "
-            "A customer admin can make them one if a seat is free.", code="named_contact", plan_hint=False)
+            f"{contact.name} is not a named contact of {organization.name}; "
+            "only named contacts may raise cases. "
+            "A customer admin can make them one if a seat is free.",
+            code="named_contact",
+            plan_hint=False,
+        )
     return contact
 
 
@@ -152,15 +208,30 @@ def check_intake(*, organization: Organization, channel: str, severity: str, pro
     if not entitlements.covers_product(product.pk):
         raise EntitlementDenied(
             f"{organization.name}'s {entitlements.plan_label} subscription does not cover {product.name}; "
-            "an account manager can add it to the subscription.", code="product", plan_hint=False)
+            "an account manager can add it to the subscription.",
+            code="product",
+            plan_hint=False,
+        )
 
 
 @transaction.atomic
-def ticket_create(*, actor: Actor, organization: Organization, product: Product, subject: str, body: str,
-                  severity: str, channel: str = Channel.PORTAL, contact: Contact | None = None,
-                  product_version: ProductVersion | None = None, deployment: Deployment | None = None,
-                  is_proactive: bool = False, planned_for: datetime | None = None,
-                  attachments: Sequence[Upload] = (), tags: Sequence[str] = ()) -> Ticket:
+def ticket_create(
+    *,
+    actor: Actor,
+    organization: Organization,
+    product: Product,
+    subject: str,
+    body: str,
+    severity: str,
+    channel: str = Channel.PORTAL,
+    contact: Contact | None = None,
+    product_version: ProductVersion | None = None,
+    deployment: Deployment | None = None,
+    is_proactive: bool = False,
+    planned_for: datetime | None = None,
+    attachments: Sequence[Upload] = (),
+    tags: Sequence[str] = (),
+) -> Ticket:
     """Open a case after checking the contract: channel, severity, product, named contact."""
     if actor.is_customer and channel not in {Channel.PORTAL, Channel.API, Channel.EMAIL}:
         raise ValidationError({"channel": "Customers raise cases through the portal, the API or e-mail."})
@@ -181,33 +252,61 @@ def ticket_create(*, actor: Actor, organization: Organization, product: Product,
         raise ValidationError(errors)
     check_intake(organization=organization, channel=channel, severity=severity, product=product)
     ticket = Ticket.objects.create(
-        organization=organization, contact=contact, product=product, product_version=product_version,
-        deployment=deployment, subject=subject.strip()[:250], severity=severity, channel=channel,
-        is_proactive=is_proactive, planned_for=planned_for if is_proactive else None, opened_at=now,
+        organization=organization,
+        contact=contact,
+        product=product,
+        product_version=product_version,
+        deployment=deployment,
+        subject=subject.strip()[:250],
+        severity=severity,
+        channel=channel,
+        is_proactive=is_proactive,
+        planned_for=planned_for if is_proactive else None,
+        opened_at=now,
         updated_at=now,
     )
-    message = Message.objects.create(ticket=ticket, author_id=actor.user_id, author_label=actor.label,
-                                     from_customer=True, is_public=True, body=body, channel=channel,
-                                     created_at=now)
+    message = Message.objects.create(
+        ticket=ticket,
+        author_id=actor.user_id,
+        author_label=actor.label,
+        from_customer=True,
+        is_public=True,
+        body=body,
+        channel=channel,
+        created_at=now,
+    )
     _store_attachments(message, attachments)
-    _event(ticket, actor, "opened", reachability_value(organization), at=now, message=message,
-           data={"severity": severity, "channel": channel})
+    _event(
+        ticket,
+        actor,
+        "opened",
+        reachability_value(organization),
+        at=now,
+        message=message,
+        data={"severity": severity, "channel": channel},
+    )
     if tags:
         ticket.tags.set([Tag.objects.get_or_create(name=t.strip().lower())[0] for t in tags if t.strip()])
     team = routing.team_for(ticket)
     if team is not None:
         _assign(ticket, Actor.system("routing"), team=team, assignee=routing.engineer_for(team))
     ticket_check(ticket, now=now)
-    audit_record(actor=actor, action="create", instance=ticket, after=snapshot(ticket),
-                 organization_id=organization.pk)
+    audit_record(
+        actor=actor, action="create", instance=ticket, after=snapshot(ticket), organization_id=organization.pk
+    )
     return ticket
 
 
 def _assign(ticket: Ticket, actor: Actor, *, team: Team | None, assignee: User | None) -> None:
     ticket.team, ticket.assignee = team, assignee
     Ticket.objects.filter(pk=ticket.pk).update(team=team, assignee=assignee)
-    _event(ticket, actor, "assigned", assignee.username if assignee else "",
-           data={"team": team.name if team else None, "assignee": assignee.pk if assignee else None})
+    _event(
+        ticket,
+        actor,
+        "assigned",
+        assignee.username if assignee else "",
+        data={"team": team.name if team else None, "assignee": assignee.pk if assignee else None},
+    )
     _notify([assignee], "ticket.assigned", f"#{ticket.pk} assigned to you: {ticket.subject}", ticket)
 
 
@@ -219,8 +318,15 @@ def _touch(ticket: Ticket, **fields: Any) -> None:
 
 
 @transaction.atomic
-def ticket_reply(*, actor: Actor, ticket: Ticket, body: str, public: bool = True,
-                 attachments: Sequence[Upload] = (), channel: str = Channel.PORTAL) -> Message:
+def ticket_reply(
+    *,
+    actor: Actor,
+    ticket: Ticket,
+    body: str,
+    public: bool = True,
+    attachments: Sequence[Upload] = (),
+    channel: str = Channel.PORTAL,
+) -> Message:
     """A public reply (customer or vendor) or an internal note (vendor only)."""
     _require_access(actor, ticket)
     if not body.strip():
@@ -231,9 +337,16 @@ def ticket_reply(*, actor: Actor, ticket: Ticket, body: str, public: bool = True
         raise ValidationError({"status": "This ticket is closed; open a new one and mention its number."})
     now = whole_seconds()
     from_customer = actor.is_customer
-    message = Message.objects.create(ticket=ticket, author_id=actor.user_id, author_label=actor.label,
-                                     from_customer=from_customer, is_public=public, body=body, channel=channel,
-                                     created_at=now)
+    message = Message.objects.create(
+        ticket=ticket,
+        author_id=actor.user_id,
+        author_label=actor.label,
+        from_customer=from_customer,
+        is_public=public,
+        body=body,
+        channel=channel,
+        created_at=now,
+    )
     _store_attachments(message, attachments)
     if not public:
         _event(ticket, actor, "internal_note", at=now, message=message)
@@ -242,8 +355,13 @@ def ticket_reply(*, actor: Actor, ticket: Ticket, body: str, public: bool = True
         if ticket.status in {Status.WAITING_ON_CUSTOMER, Status.SOLVED}:
             _event(ticket, actor, "status", Status.OPEN, at=now, data={"reason": "customer replied"})
             _touch(ticket, status=Status.OPEN, solved_at=None)
-        _notify([ticket.assignee], "ticket.customer_reply", f"#{ticket.pk} customer replied: {ticket.subject}",
-                ticket, body[:500])
+        _notify(
+            [ticket.assignee],
+            "ticket.customer_reply",
+            f"#{ticket.pk} customer replied: {ticket.subject}",
+            ticket,
+            body[:500],
+        )
     else:
         _event(ticket, actor, "vendor_reply", at=now, message=message)
         if ticket.status == Status.NEW:
@@ -251,21 +369,29 @@ def ticket_reply(*, actor: Actor, ticket: Ticket, body: str, public: bool = True
             _touch(ticket, status=Status.OPEN)
     _touch(ticket)
     ticket_check(ticket, now=now)
-    audit_record(actor=actor, action="create", instance=message,
-                 after={"ticket": ticket.pk, "public": public, "length": len(body)},
-                 organization_id=ticket.organization_id)
+    audit_record(
+        actor=actor,
+        action="create",
+        instance=message,
+        after={"ticket": ticket.pk, "public": public, "length": len(body)},
+        organization_id=ticket.organization_id,
+    )
     return message
 
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.NEW: frozenset({Status.OPEN, Status.WAITING_ON_CUSTOMER, Status.WAITING_ON_THIRD_PARTY, Status.SOLVED,
-                           Status.CLOSED}),
-    Status.OPEN: frozenset({Status.WAITING_ON_CUSTOMER, Status.WAITING_ON_THIRD_PARTY, Status.SOLVED,
-                            Status.CLOSED}),
-    Status.WAITING_ON_CUSTOMER: frozenset({Status.OPEN, Status.WAITING_ON_THIRD_PARTY, Status.SOLVED,
-                                           Status.CLOSED}),
-    Status.WAITING_ON_THIRD_PARTY: frozenset({Status.OPEN, Status.WAITING_ON_CUSTOMER, Status.SOLVED,
-                                              Status.CLOSED}),
+    Status.NEW: frozenset(
+        {Status.OPEN, Status.WAITING_ON_CUSTOMER, Status.WAITING_ON_THIRD_PARTY, Status.SOLVED, Status.CLOSED}
+    ),
+    Status.OPEN: frozenset(
+        {Status.WAITING_ON_CUSTOMER, Status.WAITING_ON_THIRD_PARTY, Status.SOLVED, Status.CLOSED}
+    ),
+    Status.WAITING_ON_CUSTOMER: frozenset(
+        {Status.OPEN, Status.WAITING_ON_THIRD_PARTY, Status.SOLVED, Status.CLOSED}
+    ),
+    Status.WAITING_ON_THIRD_PARTY: frozenset(
+        {Status.OPEN, Status.WAITING_ON_CUSTOMER, Status.SOLVED, Status.CLOSED}
+    ),
     Status.SOLVED: frozenset({Status.OPEN, Status.CLOSED}),
     Status.CLOSED: frozenset(),
 }
@@ -281,10 +407,15 @@ def ticket_set_status(*, actor: Actor, ticket: Ticket, status: str, reason: str 
     if status == ticket.status:
         return ticket
     if status not in ALLOWED_TRANSITIONS[ticket.status]:
-        raise ValidationError({"status": f"A {ticket.get_status_display().lower()} ticket cannot become "
-                                         f"{Status(status).label.lower()}."})
-    if actor.is_customer and (status not in CUSTOMER_TRANSITIONS
-                              or (status == Status.OPEN and ticket.status != Status.SOLVED)):
+        raise ValidationError(
+            {
+                "status": f"A {ticket.get_status_display().lower()} ticket cannot become "
+                f"{Status(status).label.lower()}."
+            }
+        )
+    if actor.is_customer and (
+        status not in CUSTOMER_TRANSITIONS or (status == Status.OPEN and ticket.status != Status.SOLVED)
+    ):
         raise PermissionDenied("Customers may close a ticket or reopen a solved one.")
     now = whole_seconds()
     before = snapshot(ticket)
@@ -292,8 +423,14 @@ def ticket_set_status(*, actor: Actor, ticket: Ticket, status: str, reason: str 
     solved_at = now if status == Status.SOLVED else (ticket.solved_at if status == Status.CLOSED else None)
     _touch(ticket, status=status, solved_at=solved_at)
     ticket_check(ticket, now=now)
-    audit_record(actor=actor, action="update", instance=ticket, before=before, after=snapshot(ticket),
-                 organization_id=ticket.organization_id)
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=ticket,
+        before=before,
+        after=snapshot(ticket),
+        organization_id=ticket.organization_id,
+    )
     return ticket
 
 
@@ -311,8 +448,14 @@ def ticket_set_severity(*, actor: Actor, ticket: Ticket, severity: str, reason: 
     _event(ticket, actor, "severity", severity, at=now, data={"from": ticket.severity, "reason": reason})
     _touch(ticket, severity=severity)
     ticket_check(ticket, now=now)
-    audit_record(actor=actor, action="update", instance=ticket, before=before, after=snapshot(ticket),
-                 organization_id=ticket.organization_id)
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=ticket,
+        before=before,
+        after=snapshot(ticket),
+        organization_id=ticket.organization_id,
+    )
     return ticket
 
 
@@ -326,8 +469,14 @@ def ticket_assign(*, actor: Actor, ticket: Ticket, assignee: User | None, team: 
     before = snapshot(ticket)
     _assign(ticket, actor, team=team, assignee=assignee)
     _touch(ticket)
-    audit_record(actor=actor, action="update", instance=ticket, before=before, after=snapshot(ticket),
-                 organization_id=ticket.organization_id)
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=ticket,
+        before=before,
+        after=snapshot(ticket),
+        organization_id=ticket.organization_id,
+    )
     return ticket
 
 
@@ -339,8 +488,13 @@ def ticket_mark_workaround(*, actor: Actor, ticket: Ticket, note: str = "") -> T
     _event(ticket, actor, "workaround", at=now, data={"note": note})
     _touch(ticket)
     ticket_check(ticket, now=now)
-    audit_record(actor=actor, action="action", instance=ticket, after={"workaround": note or True},
-                 organization_id=ticket.organization_id)
+    audit_record(
+        actor=actor,
+        action="action",
+        instance=ticket,
+        after={"workaround": note or True},
+        organization_id=ticket.organization_id,
+    )
     return ticket
 
 
@@ -350,8 +504,13 @@ def ticket_set_tags(*, actor: Actor, ticket: Ticket, tags: Sequence[str]) -> Tic
     names = sorted({t.strip().lower() for t in tags if t.strip()})
     ticket.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])
     _event(ticket, actor, "tagged", ",".join(names)[:100])
-    audit_record(actor=actor, action="update", instance=ticket, after={"tags": names},
-                 organization_id=ticket.organization_id)
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=ticket,
+        after={"tags": names},
+        organization_id=ticket.organization_id,
+    )
     return ticket
 
 
@@ -380,23 +539,40 @@ class ConsultingBalance:
 
 
 @transaction.atomic
-def engagement_create(*, actor: Actor, organization: Organization, title: str, description: str = "") -> ConsultingEngagement:
+def engagement_create(
+    *, actor: Actor, organization: Organization, title: str, description: str = ""
+) -> ConsultingEngagement:
     _require_staff(actor, "open consulting engagements")
     if not title.strip():
         raise ValidationError({"title": "Give the engagement a title."})
     agreement = entitlements_for(organization=organization).agreement
     engagement = ConsultingEngagement.objects.create(
-        organization=organization, agreement_id=agreement.id if agreement else None, title=title.strip(),
-        description=description)
-    audit_record(actor=actor, action="create", instance=engagement, after=snapshot(engagement),
-                 organization_id=organization.pk)
+        organization=organization,
+        agreement_id=agreement.id if agreement else None,
+        title=title.strip(),
+        description=description,
+    )
+    audit_record(
+        actor=actor,
+        action="create",
+        instance=engagement,
+        after=snapshot(engagement),
+        organization_id=organization.pk,
+    )
     return engagement
 
 
 @transaction.atomic
-def time_log(*, actor: Actor, minutes: int, ticket: Ticket | None = None,
-             engagement: ConsultingEngagement | None = None, consulting: bool = False, note: str = "",
-             work_date: date | None = None) -> TimeEntry:
+def time_log(
+    *,
+    actor: Actor,
+    minutes: int,
+    ticket: Ticket | None = None,
+    engagement: ConsultingEngagement | None = None,
+    consulting: bool = False,
+    note: str = "",
+    work_date: date | None = None,
+) -> TimeEntry:
     """Log time on a ticket or an engagement; consulting time draws on the agreement's hour bank."""
     _require_staff(actor, "log time")
     if (ticket is None) == (engagement is None):
@@ -409,24 +585,39 @@ def time_log(*, actor: Actor, minutes: int, ticket: Ticket | None = None,
     if consulting:
         agreement = entitlements_for(organization=organization).agreement
         if agreement is None:
-            raise EntitlementDenied(f"{organization.name} has no agreement with a consulting-hour bank.",
-                                    code="consulting_hours", allowed_by="Enterprise")
+            raise EntitlementDenied(
+                f"{organization.name} has no agreement with a consulting-hour bank.",
+                code="consulting_hours",
+                allowed_by="Enterprise",
+            )
         agreement_id = agreement.id
         balance = consulting_balance(organization=organization)
         if Decimal(minutes) / 60 > balance.remaining_hours:
             raise EntitlementDenied(
                 f"{organization.name} has {balance.remaining_hours:.2f} consulting hours left in its bank; "
-                f"{minutes / 60:.2f} were asked for.", code="consulting_hours", plan_hint=False)
+                f"{minutes / 60:.2f} were asked for.",
+                code="consulting_hours",
+                plan_hint=False,
+            )
     user = User.objects.get(pk=actor.user_id) if actor.user_id else None
     if user is None:
         raise ValidationError({"user": "Time is logged by a person."})
-    entry = TimeEntry.objects.create(organization=organization, ticket=ticket, engagement=engagement,
-                                     agreement_id=agreement_id, user=user, minutes=minutes, consulting=consulting,
-                                     note=note, work_date=work_date or timezone.localdate())
+    entry = TimeEntry.objects.create(
+        organization=organization,
+        ticket=ticket,
+        engagement=engagement,
+        agreement_id=agreement_id,
+        user=user,
+        minutes=minutes,
+        consulting=consulting,
+        note=note,
+        work_date=work_date or timezone.localdate(),
+    )
     if ticket is not None:
         _event(ticket, actor, "time_logged", str(minutes), data={"consulting": consulting, "note": note})
-    audit_record(actor=actor, action="create", instance=entry, after=snapshot(entry),
-                 organization_id=organization.pk)
+    audit_record(
+        actor=actor, action="create", instance=entry, after=snapshot(entry), organization_id=organization.pk
+    )
     return entry
 
 
@@ -440,7 +631,10 @@ def consulting_balance(*, organization: Organization) -> ConsultingBalance:
     from ossdesk.plans.models import Agreement
 
     bank = Agreement.objects.get(pk=agreement.id).consulting_hours_bank
-    used = TimeEntry.objects.filter(agreement_id=agreement.id, consulting=True).aggregate(m=Sum("minutes"))["m"] or 0
+    used = (
+        TimeEntry.objects.filter(agreement_id=agreement.id, consulting=True).aggregate(m=Sum("minutes"))["m"]
+        or 0
+    )
     return ConsultingBalance(Decimal(bank), (Decimal(used) / 60).quantize(Decimal("0.01")))
 
 
@@ -448,8 +642,9 @@ def consulting_balance(*, organization: Organization) -> ConsultingBalance:
 
 
 @transaction.atomic
-def extra_holiday_add(*, actor: Actor, day: date, name: str, country: str = "",
-                      calendar: Calendar | None = None) -> ExtraHoliday:
+def extra_holiday_add(
+    *, actor: Actor, day: date, name: str, country: str = "", calendar: Calendar | None = None
+) -> ExtraHoliday:
     """A day off beyond public holidays; the deadlines of affected open tickets are recomputed."""
     require(can_manage_catalogue(actor) or actor.role == Role.ACCOUNT_MANAGER, "Only admins add holidays.")
     country = country.upper()
@@ -462,13 +657,22 @@ def extra_holiday_add(*, actor: Actor, day: date, name: str, country: str = "",
     if country:
         from ossdesk.tickets.tasks import deadlines_recalculate_task
 
-        transaction.on_commit(lambda: deadlines_recalculate_task(country=country, changed_from=day.isoformat()))
+        transaction.on_commit(
+            lambda: deadlines_recalculate_task(country=country, changed_from=day.isoformat())
+        )
     return holiday
 
 
 @transaction.atomic
-def calendar_create(*, actor: Actor, name: str, timezone_name: str, weekly: dict[str, Any],
-                    holidays_country: str = "", holidays_subdiv: str = "") -> Calendar:
+def calendar_create(
+    *,
+    actor: Actor,
+    name: str,
+    timezone_name: str,
+    weekly: dict[str, Any],
+    holidays_country: str = "",
+    holidays_subdiv: str = "",
+) -> Calendar:
     """A named set of shifts for a team."""
     require(can_manage_catalogue(actor), "Only admins change calendars.")
     from ossdesk.domain.calendar import BusinessCalendar
@@ -477,16 +681,30 @@ def calendar_create(*, actor: Actor, name: str, timezone_name: str, weekly: dict
         BusinessCalendar(timezone_name, weekly)
     except ValueError as exc:
         raise ValidationError({"weekly": str(exc)}) from None
-    calendar = Calendar.objects.create(name=name, timezone=timezone_name, weekly=weekly,
-                                       holidays_country=holidays_country.upper(), holidays_subdiv=holidays_subdiv)
+    calendar = Calendar.objects.create(
+        name=name,
+        timezone=timezone_name,
+        weekly=weekly,
+        holidays_country=holidays_country.upper(),
+        holidays_subdiv=holidays_subdiv,
+    )
     audit_record(actor=actor, action="create", instance=calendar, after=snapshot(calendar))
     return calendar
 
 
 @transaction.atomic
-def team_create(*, actor: Actor, name: str, products: Sequence[Product] = (), severities: Sequence[str] = (),
-                members: Sequence[User] = (), lead: User | None = None, calendar: Calendar | None = None,
-                assignment: str = Team.Assignment.LEAST_LOADED, is_default: bool = False) -> Team:
+def team_create(
+    *,
+    actor: Actor,
+    name: str,
+    products: Sequence[Product] = (),
+    severities: Sequence[str] = (),
+    members: Sequence[User] = (),
+    lead: User | None = None,
+    calendar: Calendar | None = None,
+    assignment: str = Team.Assignment.LEAST_LOADED,
+    is_default: bool = False,
+) -> Team:
     """A team of engineers with product skills, a calendar and an assignment rule."""
     require(can_manage_catalogue(actor), "Only admins change teams.")
     bad = [s for s in severities if s not in {"S1", "S2", "S3", "S4"}]
@@ -495,8 +713,14 @@ def team_create(*, actor: Actor, name: str, products: Sequence[Product] = (), se
     outsiders = [str(m) for m in [*members, *([lead] if lead else [])] if not m.is_vendor_staff]
     if outsiders:
         raise ValidationError({"members": f"Not on the vendor's staff: {', '.join(outsiders)}."})
-    team = Team.objects.create(name=name, severities=list(severities), lead=lead, calendar=calendar,
-                               assignment=assignment, is_default=is_default)
+    team = Team.objects.create(
+        name=name,
+        severities=list(severities),
+        lead=lead,
+        calendar=calendar,
+        assignment=assignment,
+        is_default=is_default,
+    )
     team.products.set(products)
     team.members.set(members)
     audit_record(actor=actor, action="create", instance=team, after=snapshot(team))

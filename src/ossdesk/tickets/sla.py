@@ -31,8 +31,9 @@ def whole_seconds(at: datetime | None = None) -> datetime:
 
 
 @lru_cache(maxsize=256)
-def _calendar(tz: str, weekly_json: str, country: str, subdiv: str, extra: tuple[date, ...],
-              first_year: int) -> BusinessCalendar:
+def cached_calendar(
+    tz: str, weekly_json: str, country: str, subdiv: str, extra: tuple[date, ...], first_year: int
+) -> BusinessCalendar:
     weekly = json.loads(weekly_json)
     years = range(first_year, first_year + HOLIDAY_YEARS_BACK + HOLIDAY_YEARS_AHEAD + 1)
     if country:
@@ -43,27 +44,36 @@ def _calendar(tz: str, weekly_json: str, country: str, subdiv: str, extra: tuple
     return BusinessCalendar(tz, weekly, extra)
 
 
-def business_calendar(organization: Organization, entitlements: Entitlements,
-                      at: datetime | None = None) -> BusinessCalendar:
+def business_calendar(
+    organization: Organization, entitlements: Entitlements, at: datetime | None = None
+) -> BusinessCalendar:
     """The customer's SLA calendar: the agreement's or plan's hours, in the customer's time zone and with
     the customer's public holidays unless the terms name others, plus the vendor's extra holidays."""
     terms = entitlements.terms.calendar
     tz = terms.timezone or organization.timezone
     country = terms.holidays_country or organization.country
-    subdiv = terms.holidays_subdiv if terms.holidays_country else (terms.holidays_subdiv or organization.subdivision)
-    extra = tuple(sorted(ExtraHoliday.objects.filter(country=country, calendar__isnull=True)
-                         .values_list("date", flat=True)))
+    subdiv = (
+        terms.holidays_subdiv
+        if terms.holidays_country
+        else (terms.holidays_subdiv or organization.subdivision)
+    )
+    extra = tuple(
+        sorted(
+            ExtraHoliday.objects.filter(country=country, calendar__isnull=True).values_list("date", flat=True)
+        )
+    )
     year = (at or timezone.now()).year - HOLIDAY_YEARS_BACK
     weekly = {day: [list(pair) for pair in intervals] for day, intervals in terms.weekly.items()}
     try:
-        return _calendar(tz, json.dumps(weekly, sort_keys=True), country, subdiv or "", extra, year)
+        return cached_calendar(tz, json.dumps(weekly, sort_keys=True), country, subdiv or "", extra, year)
     except ValueError:
         # A subdivision the holidays library does not know: fall back to the country's national holidays.
-        return _calendar(tz, json.dumps(weekly, sort_keys=True), country, "", extra, year)
+        return cached_calendar(tz, json.dumps(weekly, sort_keys=True), country, "", extra, year)
 
 
-def policy_for(ticket: Ticket, *, at: datetime | None = None,
-               entitlements: Entitlements | None = None) -> SlaPolicy | None:
+def policy_for(
+    ticket: Ticket, *, at: datetime | None = None, entitlements: Entitlements | None = None
+) -> SlaPolicy | None:
     """The SLA policy for a ticket now; None when the contract gives this ticket no SLA."""
     entitlements = entitlements or entitlements_for(organization=ticket.organization, at=at)
     terms = entitlements.terms
@@ -89,20 +99,33 @@ def policy_for(ticket: Ticket, *, at: datetime | None = None,
 
 def domain_events(events: Iterable[TicketEvent]) -> list[Event]:
     """The stored events the clocks read, in the domain's form."""
-    kinds = {"opened", "customer_message", "vendor_reply", "internal_note", "status", "workaround",
-             "reachability"}
+    kinds = {
+        "opened",
+        "customer_message",
+        "vendor_reply",
+        "internal_note",
+        "status",
+        "workaround",
+        "reachability",
+    }
     return [Event(at=e.at, kind=e.kind, value=e.value) for e in events if e.kind in kinds]  # type: ignore[arg-type]
 
 
 def reachability_value(organization: Organization) -> str:
     """Whether a contact reachable around the clock is on record (for S1 under 24/7)."""
-    reachable = Contact.objects.filter(organization=organization, is_active=True, reachable_24x7=True).exists()
+    reachable = Contact.objects.filter(
+        organization=organization, is_active=True, reachable_24x7=True
+    ).exists()
     return "yes" if reachable else "unreachable"
 
 
-def clock_states(ticket: Ticket, *, now: datetime | None = None,
-                 events: Sequence[TicketEvent] | None = None,
-                 policy: SlaPolicy | None = None) -> dict[str, ClockState]:
+def clock_states(
+    ticket: Ticket,
+    *,
+    now: datetime | None = None,
+    events: Sequence[TicketEvent] | None = None,
+    policy: SlaPolicy | None = None,
+) -> dict[str, ClockState]:
     """Every clock of the ticket at `now` (empty when the contract gives no SLA)."""
     now = whole_seconds(now)
     policy = policy or policy_for(ticket, at=now)
@@ -119,8 +142,9 @@ def _anchor(state: ClockState, policy: SlaPolicy, now: datetime) -> tuple[dateti
     return now, int(state.elapsed.total_seconds())
 
 
-def sync_clocks(ticket: Ticket, *, now: datetime | None = None,
-                events: Sequence[TicketEvent] | None = None) -> dict[str, ClockState]:
+def sync_clocks(
+    ticket: Ticket, *, now: datetime | None = None, events: Sequence[TicketEvent] | None = None
+) -> dict[str, ClockState]:
     """Evaluate the ticket's clocks and store them, with the ticket's summary columns."""
     now = whole_seconds(now)
     entitlements = entitlements_for(organization=ticket.organization, at=now)
@@ -158,8 +182,12 @@ def sync_clocks(ticket: Ticket, *, now: datetime | None = None,
     ticket.next_due_at = soonest.due_at if soonest else None
     ticket.next_check_at = next_check(states, policy, now) if policy else None
     ticket.plan_code = entitlements.plan.code
-    Ticket.objects.filter(pk=ticket.pk).update(sla_state=ticket.sla_state, next_due_at=ticket.next_due_at,
-                                               next_check_at=ticket.next_check_at, plan_code=ticket.plan_code)
+    Ticket.objects.filter(pk=ticket.pk).update(
+        sla_state=ticket.sla_state,
+        next_due_at=ticket.next_due_at,
+        next_check_at=ticket.next_check_at,
+        plan_code=ticket.plan_code,
+    )
     return states
 
 
@@ -188,12 +216,21 @@ def clock_summary(states: dict[str, ClockState]) -> list[dict[str, Any]]:
     """Clock rows for templates and the API."""
     return [
         {
-            "name": s.name, "label": s.label, "state": s.state, "target": str(s.target) if s.target else None,
-            "started_at": s.started_at, "due_at": s.due_at, "stopped_at": s.stopped_at,
+            "name": s.name,
+            "label": s.label,
+            "state": s.state,
+            "target": str(s.target) if s.target else None,
+            "started_at": s.started_at,
+            "due_at": s.due_at,
+            "stopped_at": s.stopped_at,
             "elapsed_seconds": int(s.elapsed.total_seconds()),
             "remaining_seconds": int(s.remaining.total_seconds()) if s.remaining is not None else None,
-            "breached": s.breached, "pause_reason": s.pause_reason, "fraction": round(s.fraction, 3),
-            "cycle": s.cycle, "breaches": s.breaches,
+            "breached": s.breached,
+            "pause_reason": s.pause_reason,
+            "fraction": round(s.fraction, 3),
+            "cycle": s.cycle,
+            "breaches": s.breaches,
         }
-        for s in states.values() if s.state != "none"
+        for s in states.values()
+        if s.state != "none"
     ]

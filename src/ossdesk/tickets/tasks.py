@@ -18,8 +18,11 @@ def sla_sweep_task() -> int:
 
 
 @db_task()
-def deadlines_recalculate_task(organization_ids: list[int] | None = None, country: str | None = None,
-                               changed_from: str | None = None) -> int:
+def deadlines_recalculate_task(
+    organization_ids: list[int] | None = None, country: str | None = None, changed_from: str | None = None
+) -> int:
     """After a calendar, holiday or agreement change."""
     first_day = date.fromisoformat(changed_from) if changed_from else None
-    return deadlines_recalculate(organization_ids=organization_ids, country=country, changed_from=first_day).updated
+    return deadlines_recalculate(
+        organization_ids=organization_ids, country=country, changed_from=first_day
+    ).updated

@@ -27,15 +27,20 @@ def request_actor(request: Any) -> Actor:
 
 def _django_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
-        return {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
+        return {
+            field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()
+        }
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
 def _messages(errors: Any, path: str = "") -> list[str]:
     """DRF nests the errors of list items and nested objects ({"1": [...]}); flatten them to "1: ..."."""
     if isinstance(errors, dict):
-        return [m for key, value in errors.items()
-                for m in _messages(value, f"{path}.{key}" if path else str(key))]
+        return [
+            m
+            for key, value in errors.items()
+            for m in _messages(value, f"{path}.{key}" if path else str(key))
+        ]
     if isinstance(errors, list):
         return [m for item in errors for m in _messages(item, path)]
     return [f"{path}: {errors}" if path else str(errors)]
@@ -43,11 +48,14 @@ def _messages(errors: Any, path: str = "") -> list[str]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, EntitlementDenied):
-        return Response({"detail": str(exc), "code": exc.code, "allowed_by": exc.allowed_by},
-                        status=status.HTTP_403_FORBIDDEN)
+        return Response(
+            {"detail": str(exc), "code": exc.code, "allowed_by": exc.allowed_by},
+            status=status.HTTP_403_FORBIDDEN,
+        )
     if isinstance(exc, DjangoValidationError):
-        return Response({"detail": "Invalid input.", "errors": _django_errors(exc)},
-                        status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"detail": "Invalid input.", "errors": _django_errors(exc)}, status=status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, ObjectDoesNotExist):
         exc = Http404()
     if isinstance(exc, PermissionDenied):
@@ -55,8 +63,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
         errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-        response.data = {"detail": "Invalid input.", "errors": {field: _messages(messages)
-                                                                for field, messages in errors.items()}}
+        response.data = {
+            "detail": "Invalid input.",
+            "errors": {field: _messages(messages) for field, messages in errors.items()},
+        }
     return response
 
 

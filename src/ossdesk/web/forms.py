@@ -14,14 +14,20 @@ TIMEZONES = sorted(available_timezones())
 
 class OrganizationForm(forms.Form):
     name = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autofocus": True}))
-    country = forms.CharField(max_length=2, help_text="Two-letter ISO code, e.g. DE",
-                              widget=forms.TextInput(attrs={"size": 3, "autocapitalize": "characters"}))
+    country = forms.CharField(
+        max_length=2,
+        help_text="Two-letter ISO code, e.g. DE",
+        widget=forms.TextInput(attrs={"size": 3, "autocapitalize": "characters"}),
+    )
     subdivision = forms.CharField(max_length=10, required=False, help_text="For public holidays, e.g. BY")
     timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")
-    compliance_frameworks = forms.MultipleChoiceField(choices=Framework.choices, required=False,
-                                                      widget=forms.CheckboxSelectMultiple)
+    compliance_frameworks = forms.MultipleChoiceField(
+        choices=Framework.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     account_manager = forms.ModelChoiceField(
-        queryset=User.objects.filter(role__in=[Role.ACCOUNT_MANAGER, Role.ADMIN], is_active=True), required=False)
+        queryset=User.objects.filter(role__in=[Role.ACCOUNT_MANAGER, Role.ADMIN], is_active=True),
+        required=False,
+    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
@@ -36,5 +42,6 @@ class ContactForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autofocus": True,
-                                                                        "placeholder": "e.g. monitoring"}))
+    name = forms.CharField(
+        max_length=100, widget=forms.TextInput(attrs={"autofocus": True, "placeholder": "e.g. monitoring"})
+    )

@@ -27,7 +27,11 @@ def database_status() -> dict[str, Any]:
             cursor.fetchone()
     except Exception as exc:
         return {"ok": False, "vendor": connection.vendor, "error": str(exc)}
-    return {"ok": True, "vendor": connection.vendor, "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
+    return {
+        "ok": True,
+        "vendor": connection.vendor,
+        "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+    }
 
 
 def queue_status() -> dict[str, Any]:
@@ -51,5 +55,7 @@ def health(request: Request) -> Response:
     """`ok` is true when the database answers and the queue storage is reachable."""
     database, queue = database_status(), queue_status()
     ok = database["ok"] and queue["ok"]
-    return Response({"status": "ok" if ok else "failing", "version": __version__, "database": database,
-                     "queue": queue}, status=200 if ok else 503)
+    return Response(
+        {"status": "ok" if ok else "failing", "version": __version__, "database": database, "queue": queue},
+        status=200 if ok else 503,
+    )

@@ -15,8 +15,12 @@ from ossdesk.domain.entitlements import (
     Terms,
 )
 
-CLOCK_LABELS = {"first_response": "First response", "update_cadence": "Updates every",
-                "workaround": "Workaround", "resolution": "Resolution"}
+CLOCK_LABELS = {
+    "first_response": "First response",
+    "update_cadence": "Updates every",
+    "workaround": "Workaround",
+    "resolution": "Resolution",
+}
 COVERAGE_LABELS = {"24x7": "24/7", "business_hours": "Business hours", "none": "Not covered"}
 
 
@@ -31,10 +35,18 @@ class SeverityRow:
 def severity_rows(terms: Terms) -> list[SeverityRow]:
     rows = []
     for severity, item in terms.severities.items():
-        targets = [(CLOCK_LABELS[c], item.target(c).label() if item.target(c) else "—")  # type: ignore[union-attr]
-                   for c in CLOCKS]
-        rows.append(SeverityRow(severity, SEVERITY_DEFINITIONS[severity],
-                                COVERAGE_LABELS[item.coverage] if terms.sla else "Best effort", targets))
+        targets = [
+            (CLOCK_LABELS[c], item.target(c).label() if item.target(c) else "—")  # type: ignore[union-attr]
+            for c in CLOCKS
+        ]
+        rows.append(
+            SeverityRow(
+                severity,
+                SEVERITY_DEFINITIONS[severity],
+                COVERAGE_LABELS[item.coverage] if terms.sla else "Best effort",
+                targets,
+            )
+        )
     return rows
 
 
@@ -48,9 +60,12 @@ def terms_summary(terms: Terms) -> dict[str, Any]:
         "named_contacts": "Unlimited" if terms.named_contacts is None else str(terms.named_contacts),
         "max_deployments": "Unlimited" if terms.max_deployments is None else str(terms.max_deployments),
         "consulting_hours": terms.consulting_hours_per_year,
-        "sla_credits": (f"{terms.sla_credits.percent_per_breach}% per breach, capped at "
-                        f"{terms.sla_credits.cap_percent_per_period}% a {terms.sla_credits.period}")
-        if terms.sla_credits else "—",
+        "sla_credits": (
+            f"{terms.sla_credits.percent_per_breach}% per breach, capped at "
+            f"{terms.sla_credits.cap_percent_per_period}% a {terms.sla_credits.period}"
+        )
+        if terms.sla_credits
+        else "—",
     }
 
 
@@ -69,16 +84,34 @@ def comparison_rows(plans: list[tuple[str, Terms]]) -> list[tuple[str, list[str]
                 cells.append(f"{first.label() if first else 'no target'} · {COVERAGE_LABELS[item.coverage]}")
         rows.append((f"{severity} first response — {definition.lower()}", cells))
     for severity in SEVERITY_DEFINITIONS:
-        rows.append((f"{severity} updates every", [
-            (t.severity(severity).update_cadence.label()  # type: ignore[union-attr]
-             if t.sla and t.severity(severity).update_cadence else "—") for _, t in plans]))
+        rows.append(
+            (
+                f"{severity} updates every",
+                [
+                    (
+                        t.severity(severity).update_cadence.label()  # type: ignore[union-attr]
+                        if t.sla and t.severity(severity).update_cadence
+                        else "—"
+                    )
+                    for _, t in plans
+                ],
+            )
+        )
     for channel in CHANNELS:
         rows.append((CHANNEL_LABELS[channel], ["✓" if channel in t.channels else "—" for _, t in plans]))
-    rows.append(("Named contacts", ["Unlimited" if t.named_contacts is None else str(t.named_contacts)
-                                    for _, t in plans]))
+    rows.append(
+        (
+            "Named contacts",
+            ["Unlimited" if t.named_contacts is None else str(t.named_contacts) for _, t in plans],
+        )
+    )
     for feature in FEATURES:
         rows.append((FEATURE_LABELS[feature], ["✓" if feature in t.features else "—" for _, t in plans]))
     rows.append(("Consulting hours a year", [str(t.consulting_hours_per_year or "—") for _, t in plans]))
-    rows.append(("SLA credits", [f"{t.sla_credits.percent_per_breach}% per breach" if t.sla_credits else "—"
-                                 for _, t in plans]))
+    rows.append(
+        (
+            "SLA credits",
+            [f"{t.sla_credits.percent_per_breach}% per breach" if t.sla_credits else "—" for _, t in plans],
+        )
+    )
     return rows

@@ -9,8 +9,13 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("signin/", auth_views.LoginView.as_view(template_name="registration/login.html",
-                                                redirect_authenticated_user=True), name="login"),
+    path(
+        "signin/",
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
     path("customers/", views.customer_list, name="customers"),
     path("customers/new/", views.customer_create, name="customer-create"),

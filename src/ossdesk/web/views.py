@@ -69,9 +69,14 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     organizations = customer_selectors.organization_list(actor=actor, search=query).order_by("name")
     page = Paginator(organizations, 25).get_page(request.GET.get("page"))
     current = current_plan_names(actor=actor, organization_ids=[o.pk for o in page.object_list])
-    template = "ossdesk/_customer_rows.html" if request.headers.get("HX-Request") else "ossdesk/customer_list.html"
-    return render(request, template, {"page": page, "query": query, "current_plans": current,
-                                      "can_add": can_manage_customers(actor)})
+    template = (
+        "ossdesk/_customer_rows.html" if request.headers.get("HX-Request") else "ossdesk/customer_list.html"
+    )
+    return render(
+        request,
+        template,
+        {"page": page, "query": query, "current_plans": current, "can_add": can_manage_customers(actor)},
+    )
 
 
 @login_required
@@ -93,8 +98,9 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     return render(request, "ossdesk/customer_form.html", {"form": form})
 
 
-def _organization_page(request: HttpRequest, actor: Actor, organization: Organization,
-                       template: str) -> HttpResponse:
+def _organization_page(
+    request: HttpRequest, actor: Actor, organization: Organization, template: str
+) -> HttpResponse:
     entitlements = entitlements_for(organization=organization)
     contacts = customer_selectors.contact_list(actor=actor, organization_id=organization.pk)
     named = sum(1 for c in contacts if c.is_named and c.is_active)
@@ -105,8 +111,9 @@ def _organization_page(request: HttpRequest, actor: Actor, organization: Organiz
             raise PermissionDenied("You may not add contacts to this organisation.")
         if form.is_valid():
             try:
-                contact = customer_services.contact_create(actor=actor, organization=organization,
-                                                           **form.cleaned_data)
+                contact = customer_services.contact_create(
+                    actor=actor, organization=organization, **form.cleaned_data
+                )
             except EntitlementDenied as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:
@@ -165,14 +172,18 @@ def tokens(request: HttpRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            _, new_key = account_services.api_token_create(actor=actor, user=_user(request),
-                                                           name=form.cleaned_data["name"])
+            _, new_key = account_services.api_token_create(
+                actor=actor, user=_user(request), name=form.cleaned_data["name"]
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             form = TokenForm()
-    return render(request, "ossdesk/tokens.html", {
-        "form": form, "new_key": new_key, "tokens": ApiToken.objects.filter(user=_user(request))})
+    return render(
+        request,
+        "ossdesk/tokens.html",
+        {"form": form, "new_key": new_key, "tokens": ApiToken.objects.filter(user=_user(request))},
+    )
 
 
 @login_required

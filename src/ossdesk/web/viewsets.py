@@ -30,15 +30,17 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def _validated(self, request: Request, *, partial: bool = False, instance: Any = None) -> dict[str, Any]:
         assert self.input_serializer is not None
-        serializer = self.input_serializer(data=request.data, partial=partial, instance=instance,
-                                           context=self.get_serializer_context())
+        serializer = self.input_serializer(
+            data=request.data, partial=partial, instance=instance, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
     def _out(self, instance: Model, status_code: int = status.HTTP_200_OK) -> Response:
         instance = self.get_queryset().get(pk=instance.pk)
-        return Response(self.output_serializer(instance, context=self.get_serializer_context()).data,
-                        status=status_code)
+        return Response(
+            self.output_serializer(instance, context=self.get_serializer_context()).data, status=status_code
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.perform_service_create(self._validated(request))

@@ -12,5 +12,9 @@ class TokenScheme(OpenApiAuthenticationExtension):
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "`Token osd_…` — create one at /account/tokens/ or POST /api/tokens/."}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token osd_…` — create one at /account/tokens/ or POST /api/tokens/.",
+        }

@@ -28,8 +28,9 @@ def me(request: Request) -> Response:
     return Response(MeSerializer(request.user).data)
 
 
-class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
-                      viewsets.GenericViewSet):
+class ApiTokenViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     """Your own API tokens. Creating one shows its key once; deleting one revokes it."""
 
     serializer_class = ApiTokenOutSerializer
@@ -43,8 +44,9 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.D
         serializer = ApiTokenInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         assert isinstance(request.user, User)
-        token, key = services.api_token_create(actor=request_actor(request), user=request.user,
-                                               **serializer.validated_data)
+        token, key = services.api_token_create(
+            actor=request_actor(request), user=request.user, **serializer.validated_data
+        )
         data = ApiTokenOutSerializer(token).data | {"key": key}
         return Response(data, status=status.HTTP_201_CREATED)
 

@@ -20,8 +20,19 @@ class OrganizationOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organization
-        fields = ["id", "name", "slug", "country", "subdivision", "timezone", "compliance_frameworks",
-                  "account_manager", "contact_count", "notes", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "country",
+            "subdivision",
+            "timezone",
+            "compliance_frameworks",
+            "account_manager",
+            "contact_count",
+            "notes",
+            "created_at",
+        ]
 
     def to_representation(self, instance: Organization) -> dict:
         data = super().to_representation(instance)
@@ -36,10 +47,12 @@ class OrganizationInSerializer(serializers.Serializer):
     country = serializers.CharField(max_length=2)
     subdivision = serializers.CharField(max_length=10, required=False, allow_blank=True)
     timezone = serializers.CharField(max_length=64, required=False)
-    compliance_frameworks = serializers.ListField(child=serializers.ChoiceField(choices=Framework.choices),
-                                                  required=False)
-    account_manager = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(role__in=STAFF_ROLES),
-                                                         required=False, allow_null=True)
+    compliance_frameworks = serializers.ListField(
+        child=serializers.ChoiceField(choices=Framework.choices), required=False
+    )
+    account_manager = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(role__in=STAFF_ROLES), required=False, allow_null=True
+    )
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -49,8 +62,19 @@ class ContactOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contact
-        fields = ["id", "organization", "name", "email", "phone", "role", "is_named", "reachable_24x7",
-                  "is_active", "portal_access", "created_at"]
+        fields = [
+            "id",
+            "organization",
+            "name",
+            "email",
+            "phone",
+            "role",
+            "is_named",
+            "reachable_24x7",
+            "is_active",
+            "portal_access",
+            "created_at",
+        ]
 
     def get_portal_access(self, contact: Contact) -> bool:
         return contact.user_id is not None

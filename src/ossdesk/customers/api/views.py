@@ -63,8 +63,10 @@ class OrganizationViewSet(ServiceViewSet):
     def perform_service_delete(self, instance: Organization) -> None:
         services.organization_delete(actor=self.actor, organization=instance)
 
-    @extend_schema(responses=ENTITLEMENTS_SCHEMA,
-                   parameters=[OpenApiParameter("at", str, description="ISO 8601 instant; default now")])
+    @extend_schema(
+        responses=ENTITLEMENTS_SCHEMA,
+        parameters=[OpenApiParameter("at", str, description="ISO 8601 instant; default now")],
+    )
     @action(detail=True, methods=["get"])
     def entitlements(self, request: Request, pk: str | None = None) -> Response:
         """The entitlements in force now (or at `?at=`), with where they come from."""
@@ -76,7 +78,9 @@ class OrganizationViewSet(ServiceViewSet):
             except ValueError:  # well formed but impossible, such as month 13
                 at = None
             if at is None or at.tzinfo is None:
-                raise ValidationError({"at": "Give an ISO 8601 instant with a UTC offset, e.g. 2026-01-31T12:00Z."})
+                raise ValidationError(
+                    {"at": "Give an ISO 8601 instant with a UTC offset, e.g. 2026-01-31T12:00Z."}
+                )
         return Response(EntitlementsSerializer(entitlements_for(organization=organization, at=at)).data)
 
 

@@ -29,11 +29,21 @@ class PlanInSerializer(serializers.Serializer):
 class SubscriptionOutSerializer(serializers.ModelSerializer):
     plan: serializers.SlugRelatedField[Plan] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     products: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True)
+        many=True, read_only=True
+    )
 
     class Meta:
         model = Subscription
-        fields = ["id", "organization", "plan", "starts_on", "ends_on", "products", "deployments", "created_at"]
+        fields = [
+            "id",
+            "organization",
+            "plan",
+            "starts_on",
+            "ends_on",
+            "products",
+            "deployments",
+            "created_at",
+        ]
 
 
 class SubscriptionInSerializer(serializers.Serializer):
@@ -50,8 +60,20 @@ class AgreementOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Agreement
-        fields = ["id", "organization", "reference", "starts_on", "ends_on", "overrides", "account_manager",
-                  "consulting_hours_bank", "fee_per_period", "currency", "notes", "created_at"]
+        fields = [
+            "id",
+            "organization",
+            "reference",
+            "starts_on",
+            "ends_on",
+            "overrides",
+            "account_manager",
+            "consulting_hours_bank",
+            "fee_per_period",
+            "currency",
+            "notes",
+            "created_at",
+        ]
 
 
 class AgreementInSerializer(serializers.Serializer):
@@ -61,8 +83,11 @@ class AgreementInSerializer(serializers.Serializer):
     ends_on = serializers.DateField()
     overrides = serializers.JSONField(required=False)
     account_manager = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(role__in=["account_manager", "admin"]), required=False, allow_null=True)
-    consulting_hours_bank = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0, required=False)
+        queryset=User.objects.filter(role__in=["account_manager", "admin"]), required=False, allow_null=True
+    )
+    consulting_hours_bank = serializers.DecimalField(
+        max_digits=8, decimal_places=2, min_value=0, required=False
+    )
     fee_per_period = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
     currency = serializers.CharField(max_length=3, required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
@@ -78,12 +103,24 @@ class EntitlementsSerializer(serializers.BaseSerializer):
             "plan": {"code": instance.plan.code, "name": instance.plan.name},
             "label": instance.plan_label,
             "source": instance.source,
-            "subscription": ({"id": instance.subscription.id, "starts_on": instance.subscription.starts_on,
-                              "ends_on": instance.subscription.ends_on}
-                             if instance.subscription else None),
-            "agreement": ({"id": instance.agreement.id, "reference": instance.agreement.reference,
-                           "account_manager": instance.agreement.account_manager}
-                          if instance.agreement else None),
+            "subscription": (
+                {
+                    "id": instance.subscription.id,
+                    "starts_on": instance.subscription.starts_on,
+                    "ends_on": instance.subscription.ends_on,
+                }
+                if instance.subscription
+                else None
+            ),
+            "agreement": (
+                {
+                    "id": instance.agreement.id,
+                    "reference": instance.agreement.reference,
+                    "account_manager": instance.agreement.account_manager,
+                }
+                if instance.agreement
+                else None
+            ),
             "sla": terms.sla,
             "severities": {
                 severity: {
@@ -98,28 +135,37 @@ class EntitlementsSerializer(serializers.BaseSerializer):
             "max_deployments": terms.max_deployments,
             "features": sorted(terms.features),
             "consulting_hours_per_year": terms.consulting_hours_per_year,
-            "sla_credits": ({"percent_per_breach": str(terms.sla_credits.percent_per_breach),
-                             "cap_percent_per_period": str(terms.sla_credits.cap_percent_per_period),
-                             "period": terms.sla_credits.period} if terms.sla_credits else None),
+            "sla_credits": (
+                {
+                    "percent_per_breach": str(terms.sla_credits.percent_per_breach),
+                    "cap_percent_per_period": str(terms.sla_credits.cap_percent_per_period),
+                    "period": terms.sla_credits.period,
+                }
+                if terms.sla_credits
+                else None
+            ),
             "covered_products": sorted(instance.products),
         }
 
 
 # The shape above for the OpenAPI schema: drf-spectacular cannot describe a BaseSerializer and fails.
-ENTITLEMENTS_SCHEMA = inline_serializer("Entitlements", fields={
-    "at": serializers.DateTimeField(),
-    "plan": serializers.DictField(),
-    "label": serializers.CharField(),
-    "source": serializers.ChoiceField(choices=["fallback", "subscription", "agreement"]),
-    "subscription": serializers.DictField(allow_null=True),
-    "agreement": serializers.DictField(allow_null=True),
-    "sla": serializers.BooleanField(),
-    "severities": serializers.DictField(child=serializers.DictField()),
-    "channels": serializers.ListField(child=serializers.CharField()),
-    "named_contacts": serializers.IntegerField(allow_null=True),
-    "max_deployments": serializers.IntegerField(allow_null=True),
-    "features": serializers.ListField(child=serializers.CharField()),
-    "consulting_hours_per_year": serializers.IntegerField(),
-    "sla_credits": serializers.DictField(allow_null=True),
-    "covered_products": serializers.ListField(child=serializers.IntegerField()),
-})
+ENTITLEMENTS_SCHEMA = inline_serializer(
+    "Entitlements",
+    fields={
+        "at": serializers.DateTimeField(),
+        "plan": serializers.DictField(),
+        "label": serializers.CharField(),
+        "source": serializers.ChoiceField(choices=["fallback", "subscription", "agreement"]),
+        "subscription": serializers.DictField(allow_null=True),
+        "agreement": serializers.DictField(allow_null=True),
+        "sla": serializers.BooleanField(),
+        "severities": serializers.DictField(child=serializers.DictField()),
+        "channels": serializers.ListField(child=serializers.CharField()),
+        "named_contacts": serializers.IntegerField(allow_null=True),
+        "max_deployments": serializers.IntegerField(allow_null=True),
+        "features": serializers.ListField(child=serializers.CharField()),
+        "consulting_hours_per_year": serializers.IntegerField(),
+        "sla_credits": serializers.DictField(allow_null=True),
+        "covered_products": serializers.ListField(child=serializers.IntegerField()),
+    },
+)

@@ -38,10 +38,32 @@ class TicketOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Ticket
-        fields = ["id", "subject", "organization", "organization_name", "contact", "product", "product_version",
-                  "deployment", "severity", "severity_definition", "status", "channel", "is_proactive",
-                  "planned_for", "team", "assignee", "tags", "opened_at", "updated_at", "solved_at", "plan_code",
-                  "sla_state", "next_due_at", "escalation_level"]
+        fields = [
+            "id",
+            "subject",
+            "organization",
+            "organization_name",
+            "contact",
+            "product",
+            "product_version",
+            "deployment",
+            "severity",
+            "severity_definition",
+            "status",
+            "channel",
+            "is_proactive",
+            "planned_for",
+            "team",
+            "assignee",
+            "tags",
+            "opened_at",
+            "updated_at",
+            "solved_at",
+            "plan_code",
+            "sla_state",
+            "next_due_at",
+            "escalation_level",
+        ]
 
     def get_severity_definition(self, ticket: Ticket) -> str:
         return SEVERITY_DEFINITIONS.get(ticket.severity, "")
@@ -54,9 +76,12 @@ class ClockSerializer(serializers.Serializer):
     """One SLA clock now (ossdesk.tickets.sla.clock_summary)."""
 
     name = serializers.CharField()
-    label = serializers.CharField()
+    # A field named like Field.label: DRF's metaclass moves declared fields off the class, so no clash.
+    label = serializers.CharField()  # type: ignore[assignment]
     state = serializers.ChoiceField(choices=["running", "paused", "met", "breached", "idle"])
-    target = serializers.CharField(allow_null=True, help_text="15m, 1h, 4bh (business hours) or 2bd (business days)")
+    target = serializers.CharField(
+        allow_null=True, help_text="15m, 1h, 4bh (business hours) or 2bd (business days)"
+    )
     started_at = serializers.DateTimeField(allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True)
     stopped_at = serializers.DateTimeField(allow_null=True)
@@ -70,7 +95,9 @@ class ClockSerializer(serializers.Serializer):
 
 
 class TicketDetailSerializer(TicketOutSerializer):
-    product_version_name = serializers.CharField(source="product_version.version", read_only=True, allow_null=True)
+    product_version_name = serializers.CharField(
+        source="product_version.version", read_only=True, allow_null=True
+    )
     deployment_name = serializers.CharField(source="deployment.name", read_only=True, allow_null=True)
     clocks = ClockSerializer(source="clock_rows", many=True, read_only=True)
 
@@ -104,8 +131,17 @@ class MessageSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Message
-        fields = ["id", "ticket", "author_label", "from_customer", "is_public", "body", "channel", "created_at",
-                  "attachments"]
+        fields = [
+            "id",
+            "ticket",
+            "author_label",
+            "from_customer",
+            "is_public",
+            "body",
+            "channel",
+            "created_at",
+            "attachments",
+        ]
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -118,26 +154,39 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class TicketInSerializer(serializers.Serializer):
-    organization = serializers.IntegerField(required=False, help_text="Organisation id; customers may leave it out")
+    organization = serializers.IntegerField(
+        required=False, help_text="Organisation id; customers may leave it out"
+    )
     product = serializers.IntegerField(help_text="A product covered by the subscription")
     product_version = serializers.IntegerField(required=False, allow_null=True)
     deployment = serializers.IntegerField(required=False, allow_null=True)
-    contact = serializers.IntegerField(required=False, allow_null=True,
-                                       help_text="Staff: the named contact raising the case; customers raise as themselves")
+    contact = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Staff: the named contact raising the case; customers raise as themselves",
+    )
     subject = serializers.CharField(max_length=250)
     body = serializers.CharField()
     severity = serializers.ChoiceField(choices=Severity.choices)
     is_proactive = serializers.BooleanField(required=False, default=False)
     planned_for = serializers.DateTimeField(required=False, allow_null=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
-    attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list,
-                                        help_text="Send as multipart/form-data, one part per file")
+    attachments = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        help_text="Send as multipart/form-data, one part per file",
+    )
 
 
 class ReplyInSerializer(serializers.Serializer):
     body = serializers.CharField()
-    attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list,
-                                        help_text="Send as multipart/form-data, one part per file")
+    attachments = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        help_text="Send as multipart/form-data, one part per file",
+    )
 
 
 class StatusInSerializer(serializers.Serializer):
@@ -152,7 +201,9 @@ class SeverityInSerializer(serializers.Serializer):
 
 class AssignInSerializer(serializers.Serializer):
     assignee = serializers.IntegerField(allow_null=True, help_text="A staff user's id; null unassigns")
-    team = serializers.IntegerField(required=False, allow_null=True, help_text="Team id; left out keeps the team")
+    team = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Team id; left out keeps the team"
+    )
 
 
 class WorkaroundInSerializer(serializers.Serializer):
@@ -197,7 +248,17 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["id", "name", "products", "severities", "calendar", "lead", "members", "assignment", "is_default"]
+        fields = [
+            "id",
+            "name",
+            "products",
+            "severities",
+            "calendar",
+            "lead",
+            "members",
+            "assignment",
+            "is_default",
+        ]
 
 
 class NotificationSerializer(serializers.ModelSerializer):

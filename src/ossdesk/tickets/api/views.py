@@ -57,7 +57,9 @@ from ossdesk.tickets.web.forms import uploads
 from ossdesk.web.api import request_actor
 from ossdesk.web.viewsets import ServiceViewSet
 
-REFUSAL = OpenApiResponse(description='Refused by the contract: {"detail", "code", "allowed_by"}, or not allowed')
+REFUSAL = OpenApiResponse(
+    description='Refused by the contract: {"detail", "code", "allowed_by"}, or not allowed'
+)
 BINARY = OpenApiResponse(OpenApiTypes.BINARY, description="The file, as an attachment")
 
 
@@ -73,15 +75,26 @@ class TicketFilter(django_filters.FilterSet):
 
     class Meta:
         model = Ticket
-        fields = ["severity", "status", "organization", "product", "assignee", "team", "tag", "is_proactive",
-                  "sla_state"]
+        fields = [
+            "severity",
+            "status",
+            "organization",
+            "product",
+            "assignee",
+            "team",
+            "tag",
+            "is_proactive",
+            "sla_state",
+        ]
 
     def filter_open(self, queryset: QuerySet[Ticket], name: str, value: bool | None) -> QuerySet[Ticket]:
         from ossdesk.tickets.models import OPEN_STATUSES
 
         if value is None:
             return queryset
-        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+        return (
+            queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+        )
 
 
 def _files(data: Any) -> list[Upload]:
@@ -102,7 +115,9 @@ def _one(queryset: QuerySet[Any], pk: int | None, field: str, what: str) -> Any:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Tickets", description="Staff see every ticket; customers their organisation's."),
+    list=extend_schema(
+        summary="Tickets", description="Staff see every ticket; customers their organisation's."
+    ),
     retrieve=extend_schema(summary="A ticket with its SLA clocks now", responses=TicketDetailSerializer),
 )
 class TicketViewSet(ServiceViewSet):
@@ -129,8 +144,9 @@ class TicketViewSet(ServiceViewSet):
     def _detail(self, ticket: Ticket, status_code: int = status.HTTP_200_OK) -> Response:
         ticket = self.get_queryset().get(pk=ticket.pk)
         ticket.clock_rows = clock_summary(clock_states(ticket))  # type: ignore[attr-defined]
-        return Response(TicketDetailSerializer(ticket, context=self.get_serializer_context()).data,
-                        status=status_code)
+        return Response(
+            TicketDetailSerializer(ticket, context=self.get_serializer_context()).data, status=status_code
+        )
 
     def _staff_only(self) -> None:
         """Internal data: to a customer it does not exist."""
@@ -144,7 +160,9 @@ class TicketViewSet(ServiceViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Raise a case (channel "api"): the contract's channel, severity, product and named-contact
         checks apply, and a refusal says which plan would allow it."""
-        return self._detail(self.perform_service_create(self._validated(request)), status.HTTP_201_CREATED)
+        ticket = self.perform_service_create(self._validated(request))
+        assert isinstance(ticket, Ticket)
+        return self._detail(ticket, status.HTTP_201_CREATED)
 
     def perform_service_create(self, data: dict[str, Any]) -> Model:
         actor = self.actor
@@ -154,15 +172,30 @@ class TicketViewSet(ServiceViewSet):
         organization: Organization = customer_selectors.organization_get(actor=actor, pk=organization_id)
         contact: Contact | None = None
         if actor.is_staff:
-            contact = _one(customer_selectors.contact_list(actor=actor, organization_id=organization.pk),
-                           data.get("contact"), "contact", "contact of this organisation")
+            contact = _one(
+                customer_selectors.contact_list(actor=actor, organization_id=organization.pk),
+                data.get("contact"),
+                "contact",
+                "contact of this organisation",
+            )
         return services.ticket_create(
-            actor=actor, organization=organization, channel=Channel.API, contact=contact,
+            actor=actor,
+            organization=organization,
+            channel=Channel.API,
+            contact=contact,
             product=_one(product_list(), data["product"], "product", "product"),
-            product_version=_one(product_version_list(), data.get("product_version"), "product_version", "version"),
-            deployment=_one(organization.deployments.all(), data.get("deployment"), "deployment", "deployment"),
-            subject=data["subject"], body=data["body"], severity=data["severity"],
-            is_proactive=data["is_proactive"], planned_for=data.get("planned_for"), tags=data["tags"],
+            product_version=_one(
+                product_version_list(), data.get("product_version"), "product_version", "version"
+            ),
+            deployment=_one(
+                organization.deployments.all(), data.get("deployment"), "deployment", "deployment"
+            ),
+            subject=data["subject"],
+            body=data["body"],
+            severity=data["severity"],
+            is_proactive=data["is_proactive"],
+            planned_for=data.get("planned_for"),
+            tags=data["tags"],
             attachments=_files(data),
         )
 
@@ -172,12 +205,19 @@ class TicketViewSet(ServiceViewSet):
         if request.method == "POST":
             serializer = ReplyInSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            message = services.ticket_reply(actor=self.actor, ticket=ticket, body=serializer.validated_data["body"],
-                                            public=public, channel=Channel.API,
-                                            attachments=_files(serializer.validated_data))
+            message = services.ticket_reply(
+                actor=self.actor,
+                ticket=ticket,
+                body=serializer.validated_data["body"],
+                public=public,
+                channel=Channel.API,
+                attachments=_files(serializer.validated_data),
+            )
             created = selectors.message_list(actor=self.actor, ticket=ticket).get(pk=message.pk)
-            return Response(MessageSerializer(created, context=self._file_context(ticket)).data,
-                            status=status.HTTP_201_CREATED)
+            return Response(
+                MessageSerializer(created, context=self._file_context(ticket)).data,
+                status=status.HTTP_201_CREATED,
+            )
         queryset = selectors.message_list(actor=self.actor, ticket=ticket).filter(is_public=public)
         page = self.paginate_queryset(queryset)
         data = MessageSerializer(page, many=True, context=self._file_context(ticket)).data
@@ -187,16 +227,24 @@ class TicketViewSet(ServiceViewSet):
         return {**self.get_serializer_context(), "ticket_id": ticket.pk}
 
     @extend_schema(methods=["GET"], summary="Public replies", responses=MessageSerializer(many=True))
-    @extend_schema(methods=["POST"], summary="Reply publicly", request=ReplyInSerializer,
-                   responses={201: MessageSerializer})
+    @extend_schema(
+        methods=["POST"],
+        summary="Reply publicly",
+        request=ReplyInSerializer,
+        responses={201: MessageSerializer},
+    )
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def replies(self, request: Request, pk: str | None = None) -> Response:
         """The ticket's public conversation; customers and staff reply here."""
         return self._messages(request, self.get_object(), public=True)
 
     @extend_schema(methods=["GET"], summary="Internal notes (staff)", responses=MessageSerializer(many=True))
-    @extend_schema(methods=["POST"], summary="Add an internal note (staff)", request=ReplyInSerializer,
-                   responses={201: MessageSerializer})
+    @extend_schema(
+        methods=["POST"],
+        summary="Add an internal note (staff)",
+        request=ReplyInSerializer,
+        responses={201: MessageSerializer},
+    )
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def notes(self, request: Request, pk: str | None = None) -> Response:
         """Staff-only notes; to customers this resource does not exist."""
@@ -218,19 +266,34 @@ class TicketViewSet(ServiceViewSet):
         """Every clock of the ticket evaluated now, from its events and the contract in force."""
         ticket = self.get_object()
         clocks = clock_summary(clock_states(ticket, now=timezone.now()))
-        return Response(SlaSerializer({"ticket": ticket.pk, "sla_state": ticket.sla_state,
-                                       "next_due_at": ticket.next_due_at,
-                                       "clocks": clocks}).data)
+        return Response(
+            SlaSerializer(
+                {
+                    "ticket": ticket.pk,
+                    "sla_state": ticket.sla_state,
+                    "next_due_at": ticket.next_due_at,
+                    "clocks": clocks,
+                }
+            ).data
+        )
 
-    @extend_schema(summary="Download an attachment", responses={(200, "application/octet-stream"): BINARY},
-                   parameters=[OpenApiParameter("attachment_pk", int, OpenApiParameter.PATH)])
-    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>[0-9]+)",
-            url_name="attachment", filter_backends=[])
+    @extend_schema(
+        summary="Download an attachment",
+        responses={(200, "application/octet-stream"): BINARY},
+        parameters=[OpenApiParameter("attachment_pk", int, OpenApiParameter.PATH)],
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_pk>[0-9]+)",
+        url_name="attachment",
+        filter_backends=[],
+    )
     def attachment(self, request: Request, pk: str | None = None, attachment_pk: str | None = None) -> Any:
         """A file of a message you can see, always as a download."""
         ticket = self.get_object()
         visible = selectors.message_list(actor=self.actor, ticket=ticket)
-        found = Attachment.objects.filter(pk=attachment_pk, message__in=visible).first()
+        found = Attachment.objects.filter(pk=int(attachment_pk or 0), message__in=visible).first()
         if found is None:
             raise Http404("No such attachment.")
         return attachment_response(found)
@@ -264,9 +327,13 @@ class TicketViewSet(ServiceViewSet):
         """Reassign to an engineer and/or a team (staff)."""
         ticket = self.get_object()
         data = self._input(AssignInSerializer, request)
-        assignee = _one(User.objects.filter(role__in=STAFF_ROLES), data["assignee"], "assignee", "staff member")
+        assignee = _one(
+            User.objects.filter(role__in=STAFF_ROLES), data["assignee"], "assignee", "staff member"
+        )
         team = _one(Team.objects.all(), data.get("team"), "team", "team")
-        return self._detail(services.ticket_assign(actor=self.actor, ticket=ticket, assignee=assignee, team=team))
+        return self._detail(
+            services.ticket_assign(actor=self.actor, ticket=ticket, assignee=assignee, team=team)
+        )
 
     @extend_schema(request=WorkaroundInSerializer, responses={200: TicketDetailSerializer, 403: REFUSAL})
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -285,11 +352,15 @@ class TicketViewSet(ServiceViewSet):
         return self._detail(services.ticket_set_tags(actor=self.actor, ticket=ticket, tags=data["tags"]))
 
     @extend_schema(methods=["GET"], summary="Time logged (staff)", responses=TimeSerializer)
-    @extend_schema(methods=["POST"], summary="Log time (staff)", request=TimeInSerializer,
-                   responses={201: TimeSerializer, 403: REFUSAL})
+    @extend_schema(
+        methods=["POST"],
+        summary="Log time (staff)",
+        request=TimeInSerializer,
+        responses={201: TimeSerializer, 403: REFUSAL},
+    )
     @action(detail=True, methods=["get", "post"], filter_backends=[])
     def time(self, request: Request, pk: str | None = None) -> Response:
-        """Time logged on the ticket and the customer's consulting-hour balance; consulting time draws on it."""
+        """Time logged on the ticket, and the consulting-hour balance that consulting time draws on."""
         ticket = self.get_object()
         self._staff_only()
         created = request.method == "POST"
@@ -298,9 +369,16 @@ class TicketViewSet(ServiceViewSet):
             services.time_log(actor=self.actor, ticket=ticket, **data)
         entries = ticket.time_entries.select_related("user")
         balance = services.consulting_balance(organization=ticket.organization)
-        body = TimeSerializer({"entries": entries, "consulting_balance": {
-            "bank_hours": balance.bank_hours, "used_hours": balance.used_hours,
-            "remaining_hours": balance.remaining_hours}}).data
+        body = TimeSerializer(
+            {
+                "entries": entries,
+                "consulting_balance": {
+                    "bank_hours": balance.bank_hours,
+                    "used_hours": balance.used_hours,
+                    "remaining_hours": balance.remaining_hours,
+                },
+            }
+        ).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

@@ -28,6 +28,16 @@ class SeverityField(forms.ChoiceField):
         return value in SEVERITY_DEFINITIONS
 
 
+class DeploymentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} · {obj.get_environment_display()}"
+
+
+class ContactChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} <{obj.email}>" + ("" if obj.is_named and obj.is_active else " (not named)")
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -52,8 +62,10 @@ def uploads(files: Sequence[UploadedFile]) -> list[Upload]:
     result = []
     for file in files:
         if file.size is not None and file.size > ATTACHMENT_MAX_BYTES:
-            raise ValidationError(f"{file.name} is {file.size / 1048576:.1f} MiB; the limit is "
-                                  f"{ATTACHMENT_MAX_BYTES // 1048576} MiB.")
+            raise ValidationError(
+                f"{file.name} is {file.size / 1048576:.1f} MiB; the limit is "
+                f"{ATTACHMENT_MAX_BYTES // 1048576} MiB."
+            )
         upload = Upload(name=file.name or "", content=file.read(), content_type=file.content_type or "")
         try:
             check_attachment(upload)
@@ -74,21 +86,45 @@ class TicketCreateForm(AttachmentsMixin, forms.Form):
     """Raise a case. The choices shown are the customer's entitlements; the service checks again."""
 
     product = forms.ModelChoiceField(queryset=Product.objects.all(), empty_label="Choose the product…")
-    product_version = forms.ModelChoiceField(queryset=ProductVersion.objects.none(), required=False,
-                                             label="Version", empty_label="Not sure / not listed")
-    deployment = forms.ModelChoiceField(queryset=Deployment.objects.none(), required=False,
-                                        empty_label="None in particular")
+    product_version = forms.ModelChoiceField(
+        queryset=ProductVersion.objects.none(),
+        required=False,
+        label="Version",
+        empty_label="Not sure / not listed",
+    )
+    deployment = DeploymentChoiceField(
+        queryset=Deployment.objects.none(), required=False, empty_label="None in particular"
+    )
     severity = SeverityField(choices=SEVERITY_CHOICES, widget=forms.RadioSelect)
-    subject = forms.CharField(max_length=250, widget=forms.TextInput(attrs={
-        "placeholder": "e.g. Replication lag above 10 minutes since the upgrade to 16.4"}))
-    body = forms.CharField(label="What happened", widget=forms.Textarea(attrs={
-        "rows": 7, "placeholder": "What happened, what you expected, what changed recently, logs or error messages."}))
-    attachments = MultipleFileField(help_text=f"Logs, screenshots, configuration; up to "
-                                              f"{ATTACHMENT_MAX_BYTES // 1048576} MiB each.")
+    subject = forms.CharField(
+        max_length=250,
+        widget=forms.TextInput(
+            attrs={"placeholder": "e.g. Replication lag above 10 minutes since the upgrade to 16.4"}
+        ),
+    )
+    body = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(
+            attrs={
+                "rows": 7,
+                "placeholder": "What happened, what you expected, what changed recently, error messages.",
+            }
+        ),
+    )
+    attachments = MultipleFileField(
+        help_text=f"Logs, screenshots, configuration; up to {ATTACHMENT_MAX_BYTES // 1048576} MiB each."
+    )
 
-    def __init__(self, *args: Any, products: QuerySet[Product], covered: Sequence[Product],
-                 severities: Sequence[tuple[str, str]], versions: QuerySet[ProductVersion],
-                 deployments: QuerySet[Deployment], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        products: QuerySet[Product],
+        covered: Sequence[Product],
+        severities: Sequence[tuple[str, str]],
+        versions: QuerySet[ProductVersion],
+        deployments: QuerySet[Deployment],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         product = self.fields["product"]
         assert isinstance(product, forms.ModelChoiceField)
@@ -100,11 +136,9 @@ class TicketCreateForm(AttachmentsMixin, forms.Form):
         version = self.fields["product_version"]
         assert isinstance(version, forms.ModelChoiceField)
         version.queryset = versions
-        version.label_from_instance = str  # type: ignore[method-assign]
         deployment = self.fields["deployment"]
         assert isinstance(deployment, forms.ModelChoiceField)
         deployment.queryset = deployments
-        deployment.label_from_instance = lambda d: f"{d.name} · {d.get_environment_display()}"  # type: ignore[method-assign]
         if not deployments.exists():
             del self.fields["deployment"]
 
@@ -112,24 +146,42 @@ class TicketCreateForm(AttachmentsMixin, forms.Form):
 class StaffTicketCreateForm(TicketCreateForm):
     """Staff raise cases for a customer: say who called and through which channel, or plan one ahead."""
 
-    contact = forms.ModelChoiceField(queryset=Contact.objects.none(), empty_label="Choose the contact…",
-                                     help_text="Only named contacts may raise cases.")
-    channel = forms.ChoiceField(choices=[c for c in Channel.choices if c[0] != Channel.API], initial=Channel.PHONE)
+    contact = ContactChoiceField(
+        queryset=Contact.objects.none(),
+        empty_label="Choose the contact…",
+        help_text="Only named contacts may raise cases.",
+    )
+    channel = forms.ChoiceField(
+        choices=[c for c in Channel.choices if c[0] != Channel.API], initial=Channel.PHONE
+    )
     tags = forms.CharField(required=False, help_text="Comma-separated, e.g. upgrade, replication")
     is_proactive = forms.BooleanField(required=False, label="Proactive case ahead of planned maintenance")
-    planned_for = forms.DateTimeField(required=False, label="Maintenance starts (UTC)",
-                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    planned_for = forms.DateTimeField(
+        required=False,
+        label="Maintenance starts (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
 
-    field_order = ["contact", "channel", "product", "product_version", "deployment", "severity", "subject", "body",
-                   "attachments", "tags", "is_proactive", "planned_for"]
+    field_order = [
+        "contact",
+        "channel",
+        "product",
+        "product_version",
+        "deployment",
+        "severity",
+        "subject",
+        "body",
+        "attachments",
+        "tags",
+        "is_proactive",
+        "planned_for",
+    ]
 
     def __init__(self, *args: Any, contacts: QuerySet[Contact], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         contact = self.fields["contact"]
         assert isinstance(contact, forms.ModelChoiceField)
         contact.queryset = contacts
-        contact.label_from_instance = lambda c: f"{c.name} <{c.email}>" + (  # type: ignore[method-assign]
-            "" if c.is_named and c.is_active else " (not named)")
 
     def clean_tags(self) -> list[str]:
         return [t.strip() for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
@@ -141,32 +193,46 @@ class ReplyForm(AttachmentsMixin, forms.Form):
 
 
 class StaffReplyForm(ReplyForm):
-    visibility = forms.ChoiceField(choices=[("public", "Public reply to the customer"),
-                                            ("internal", "Internal note (staff only)")],
-                                   widget=forms.RadioSelect, initial="public")
+    visibility = forms.ChoiceField(
+        choices=[("public", "Public reply to the customer"), ("internal", "Internal note (staff only)")],
+        widget=forms.RadioSelect,
+        initial="public",
+    )
     field_order = ["visibility", "body", "attachments"]
 
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices)
-    reason = forms.CharField(required=False, max_length=200,
-                             widget=forms.TextInput(attrs={"placeholder": "Optional; the customer sees it"}))
+    reason = forms.CharField(
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "Optional; the customer sees it"}),
+    )
 
 
 class SeverityForm(forms.Form):
     severity = SeverityField(choices=SEVERITY_CHOICES)
-    reason = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"placeholder": "Why; the customer sees it"}))
+    reason = forms.CharField(
+        max_length=200, widget=forms.TextInput(attrs={"placeholder": "Why; the customer sees it"})
+    )
 
 
 class AssignForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="Keep the team")
-    assignee = forms.ModelChoiceField(queryset=User.objects.filter(role__in=STAFF_ROLES, is_active=True),
-                                      required=False, label="Engineer", empty_label="Nobody (unassign)")
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.filter(role__in=STAFF_ROLES, is_active=True),
+        required=False,
+        label="Engineer",
+        empty_label="Nobody (unassign)",
+    )
 
 
 class WorkaroundForm(forms.Form):
-    note = forms.CharField(required=False, max_length=300,
-                           widget=forms.TextInput(attrs={"placeholder": "What the workaround is"}))
+    note = forms.CharField(
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": "What the workaround is"}),
+    )
 
 
 class TagsForm(forms.Form):
@@ -180,8 +246,9 @@ class TimeForm(forms.Form):
     minutes = forms.IntegerField(min_value=1, max_value=24 * 60, widget=forms.NumberInput(attrs={"step": 5}))
     consulting = forms.BooleanField(required=False, label="Consulting time (draws on the hour bank)")
     note = forms.CharField(required=False, max_length=300)
-    work_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                help_text="Today if left empty")
+    work_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Today if left empty"
+    )
 
 
 class SavedViewForm(forms.Form):

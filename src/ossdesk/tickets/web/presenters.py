@@ -15,8 +15,20 @@ from ossdesk.web.presenters import COVERAGE_LABELS
 SOON = timedelta(hours=2)  # the queue's "breaching soon" horizon
 STATUS_LABELS = dict(Status.choices)
 KIND_LABELS = dict(TicketEvent.Kind.choices)
-CLOCK_LABELS = {"first_response": "First response", "next_response": "Next response",
-                "update_cadence": "Update", "workaround": "Workaround", "resolution": "Resolution"}
+CHANNEL_PHRASES = {
+    "portal": "through the portal",
+    "email": "by e-mail",
+    "phone": "by phone",
+    "dedicated": "through the dedicated channel",
+    "api": "through the API",
+}
+CLOCK_LABELS = {
+    "first_response": "First response",
+    "next_response": "Next response",
+    "update_cadence": "Update",
+    "workaround": "Workaround",
+    "resolution": "Resolution",
+}
 
 
 def duration_label(seconds: float) -> str:
@@ -63,7 +75,11 @@ def sla_badge(ticket: Ticket, now: datetime) -> SlaBadge:
         if left <= 0:
             return SlaBadge("sla-breached", f"overdue by {duration_label(left)}", f"Next target was {when}.")
         prefix = "Breached · " if state == "breached" else ""
-        css = "sla-breached" if state == "breached" else ("sla-soon" if left <= SOON.total_seconds() else "sla-ok")
+        css = (
+            "sla-breached"
+            if state == "breached"
+            else ("sla-soon" if left <= SOON.total_seconds() else "sla-ok")
+        )
         return SlaBadge(css, f"{prefix}{duration_label(left)} left", f"Next target {when}.")
     if state == "breached":
         return SlaBadge("sla-breached", "Breached", "A target was missed.")
@@ -97,19 +113,33 @@ def clock_cards(summary: Iterable[Mapping[str, Any]]) -> list[ClockCard]:
     for row in sorted(summary, key=lambda r: order.index(r["name"]) if r["name"] in order else len(order)):
         remaining = row["remaining_seconds"]
         overdue = remaining is not None and remaining < 0
-        cards.append(ClockCard(
-            name=row["name"], label=row["label"], state=row["state"], target=target_label(row["target"]),
-            due_at=row["due_at"], stopped_at=row["stopped_at"], elapsed=duration_label(row["elapsed_seconds"]),
-            remaining=("—" if remaining is None else
-                       f"overdue by {duration_label(remaining)}" if overdue else f"{duration_label(remaining)} left"),
-            overdue=overdue, percent=min(100, round(row["fraction"] * 100)),
-            pause_reason=row["pause_reason"] or "", breaches=row["breaches"],
-        ))
+        cards.append(
+            ClockCard(
+                name=row["name"],
+                label=row["label"],
+                state=row["state"],
+                target=target_label(row["target"]),
+                due_at=row["due_at"],
+                stopped_at=row["stopped_at"],
+                elapsed=duration_label(row["elapsed_seconds"]),
+                remaining=(
+                    "—"
+                    if remaining is None
+                    else f"overdue by {duration_label(remaining)}"
+                    if overdue
+                    else f"{duration_label(remaining)} left"
+                ),
+                overdue=overdue,
+                percent=min(100, round(row["fraction"] * 100)),
+                pause_reason=row["pause_reason"] or "",
+                breaches=row["breaches"],
+            )
+        )
     return cards
 
 
 def severity_choice_label(severity: str, terms: Terms) -> str:
-    """"S1 — Production down or data at risk — first response 10 min, 24/7"."""
+    """ "S1 — Production down or data at risk — first response 10 min, 24/7"."""
     text = f"{severity} — {SEVERITY_DEFINITIONS[severity]}"
     item = terms.severity(severity)
     if not terms.sla or not item.allowed:
@@ -120,8 +150,11 @@ def severity_choice_label(severity: str, terms: Terms) -> str:
 
 def allowed_severities(terms: Terms) -> list[tuple[str, str]]:
     """The severities a customer's plan lets them raise, each with its definition and target."""
-    return [(s, severity_choice_label(s, terms)) for s in SEVERITY_DEFINITIONS
-            if terms.sla and terms.severity(s).allowed]
+    return [
+        (s, severity_choice_label(s, terms))
+        for s in SEVERITY_DEFINITIONS
+        if terms.sla and terms.severity(s).allowed
+    ]
 
 
 def event_text(event: TicketEvent) -> str:
@@ -130,7 +163,12 @@ def event_text(event: TicketEvent) -> str:
     reason = f" — {data['reason']}" if data.get("reason") else ""
     kind = event.kind
     if kind == "opened":
-        return f"Opened as {data.get('severity', '')} through {data.get('channel', 'the portal')}"
+        words = ["Opened"]
+        if data.get("severity"):
+            words.append(f"as {data['severity']}")
+        if data.get("channel"):
+            words.append(CHANNEL_PHRASES.get(data["channel"], f"via {data['channel']}"))
+        return " ".join(words)
     if kind == "status":
         return f"Status → {STATUS_LABELS.get(event.value, event.value)}{reason}"
     if kind == "severity":
@@ -143,7 +181,8 @@ def event_text(event: TicketEvent) -> str:
     if kind == "time_logged":
         kind_of = " consulting" if data.get("consulting") else ""
         return f"{duration_label(int(event.value or 0) * 60)}{kind_of} time logged" + (
-            f" — {data['note']}" if data.get("note") else "")
+            f" — {data['note']}" if data.get("note") else ""
+        )
     if kind in {"sla_warning", "sla_breach"}:
         clock, _, level = event.value.partition(":")
         name = CLOCK_LABELS.get(clock, clock)
@@ -153,7 +192,9 @@ def event_text(event: TicketEvent) -> str:
     if kind == "tagged":
         return f"Tags: {event.value.replace(',', ', ') or 'none'}"
     if kind == "reachability":
-        return "A contact reachable 24/7 is on record" if event.value == "yes" else "No contact reachable 24/7"
+        return (
+            "A contact reachable 24/7 is on record" if event.value == "yes" else "No contact reachable 24/7"
+        )
     return KIND_LABELS.get(kind, kind) + (f": {event.value}" if event.value else "")
 
 
@@ -189,16 +230,39 @@ def timeline(events: Iterable[TicketEvent], messages: Iterable[Message]) -> list
             if message is None:
                 continue
             shown.add(message.pk)
-            entries.append((event.at, event.pk, TimelineEntry(event.at, event.actor_label, event.kind,
-                                                              event_text(event) if event.kind == "opened" else "",
-                                                              message)))
+            entries.append(
+                (
+                    event.at,
+                    event.pk,
+                    TimelineEntry(
+                        event.at,
+                        event.actor_label,
+                        event.kind,
+                        event_text(event) if event.kind == "opened" else "",
+                        message,
+                    ),
+                )
+            )
         elif event.kind not in MESSAGE_KINDS:
-            entries.append((event.at, event.pk, TimelineEntry(event.at, event.actor_label, event.kind,
-                                                              event_text(event))))
+            entries.append(
+                (
+                    event.at,
+                    event.pk,
+                    TimelineEntry(event.at, event.actor_label, event.kind, event_text(event)),
+                )
+            )
     for message in visible.values():  # messages stored without an event (none today) still show
         if message.pk not in shown:
-            kind = "customer_message" if message.from_customer else (
-                "vendor_reply" if message.is_public else "internal_note")
-            entries.append((message.created_at, 0, TimelineEntry(message.created_at, message.author_label, kind,
-                                                                  "", message)))
+            kind = (
+                "customer_message"
+                if message.from_customer
+                else ("vendor_reply" if message.is_public else "internal_note")
+            )
+            entries.append(
+                (
+                    message.created_at,
+                    0,
+                    TimelineEntry(message.created_at, message.author_label, kind, "", message),
+                )
+            )
     return [entry for _, _, entry in sorted(entries, key=lambda item: (item[0], item[1]))]

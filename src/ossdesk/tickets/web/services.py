@@ -41,8 +41,13 @@ def saved_view_save(*, actor: Actor, name: str, filters: QueueFilter, shared: bo
     view.filters = queue_filter_dict(filters)
     view.shared = shared
     view.save()
-    audit_record(actor=actor, action="update" if before else "create", instance=view, before=before,
-                 after=snapshot(view))
+    audit_record(
+        actor=actor,
+        action="update" if before else "create",
+        instance=view,
+        before=before,
+        after=snapshot(view),
+    )
     return view
 
 
@@ -57,7 +62,11 @@ def saved_view_delete(*, actor: Actor, view: SavedView) -> None:
 
 def notification_list(*, actor: Actor, unread: bool | None = None) -> QuerySet[Notification]:
     """The actor's own notifications, newest first; nobody reads another person's."""
-    qs = Notification.objects.filter(recipient_id=actor.user_id) if actor.user_id else Notification.objects.none()
+    qs = (
+        Notification.objects.filter(recipient_id=actor.user_id)
+        if actor.user_id
+        else Notification.objects.none()
+    )
     if unread is not None:
         qs = qs.filter(read_at__isnull=unread)
     return qs

@@ -17,7 +17,11 @@ urlpatterns = [
     path("tickets/<int:pk>/workaround/", views.ticket_workaround, name="ticket-workaround"),
     path("tickets/<int:pk>/tags/", views.ticket_tags, name="ticket-tags"),
     path("tickets/<int:pk>/time/", views.ticket_time, name="ticket-time"),
-    path("tickets/<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="ticket-attachment"),
+    path(
+        "tickets/<int:pk>/attachments/<int:attachment_pk>/",
+        views.attachment_download,
+        name="ticket-attachment",
+    ),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/badge/", views.notification_badge, name="notification-badge"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),

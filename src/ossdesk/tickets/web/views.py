@@ -103,21 +103,27 @@ def queue(request: HttpRequest) -> HttpResponse:
     if not actor.is_staff:
         return _customer_tickets(request, actor)
     filters = QueueFilter.from_mapping(request.GET)
-    page = Paginator(selectors.ticket_queue(actor=actor, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.ticket_queue(actor=actor, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     now = timezone.now()
     organization = None
     if filters.organization:
-        organization = customer_selectors.organization_list(actor=actor).filter(pk=filters.organization).first()
+        organization = (
+            customer_selectors.organization_list(actor=actor).filter(pk=filters.organization).first()
+        )
+    filter_fields = inbox.queue_filter_dict(filters)
+    saved_views = list(selectors.saved_view_list(actor=actor).select_related("owner"))
     context = {
         "page": page,
         "rows": [(ticket, sla_badge(ticket, now)) for ticket in page.object_list],
         "filters": filters,
         "active_view": filters.view or "open",
         "builtin_views": BUILTIN_VIEWS,
-        "saved_views": [(view, urlencode(view.filters))
-                        for view in selectors.saved_view_list(actor=actor).select_related("owner")],
-        "saved_view_form": SavedViewForm(),
-        "filter_fields": inbox.queue_filter_dict(filters),
+        # The tab to mark: a saved view whose filters are exactly these, else the built-in view.
+        "current_saved": next((view.pk for view in saved_views if view.filters == filter_fields), None),
+        "saved_views": [(view, urlencode(view.filters)) for view in saved_views],
+        "filter_fields": filter_fields,
         "querystring": _querystring(request),
         "organizations": customer_selectors.organization_list(actor=actor).order_by("name"),
         "products": product_list(),
@@ -134,16 +140,25 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _customer_summary(organization: Organization) -> dict[str, Any]:
     entitlements = entitlements_for(organization=organization)
-    return {"organization": organization, "entitlements": entitlements,
-            "balance": services.consulting_balance(organization=organization)}
+    return {
+        "organization": organization,
+        "entitlements": entitlements,
+        "balance": services.consulting_balance(organization=organization),
+    }
 
 
 def _customer_tickets(request: HttpRequest, actor: Actor) -> HttpResponse:
     organization = _own_organization(actor)
     requested = QueueFilter.from_mapping(request.GET)
     # A customer's list is their organisation's, whatever the query string says about staff filters.
-    filters = replace(requested, view=requested.view if requested.view in CUSTOMER_VIEWS else "open",
-                      organization=None, assignee=None, team=None, tag="")
+    filters = replace(
+        requested,
+        view=requested.view if requested.view in CUSTOMER_VIEWS else "open",
+        organization=None,
+        assignee=None,
+        team=None,
+        tag="",
+    )
     tickets = selectors.ticket_queue(actor=actor, filters=filters).order_by("-updated_at")
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
@@ -163,7 +178,9 @@ def _customer_tickets(request: HttpRequest, actor: Actor) -> HttpResponse:
         "balance": services.consulting_balance(organization=organization),
         "can_raise": _intake_refusal(actor, entitlements) is None,
     }
-    template = "tickets/_portal_rows.html" if request.headers.get("HX-Request") else "tickets/portal_list.html"
+    template = (
+        "tickets/_portal_rows.html" if request.headers.get("HX-Request") else "tickets/portal_list.html"
+    )
     return render(request, template, context)
 
 
@@ -185,8 +202,12 @@ def saved_view_save(request: HttpRequest) -> HttpResponse:
     back = f"{reverse('web:tickets')}?{urlencode(inbox.queue_filter_dict(filters))}"
     if form.is_valid():
         try:
-            view = inbox.saved_view_save(actor=actor, name=form.cleaned_data["name"], filters=filters,
-                                         shared=form.cleaned_data["shared"])
+            view = inbox.saved_view_save(
+                actor=actor,
+                name=form.cleaned_data["name"],
+                filters=filters,
+                shared=form.cleaned_data["shared"],
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -235,30 +256,42 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
         if raw.isdigit():
             organization = customer_selectors.organization_list(actor=actor).filter(pk=int(raw)).first()
         if organization is None:
-            return render(request, "tickets/ticket_pick_customer.html", {
-                "organizations": customer_selectors.organization_list(actor=actor).order_by("name")})
+            return render(
+                request,
+                "tickets/ticket_pick_customer.html",
+                {"organizations": customer_selectors.organization_list(actor=actor).order_by("name")},
+            )
     else:
         organization = _own_organization(actor)
     entitlements = entitlements_for(organization=organization)
-    context: dict[str, Any] = {"organization": organization, "entitlements": entitlements,
-                               "refusal": _intake_refusal(actor, entitlements)}
+    context: dict[str, Any] = {
+        "organization": organization,
+        "entitlements": entitlements,
+        "refusal": _intake_refusal(actor, entitlements),
+    }
     covered = list(product_list().filter(pk__in=entitlements.products))
     if context["refusal"] is None and not covered:
         context["no_products"] = True
     if actor.is_customer:
-        contact = customer_selectors.contact_list(actor=actor).filter(user_id=actor.user_id).first()
+        contact = customer_selectors.contact_list(actor=actor).filter(user_id=actor.user_id or 0).first()
         context["not_named"] = contact is None or not (contact.is_named and contact.is_active)
     if context["refusal"] or context.get("no_products") or context.get("not_named"):
-        return render(request, "tickets/ticket_new.html", context, status=403 if request.method == "POST" else 200)
+        return render(
+            request, "tickets/ticket_new.html", context, status=403 if request.method == "POST" else 200
+        )
 
     kwargs: dict[str, Any] = {
-        "products": product_list(), "covered": covered, "severities": allowed_severities(entitlements.terms),
+        "products": product_list(),
+        "covered": covered,
+        "severities": allowed_severities(entitlements.terms),
         "versions": product_version_list().filter(product__in=covered),
         "deployments": organization.deployments.select_related("product"),
     }
     form: TicketCreateForm
     if actor.is_staff:
-        contacts = customer_selectors.contact_list(actor=actor, organization_id=organization.pk).filter(is_active=True)
+        contacts = customer_selectors.contact_list(actor=actor, organization_id=organization.pk).filter(
+            is_active=True
+        )
         form = StaffTicketCreateForm(request.POST or None, request.FILES or None, contacts=contacts, **kwargs)
     else:
         form = TicketCreateForm(request.POST or None, request.FILES or None, **kwargs)
@@ -266,13 +299,26 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         extra: dict[str, Any] = {}
         if actor.is_staff:
-            extra = {"contact": data["contact"], "channel": data["channel"], "tags": data["tags"],
-                     "is_proactive": data["is_proactive"], "planned_for": data["planned_for"]}
+            extra = {
+                "contact": data["contact"],
+                "channel": data["channel"],
+                "tags": data["tags"],
+                "is_proactive": data["is_proactive"],
+                "planned_for": data["planned_for"],
+            }
         try:
             ticket = services.ticket_create(
-                actor=actor, organization=organization, product=data["product"], subject=data["subject"],
-                body=data["body"], severity=data["severity"], product_version=data["product_version"],
-                deployment=data.get("deployment"), attachments=data["attachments"], **extra)
+                actor=actor,
+                organization=organization,
+                product=data["product"],
+                subject=data["subject"],
+                body=data["body"],
+                severity=data["severity"],
+                product_version=data["product_version"],
+                deployment=data.get("deployment"),
+                attachments=data["attachments"],
+                **extra,
+            )
         except EntitlementDenied as exc:
             form.add_error(None, str(exc))
         except PermissionDenied as exc:
@@ -280,7 +326,9 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"Ticket #{ticket.pk} raised. We will answer within the times shown below.")
+            messages.success(
+                request, f"Ticket #{ticket.pk} raised. We will answer within the times shown below."
+            )
             return redirect("web:ticket", pk=ticket.pk)
     context.update({"form": form, "targets": severity_rows(entitlements.terms)})
     return render(request, "tickets/ticket_new.html", context, status=400 if form.errors else 200)
@@ -292,11 +340,13 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
 def _staff_forms(ticket: Ticket, terms: Any) -> dict[str, forms.Form]:
     severity = SeverityForm(initial={"severity": ticket.severity})
     severity.fields["severity"].choices = [  # type: ignore[attr-defined]
-        (value, severity_choice_label(value, terms)) for value, _ in SEVERITY_CHOICES]
+        (value, severity_choice_label(value, terms)) for value, _ in SEVERITY_CHOICES
+    ]
     status = StatusForm(initial={"status": ticket.status})
     allowed = ALLOWED_TRANSITIONS.get(ticket.status, frozenset())
     status.fields["status"].choices = [  # type: ignore[attr-defined]
-        (value, label) for value, label in Status.choices if value in allowed or value == ticket.status]
+        (value, label) for value, label in Status.choices if value in allowed or value == ticket.status
+    ]
     return {
         "reply": StaffReplyForm(),
         "status": status,
@@ -308,15 +358,18 @@ def _staff_forms(ticket: Ticket, terms: Any) -> dict[str, forms.Form]:
     }
 
 
-def _detail(request: HttpRequest, actor: Actor, ticket: Ticket,
-            bound: dict[str, forms.Form] | None = None) -> HttpResponse:
+def _detail(
+    request: HttpRequest, actor: Actor, ticket: Ticket, bound: dict[str, forms.Form] | None = None
+) -> HttpResponse:
     organization = ticket.organization
     entitlements = entitlements_for(organization=organization)
     states = clock_states(ticket, now=timezone.now())
-    entries = timeline(selectors.event_list(actor=actor, ticket=ticket),
-                       selectors.message_list(actor=actor, ticket=ticket))
-    page_forms: dict[str, forms.Form] = (_staff_forms(ticket, entitlements.terms) if actor.is_staff
-                                         else {"reply": ReplyForm()})
+    entries = timeline(
+        selectors.event_list(actor=actor, ticket=ticket), selectors.message_list(actor=actor, ticket=ticket)
+    )
+    page_forms: dict[str, forms.Form] = (
+        _staff_forms(ticket, entitlements.terms) if actor.is_staff else {"reply": ReplyForm()}
+    )
     page_forms.update(bound or {})
     balance = services.consulting_balance(organization=organization)
     context = {
@@ -335,9 +388,13 @@ def _detail(request: HttpRequest, actor: Actor, ticket: Ticket,
         "badge": sla_badge(ticket, timezone.now()),
     }
     # A customer has no severity, assignment ... forms on the page; a refusal of one still shows.
-    context["other_errors"] = [message for name, form in (bound or {}).items()
-                               if not actor.is_staff and name not in {"reply", "status"}
-                               for errors in form.errors.values() for message in errors]
+    context["other_errors"] = [
+        message
+        for name, form in (bound or {}).items()
+        if not actor.is_staff and name not in {"reply", "status"}
+        for errors in form.errors.values()
+        for message in errors
+    ]
     has_errors = any(form.errors for form in (bound or {}).values())
     return render(request, "tickets/ticket_detail.html", context, status=400 if has_errors else 200)
 
@@ -352,7 +409,9 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
 Action = Callable[[Actor, Ticket, dict[str, Any]], Any]
 
 
-def _act(request: HttpRequest, pk: int, name: str, form: forms.Form, action: Action, done: str) -> HttpResponse:
+def _act(
+    request: HttpRequest, pk: int, name: str, form: forms.Form, action: Action, done: str
+) -> HttpResponse:
     """Run one service on a valid form; any refusal shows on that form, with 400, and nothing is written."""
     actor = request_actor(request)
     ticket = _ticket(actor, pk)
@@ -376,11 +435,20 @@ def _act(request: HttpRequest, pk: int, name: str, form: forms.Form, action: Act
 @require_POST
 def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
-    form = StaffReplyForm(request.POST, request.FILES) if actor.is_staff else ReplyForm(request.POST, request.FILES)
+    form = (
+        StaffReplyForm(request.POST, request.FILES)
+        if actor.is_staff
+        else ReplyForm(request.POST, request.FILES)
+    )
 
     def reply(actor: Actor, ticket: Ticket, data: dict[str, Any]) -> None:
-        services.ticket_reply(actor=actor, ticket=ticket, body=data["body"], attachments=data["attachments"],
-                              public=data.get("visibility", "public") == "public")
+        services.ticket_reply(
+            actor=actor,
+            ticket=ticket,
+            body=data["body"],
+            attachments=data["attachments"],
+            public=data.get("visibility", "public") == "public",
+        )
 
     internal = request.POST.get("visibility") == "internal"
     return _act(request, pk, "reply", form, reply, "Internal note added." if internal else "Reply sent.")
@@ -400,10 +468,18 @@ def ticket_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ticket_severity(request: HttpRequest, pk: int) -> HttpResponse:
     def change(actor: Actor, ticket: Ticket, data: dict[str, Any]) -> None:
-        services.ticket_set_severity(actor=actor, ticket=ticket, severity=data["severity"], reason=data["reason"])
+        services.ticket_set_severity(
+            actor=actor, ticket=ticket, severity=data["severity"], reason=data["reason"]
+        )
 
-    return _act(request, pk, "severity", SeverityForm(request.POST), change,
-                "Severity changed; every clock was re-targeted.")
+    return _act(
+        request,
+        pk,
+        "severity",
+        SeverityForm(request.POST),
+        change,
+        "Severity changed; every clock was re-targeted.",
+    )
 
 
 @login_required
@@ -421,8 +497,14 @@ def ticket_workaround(request: HttpRequest, pk: int) -> HttpResponse:
     def workaround(actor: Actor, ticket: Ticket, data: dict[str, Any]) -> None:
         services.ticket_mark_workaround(actor=actor, ticket=ticket, note=data["note"])
 
-    return _act(request, pk, "workaround", WorkaroundForm(request.POST), workaround,
-                "Workaround recorded: the workaround clock is met.")
+    return _act(
+        request,
+        pk,
+        "workaround",
+        WorkaroundForm(request.POST),
+        workaround,
+        "Workaround recorded: the workaround clock is met.",
+    )
 
 
 @login_required
@@ -438,8 +520,14 @@ def ticket_tags(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ticket_time(request: HttpRequest, pk: int) -> HttpResponse:
     def log(actor: Actor, ticket: Ticket, data: dict[str, Any]) -> None:
-        services.time_log(actor=actor, ticket=ticket, minutes=data["minutes"], consulting=data["consulting"],
-                          note=data["note"], work_date=data["work_date"])
+        services.time_log(
+            actor=actor,
+            ticket=ticket,
+            minutes=data["minutes"],
+            consulting=data["consulting"],
+            note=data["note"],
+            work_date=data["work_date"],
+        )
 
     return _act(request, pk, "time", TimeForm(request.POST), log, "Time logged.")
 
@@ -467,9 +555,16 @@ def notifications(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("show") == "unread"
     notices = inbox.notification_list(actor=actor, unread=True if unread_only else None)
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "tickets/notifications.html", {
-        "page": page, "unread_only": unread_only, "unread": inbox.notification_unread_count(actor=actor),
-        "querystring": "show=unread" if unread_only else ""})
+    return render(
+        request,
+        "tickets/notifications.html",
+        {
+            "page": page,
+            "unread_only": unread_only,
+            "unread": inbox.notification_unread_count(actor=actor),
+            "querystring": "show=unread" if unread_only else "",
+        },
+    )
 
 
 @login_required
@@ -489,8 +584,9 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such notification.")
     inbox.notification_mark_read(actor=actor, notification=notice)
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect("web:notifications")
 
