@@ -147,7 +147,7 @@ class Ticket(models.Model):
     # Derived SLA columns, rewritten whenever the ticket's events or contract change.
     plan_code = models.CharField(max_length=40, blank=True)
     sla_state = models.CharField(max_length=10, blank=True, db_index=True)
-    next_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    next_due_at = models.DateTimeField(null=True, blank=True)  # indexed with status, below
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
 

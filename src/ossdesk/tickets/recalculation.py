@@ -96,10 +96,18 @@ def deadlines_recalculate(
     lap("terms")
     groups: dict[BusinessCalendar, tuple[list[int], list[int], list[int], list[int]]] = {}
     changed_epoch = changed_at.timestamp() if changed_at is not None else None
+    # Deadlines that count for each ticket's "next due" column (running or breached clocks).
+    counted_tickets: list[int] = []
+    counted_dues: list[int] = []
+    counted_at: dict[int, int] = {}  # clock row id -> position in counted_*
     for row_id, ticket_id, org_id, severity, name, state, target, anchor, banked, due in _open_clock_rows(
         org_ids
     ):
         ticket_ids.add(ticket_id)
+        if state in ("running", "breached") and due is not None:
+            counted_at[row_id] = len(counted_dues)
+            counted_tickets.append(ticket_id)
+            counted_dues.append(due)
         plan = plans.get((org_id, severity, name))
         if plan is None or plan[0] != target:
             slow.add(ticket_id)  # the target itself changed: re-evaluate from events
@@ -119,15 +127,25 @@ def deadlines_recalculate(
         lengths.append(remaining)
         olds.append(due if due is not None else -1)
     lap("read")
+    new_dues = list(counted_dues)
     for calendar, (ids, starts, lengths, olds) in groups.items():
         dues = calendar.add_many(np.asarray(starts, dtype=np.int64), np.asarray(lengths, dtype=np.int64))
         changed = dues != np.asarray(olds, dtype=np.int64)  # write only the deadlines that move
-        updates.append((np.asarray(ids, dtype=np.int64)[changed], dues[changed], calendar.fingerprint()))
+        moved_ids, moved_dues = np.asarray(ids, dtype=np.int64)[changed], dues[changed]
+        updates.append((moved_ids, moved_dues, calendar.fingerprint()))
+        for row_id, due in zip(moved_ids.tolist(), moved_dues.tolist(), strict=True):
+            new_dues[counted_at[row_id]] = due  # every fast-path clock is running with a deadline
+    ticket_updates = _soonest_changes(
+        np.asarray(counted_tickets, dtype=np.int64),
+        np.asarray(counted_dues, dtype=np.int64),
+        np.asarray(new_dues, dtype=np.int64),
+        slow,
+    )
     lap("compute")
     with transaction.atomic():
         moved = _write_dues(updates)
         lap("write")
-        _refresh_ticket_columns()
+        _write_ticket_dues(ticket_updates)
         lap("tickets")
         for ticket in Ticket.objects.filter(pk__in=slow).select_related("organization"):
             sync_clocks(ticket, now=now)
@@ -193,18 +211,44 @@ def _write_dues(updates: list[tuple[np.ndarray, np.ndarray, str]]) -> int:
     return total
 
 
-def _refresh_ticket_columns() -> None:
-    """Each touched ticket's soonest running deadline, from one grouped query."""
-    ticket_table, clock_table = Ticket._meta.db_table, TicketClock._meta.db_table
+def _soonest_changes(
+    tickets: np.ndarray, old: np.ndarray, new: np.ndarray, skip: set[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Tickets whose soonest running deadline moved, with the new one (epoch seconds)."""
+    if not len(tickets):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    order = np.argsort(tickets, kind="stable")
+    sorted_tickets = tickets[order]
+    starts = np.flatnonzero(np.r_[True, sorted_tickets[1:] != sorted_tickets[:-1]])
+    before = np.minimum.reduceat(old[order], starts)
+    after = np.minimum.reduceat(new[order], starts)
+    ids = sorted_tickets[starts]
+    keep = (before != after) & ~np.isin(ids, np.asarray(sorted(skip), dtype=np.int64))
+    return ids[keep], after[keep]
+
+
+def _write_ticket_dues(changes: tuple[np.ndarray, np.ndarray]) -> None:
+    ids, dues = changes
+    if not len(ids):
+        return
+    ticket_table = Ticket._meta.db_table
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {ticket_table} SET next_due_at = m.due FROM ("  # noqa: S608
-            f"SELECT c.ticket_id, MIN(c.due_at) AS due FROM {clock_table} c "
-            f"WHERE c.state IN ('running', 'breached') AND c.stopped_at IS NULL AND c.ticket_id IN "
-            f"(SELECT c2.ticket_id FROM {clock_table} c2 JOIN {SCRATCH} n ON n.id = c2.id) "
-            f"GROUP BY c.ticket_id"
-            f") m WHERE m.ticket_id = {ticket_table}.id"
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {SCRATCH}_tickets (id BIGINT PRIMARY KEY, due BIGINT)"
         )
+        cursor.execute(f"DELETE FROM {SCRATCH}_tickets")  # noqa: S608
+        marks = "%s, %s" if postgres else "?, ?"
+        cursor.cursor.executemany(
+            f"INSERT INTO {SCRATCH}_tickets (id, due) VALUES ({marks})",  # noqa: S608
+            zip(ids.tolist(), dues.tolist(), strict=True),
+        )
+        due = "to_timestamp(n.due)" if postgres else "datetime(n.due, 'unixepoch')"
+        cursor.execute(
+            f"UPDATE {ticket_table} SET next_due_at = {due} "  # noqa: S608
+            f"FROM {SCRATCH}_tickets n WHERE n.id = {ticket_table}.id"
+        )
+        cursor.execute(f"DROP TABLE IF EXISTS {SCRATCH}_tickets")
 
 
 def _drop_scratch() -> None:

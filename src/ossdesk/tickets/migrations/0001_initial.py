@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
                 ('solved_at', models.DateTimeField(blank=True, null=True)),
                 ('plan_code', models.CharField(blank=True, max_length=40)),
                 ('sla_state', models.CharField(blank=True, db_index=True, max_length=10)),
-                ('next_due_at', models.DateTimeField(blank=True, db_index=True, null=True)),
+                ('next_due_at', models.DateTimeField(blank=True, null=True)),
                 ('next_check_at', models.DateTimeField(blank=True, db_index=True, null=True)),
                 ('escalation_level', models.PositiveSmallIntegerField(default=0)),
                 ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_tickets', to=settings.AUTH_USER_MODEL)),

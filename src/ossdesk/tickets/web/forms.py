@@ -243,7 +243,7 @@ class TagsForm(forms.Form):
 
 
 class TimeForm(forms.Form):
-    minutes = forms.IntegerField(min_value=1, max_value=24 * 60, widget=forms.NumberInput(attrs={"step": 5}))
+    minutes = forms.IntegerField(min_value=1, max_value=24 * 60)
     consulting = forms.BooleanField(required=False, label="Consulting time (draws on the hour bank)")
     note = forms.CharField(required=False, max_length=300)
     work_date = forms.DateField(
