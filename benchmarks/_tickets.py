@@ -97,7 +97,6 @@ def make_portfolio(count: int, *, seed: int = 7) -> Portfolio:
                 dues = calendar.add_many(
                     np.full(len(group), now_s, dtype=np.int64), np.where(running, seconds - elapsed, 0)
                 )
-                key = calendar.fingerprint()
                 for ticket, spent, due, keep in zip(
                     group, elapsed.tolist(), dues.tolist(), running.tolist(), strict=True
                 ):
@@ -115,7 +114,6 @@ def make_portfolio(count: int, *, seed: int = 7) -> Portfolio:
                             due_at=due_at,
                             anchor_at=now,
                             banked_seconds=spent,
-                            calendar_key=key,
                             elapsed_seconds=spent,
                         )
                     )

@@ -22,4 +22,4 @@ class UsernameOrEmailBackend(ModelBackend):
             match = User.objects.filter(email__iexact=username).first()
             if match is not None:
                 username = match.username
-        return super().authenticate(request, username=username, password=password, **kwargs)  # type: ignore[return-value]
+        return super().authenticate(request, username=username, password=password, **kwargs)

@@ -246,7 +246,7 @@ class TicketClock(models.Model):
     """A clock's latest evaluation, stored for indexing and for the fast bulk recalculation.
 
     For a running clock, `due_at` = calendar.add(`anchor_at`, `target_seconds` - `banked_seconds`) on the
-    calendar named by `calendar_key`; a holiday added after `anchor_at` therefore only needs that sum.
+    customer's current calendar; a holiday added after `anchor_at` therefore only needs that sum.
     """
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
@@ -260,7 +260,6 @@ class TicketClock(models.Model):
     elapsed_seconds = models.IntegerField(default=0)
     anchor_at = models.DateTimeField(null=True, blank=True)
     banked_seconds = models.IntegerField(default=0)
-    calendar_key = models.CharField(max_length=80, blank=True)
     breached = models.BooleanField(default=False)
     cycle = models.PositiveIntegerField(default=0)
     breaches = models.PositiveIntegerField(default=0)

@@ -10,6 +10,7 @@ are re-evaluated from their events one by one.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -70,7 +71,7 @@ def deadlines_recalculate(
         if changed_from
         else None
     )
-    updates: list[tuple[np.ndarray, np.ndarray, str]] = []  # (clock ids, due epoch seconds, calendar key)
+    updates: list[tuple[np.ndarray, np.ndarray]] = []  # (clock ids, due epoch seconds)
     slow: set[int] = set()
     ticket_ids: set[int] = set()
     # (organisation, severity, clock) -> (target as stored, seconds, calendar), worked out once.
@@ -87,11 +88,11 @@ def deadlines_recalculate(
     for organization in organizations.iterator():
         org_ids.append(organization.pk)
         for severity, policy in _policies(organization).items():
-            for name, target in policy.targets.items() if policy else ():
+            if policy is None:
+                continue
+            for name, target in policy.targets.items():
                 plans[(organization.pk, severity, name)] = (
-                    (str(target), policy.seconds(target), policy.calendar_for(target))
-                    if target is not None
-                    else None
+                    (str(target), policy.seconds(target), policy.calendar_for(target)) if target else None
                 )
     lap("terms")
     groups: dict[BusinessCalendar, tuple[list[int], list[int], list[int], list[int]]] = {}
@@ -132,7 +133,7 @@ def deadlines_recalculate(
         dues = calendar.add_many(np.asarray(starts, dtype=np.int64), np.asarray(lengths, dtype=np.int64))
         changed = dues != np.asarray(olds, dtype=np.int64)  # write only the deadlines that move
         moved_ids, moved_dues = np.asarray(ids, dtype=np.int64)[changed], dues[changed]
-        updates.append((moved_ids, moved_dues, calendar.fingerprint()))
+        updates.append((moved_ids, moved_dues))
         for row_id, due in zip(moved_ids.tolist(), moved_dues.tolist(), strict=True):
             new_dues[counted_at[row_id]] = due  # every fast-path clock is running with a deadline
     ticket_updates = _soonest_changes(
@@ -149,7 +150,6 @@ def deadlines_recalculate(
         lap("tickets")
         for ticket in Ticket.objects.filter(pk__in=slow).select_related("organization"):
             sync_clocks(ticket, now=now)
-        _drop_scratch()
         lap("re-evaluate")
     lap("commit")
     return Recalculation(tickets=len(ticket_ids), updated=moved, reevaluated=len(slow), seconds=seconds)
@@ -161,11 +161,11 @@ def _open_clock_rows(organization_ids: list[int]) -> Iterator[tuple[Any, ...]]:
     postgres = connection.vendor == "postgresql"
 
     def epoch(column: str) -> str:
-        return (
-            f"EXTRACT(EPOCH FROM {column})::bigint"
-            if postgres
-            else f"CAST(strftime('%%s', {column}) AS INTEGER)"
-        )
+        if postgres:
+            return f"EXTRACT(EPOCH FROM {column})::bigint"
+        if sqlite3.sqlite_version_info >= (3, 38):
+            return f"unixepoch({column})"
+        return f"CAST(strftime('%%s', {column}) AS INTEGER)"
 
     statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
     with connection.cursor() as cursor:
@@ -182,32 +182,19 @@ def _open_clock_rows(organization_ids: list[int]) -> Iterator[tuple[Any, ...]]:
                 yield from rows
 
 
-SCRATCH = "ossdesk_new_dues"
-
-
-def _write_dues(updates: list[tuple[np.ndarray, np.ndarray, str]]) -> int:
-    """Load the new deadlines (epoch seconds) into a scratch table, then move them with one UPDATE."""
+def _write_dues(updates: list[tuple[np.ndarray, np.ndarray]]) -> int:
+    """Move the deadlines (epoch seconds) with the driver's own executemany, the fastest path it has."""
     clock_table = TicketClock._meta.db_table
     postgres = connection.vendor == "postgresql"
+    due, marks = ("to_timestamp(%s)", "%s") if postgres else ("datetime(?, 'unixepoch')", "?")
+    total = 0
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {SCRATCH} (id BIGINT PRIMARY KEY, due BIGINT NOT NULL, "
-            f"calendar_key VARCHAR(80) NOT NULL)"
-        )
-        cursor.execute(f"DELETE FROM {SCRATCH}")  # noqa: S608
-        raw = cursor.cursor  # the driver's own cursor: its executemany is far faster than per-row wrapping
-        marks = "%s, %s, %s" if postgres else "?, ?, ?"
-        insert = f"INSERT INTO {SCRATCH} (id, due, calendar_key) VALUES ({marks})"  # noqa: S608
-        total = 0
-        for ids, dues, key in updates:
-            raw.executemany(insert, zip(ids.tolist(), dues.tolist(), [key] * len(ids), strict=True))
+        for ids, dues in updates:
+            cursor.cursor.executemany(
+                f"UPDATE {clock_table} SET due_at = {due} WHERE id = {marks}",  # noqa: S608
+                zip(dues.tolist(), ids.tolist(), strict=True),
+            )
             total += len(ids)
-        # The database turns epoch seconds into its own datetime form (Django's, for SQLite's text).
-        due = "to_timestamp(n.due)" if postgres else "datetime(n.due, 'unixepoch')"
-        cursor.execute(
-            f"UPDATE {clock_table} SET due_at = {due}, calendar_key = n.calendar_key "  # noqa: S608
-            f"FROM {SCRATCH} n WHERE n.id = {clock_table}.id"
-        )
     return total
 
 
@@ -229,28 +216,11 @@ def _soonest_changes(
 
 def _write_ticket_dues(changes: tuple[np.ndarray, np.ndarray]) -> None:
     ids, dues = changes
-    if not len(ids):
-        return
     ticket_table = Ticket._meta.db_table
     postgres = connection.vendor == "postgresql"
+    due, marks = ("to_timestamp(%s)", "%s") if postgres else ("datetime(?, 'unixepoch')", "?")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {SCRATCH}_tickets (id BIGINT PRIMARY KEY, due BIGINT)"
-        )
-        cursor.execute(f"DELETE FROM {SCRATCH}_tickets")  # noqa: S608
-        marks = "%s, %s" if postgres else "?, ?"
         cursor.cursor.executemany(
-            f"INSERT INTO {SCRATCH}_tickets (id, due) VALUES ({marks})",  # noqa: S608
-            zip(ids.tolist(), dues.tolist(), strict=True),
+            f"UPDATE {ticket_table} SET next_due_at = {due} WHERE id = {marks}",  # noqa: S608
+            zip(dues.tolist(), ids.tolist(), strict=True),
         )
-        due = "to_timestamp(n.due)" if postgres else "datetime(n.due, 'unixepoch')"
-        cursor.execute(
-            f"UPDATE {ticket_table} SET next_due_at = {due} "  # noqa: S608
-            f"FROM {SCRATCH}_tickets n WHERE n.id = {ticket_table}.id"
-        )
-        cursor.execute(f"DROP TABLE IF EXISTS {SCRATCH}_tickets")
-
-
-def _drop_scratch() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {SCRATCH}")

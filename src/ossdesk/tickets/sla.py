@@ -159,7 +159,6 @@ def sync_clocks(
         keep.add(name)
         assert policy is not None
         anchor, banked = _anchor(state, policy, now)
-        calendar = policy.calendar_for(state.target) if state.target else None
         row = existing.get(name) or TicketClock(ticket=ticket, name=name)
         row.state = state.state
         row.target = str(state.target) if state.target else ""
@@ -170,7 +169,6 @@ def sync_clocks(
         row.elapsed_seconds = int(state.elapsed.total_seconds())
         row.anchor_at = anchor
         row.banked_seconds = banked
-        row.calendar_key = calendar.fingerprint() if calendar else ""
         row.breached = state.breached
         row.cycle = state.cycle
         row.breaches = state.breaches

@@ -189,7 +189,6 @@ class Migration(migrations.Migration):
                 ('elapsed_seconds', models.IntegerField(default=0)),
                 ('anchor_at', models.DateTimeField(blank=True, null=True)),
                 ('banked_seconds', models.IntegerField(default=0)),
-                ('calendar_key', models.CharField(blank=True, max_length=80)),
                 ('breached', models.BooleanField(default=False)),
                 ('cycle', models.PositiveIntegerField(default=0)),
                 ('breaches', models.PositiveIntegerField(default=0)),

@@ -74,11 +74,9 @@ def _form_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
-def _querystring(request: HttpRequest, **changes: Any) -> str:
+def _querystring(request: HttpRequest) -> str:
     """The current filters (without the page), for links that keep them."""
-    params = {key: value for key, value in request.GET.items() if key in FILTER_KEYS and value}
-    params.update({key: value for key, value in changes.items() if value})
-    return urlencode(params)
+    return urlencode({key: value for key, value in request.GET.items() if key in FILTER_KEYS and value})
 
 
 def _ticket(actor: Actor, pk: int) -> Ticket:
