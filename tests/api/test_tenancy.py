@@ -121,6 +121,9 @@ ORGANIZATION_ACTIONS = ["entitlements"]
 # Every router prefix, by kind: tenant data (the matrix above), the public catalogue, or the user's own.
 ENDPOINT_KINDS = {
     **{r.name: "tenant" for r in RESOURCES},
+    "tickets": "tenant",  # matrix: tests/tickets/test_api_tenancy.py
+    "teams": "staff",  # customers get an empty list
+    "notifications": "own",
     "products": "catalogue",
     "product-versions": "catalogue",
     "plans": "catalogue",

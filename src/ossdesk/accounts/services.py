@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from ossdesk.accounts.access import can_manage_catalogue, require
 from ossdesk.accounts.actor import Actor
-from ossdesk.accounts.models import STAFF_ROLES, ApiToken, Role, User
+from ossdesk.accounts.models import STAFF_ROLES, ApiToken, Notification, Role, User
+from ossdesk.accounts.selectors import notification_list
 from ossdesk.audit.services import audit_record, snapshot
 
 TOKEN_PREFIX = "osd_"  # noqa: S105 - a public prefix, not a secret
@@ -111,3 +112,17 @@ def api_token_authenticate(key: str) -> ApiToken | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+# Marking one's own notice read changes nothing anyone else sees, so it is not audited.
+def notification_mark_read(*, actor: Actor, notification: Notification) -> Notification:
+    if notification.recipient_id != actor.user_id:
+        raise Notification.DoesNotExist("No such notification.")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk).update(read_at=notification.read_at)
+    return notification
+
+
+def notification_mark_all_read(*, actor: Actor) -> int:
+    return notification_list(actor=actor, unread=True).update(read_at=timezone.now())

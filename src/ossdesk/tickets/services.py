@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import PurePath
@@ -37,6 +37,7 @@ from ossdesk.tickets.models import (
     ConsultingEngagement,
     ExtraHoliday,
     Message,
+    SavedView,
     Status,
     Tag,
     Team,
@@ -44,6 +45,7 @@ from ossdesk.tickets.models import (
     TicketEvent,
     TimeEntry,
 )
+from ossdesk.tickets.selectors import QueueFilter
 from ossdesk.tickets.sla import reachability_value, whole_seconds
 
 ATTACHMENT_MAX_BYTES = int(getattr(settings, "OSSDESK_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
@@ -725,3 +727,45 @@ def team_create(
     team.members.set(members)
     audit_record(actor=actor, action="create", instance=team, after=snapshot(team))
     return team
+
+
+# -- saved queue views ------------------------------------------------------------------------------------
+
+
+def queue_filter_dict(filters: QueueFilter) -> dict[str, Any]:
+    """The filters that are set, as a saved view stores them."""
+    return {key: value for key, value in asdict(filters).items() if value not in ("", None)}
+
+
+@transaction.atomic
+def saved_view_save(*, actor: Actor, name: str, filters: QueueFilter, shared: bool = False) -> SavedView:
+    """Save the queue's current filters under a name; saving a name again replaces its filters."""
+    if not actor.is_staff or actor.user_id is None:
+        raise PermissionDenied("Saved views are for the vendor's staff.")
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Name the view, e.g. “Kafka S1s”."})
+    view = SavedView.objects.filter(owner_id=actor.user_id, name=name).first()
+    before = snapshot(view) if view else None
+    if view is None:
+        view = SavedView(owner_id=actor.user_id, name=name)
+    view.filters = queue_filter_dict(filters)
+    view.shared = shared
+    view.save()
+    audit_record(
+        actor=actor,
+        action="update" if before else "create",
+        instance=view,
+        before=before,
+        after=snapshot(view),
+    )
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, actor: Actor, view: SavedView) -> None:
+    """Owners delete their views; admins may delete a shared view nobody needs any more."""
+    if view.owner_id != actor.user_id and actor.role != Role.ADMIN:
+        raise PermissionDenied("Only the view's owner may delete it.")
+    audit_record(actor=actor, action="delete", instance=view, before=snapshot(view))
+    view.delete()

@@ -24,6 +24,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ossdesk.accounts import selectors as account_selectors
+from ossdesk.accounts import services as account_services
 from ossdesk.accounts.models import STAFF_ROLES, Notification, User
 from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers.models import Contact, Organization
@@ -51,7 +53,6 @@ from ossdesk.tickets.api.serializers import (
 from ossdesk.tickets.models import Attachment, Channel, Team, Ticket
 from ossdesk.tickets.services import Upload
 from ossdesk.tickets.sla import clock_states, clock_summary
-from ossdesk.tickets.web import services as inbox
 from ossdesk.tickets.web.downloads import attachment_response
 from ossdesk.tickets.web.forms import uploads
 from ossdesk.web.api import request_actor
@@ -414,17 +415,19 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     ordering = ["-created_at"]
 
     def get_queryset(self) -> QuerySet[Notification]:
-        return inbox.notification_list(actor=request_actor(self.request))
+        return account_selectors.notification_list(actor=request_actor(self.request))
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str | None = None) -> Response:
         """Mark one notification read."""
-        notice = inbox.notification_mark_read(actor=request_actor(request), notification=self.get_object())
+        notice = account_services.notification_mark_read(
+            actor=request_actor(request), notification=self.get_object()
+        )
         return Response(NotificationSerializer(notice).data)
 
     @extend_schema(request=None, responses=MarkedSerializer)
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
         """Mark every unread notification read."""
-        return Response({"marked": inbox.notification_mark_all_read(actor=request_actor(request))})
+        return Response({"marked": account_services.notification_mark_all_read(actor=request_actor(request))})

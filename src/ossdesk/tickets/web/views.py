@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ossdesk.accounts import selectors as account_selectors
+from ossdesk.accounts import services as account_services
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import STAFF_ROLES, User
 from ossdesk.customers import selectors as customer_selectors
@@ -28,11 +30,11 @@ from ossdesk.domain.entitlements import EntitlementDenied, Entitlements, check_c
 from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.products.selectors import product_list, product_version_list
 from ossdesk.tickets import selectors, services
+from ossdesk.tickets import services as ticket_services
 from ossdesk.tickets.models import Attachment, Channel, Status, Tag, Team, Ticket
 from ossdesk.tickets.selectors import BUILTIN_VIEWS, QueueFilter
 from ossdesk.tickets.services import ALLOWED_TRANSITIONS
 from ossdesk.tickets.sla import clock_states, clock_summary
-from ossdesk.tickets.web import services as inbox
 from ossdesk.tickets.web.downloads import attachment_response
 from ossdesk.tickets.web.forms import (
     SEVERITY_CHOICES,
@@ -110,7 +112,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         organization = (
             customer_selectors.organization_list(actor=actor).filter(pk=filters.organization).first()
         )
-    filter_fields = inbox.queue_filter_dict(filters)
+    filter_fields = ticket_services.queue_filter_dict(filters)
     saved_views = list(selectors.saved_view_list(actor=actor).select_related("owner"))
     context = {
         "page": page,
@@ -197,10 +199,10 @@ def saved_view_save(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     form = SavedViewForm(request.POST)
     filters = QueueFilter.from_mapping(request.POST)
-    back = f"{reverse('web:tickets')}?{urlencode(inbox.queue_filter_dict(filters))}"
+    back = f"{reverse('web:tickets')}?{urlencode(ticket_services.queue_filter_dict(filters))}"
     if form.is_valid():
         try:
-            view = inbox.saved_view_save(
+            view = ticket_services.saved_view_save(
                 actor=actor,
                 name=form.cleaned_data["name"],
                 filters=filters,
@@ -222,7 +224,7 @@ def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
     view = selectors.saved_view_list(actor=actor).filter(pk=pk).first()
     if view is None:
         raise Http404("No such view.")
-    inbox.saved_view_delete(actor=actor, view=view)
+    ticket_services.saved_view_delete(actor=actor, view=view)
     messages.success(request, f"Deleted the view “{view.name}”.")
     return redirect("web:tickets")
 
@@ -551,7 +553,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
 def notifications(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     unread_only = request.GET.get("show") == "unread"
-    notices = inbox.notification_list(actor=actor, unread=True if unread_only else None)
+    notices = account_selectors.notification_list(actor=actor, unread=True if unread_only else None)
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -559,7 +561,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "unread_only": unread_only,
-            "unread": inbox.notification_unread_count(actor=actor),
+            "unread": account_selectors.notification_unread_count(actor=actor),
             "querystring": "show=unread" if unread_only else "",
         },
     )
@@ -569,7 +571,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @require_GET
 def notification_badge(request: HttpRequest) -> HttpResponse:
     """The unread count in the header (loaded and refreshed by htmx)."""
-    count = inbox.notification_unread_count(actor=request_actor(request))
+    count = account_selectors.notification_unread_count(actor=request_actor(request))
     return render(request, "tickets/_notification_count.html", {"unread": count})
 
 
@@ -577,10 +579,10 @@ def notification_badge(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
-    notice = inbox.notification_list(actor=actor).filter(pk=pk).first()
+    notice = account_selectors.notification_list(actor=actor).filter(pk=pk).first()
     if notice is None:
         raise Http404("No such notification.")
-    inbox.notification_mark_read(actor=actor, notification=notice)
+    account_services.notification_mark_read(actor=actor, notification=notice)
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -592,6 +594,6 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    marked = inbox.notification_mark_all_read(actor=request_actor(request))
+    marked = account_services.notification_mark_all_read(actor=request_actor(request))
     messages.success(request, f"Marked {marked} notification{'s' if marked != 1 else ''} read.")
     return redirect("web:notifications")
