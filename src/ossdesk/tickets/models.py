@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 
@@ -27,6 +29,12 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_ON_CUSTOMER, Status.WAITING_ON_THIRD_PARTY)
+NO_DEADLINE = 2**62  # queue_key of a ticket without a running deadline: after all that have one
+
+
+def queue_key(next_due_at: datetime | None) -> int:
+    """The queue's sort key for a ticket's next deadline."""
+    return int(next_due_at.timestamp()) if next_due_at is not None else NO_DEADLINE
 
 
 class Channel(models.TextChoices):
@@ -147,13 +155,18 @@ class Ticket(models.Model):
     # Derived SLA columns, rewritten whenever the ticket's events or contract change.
     plan_code = models.CharField(max_length=40, blank=True)
     sla_state = models.CharField(max_length=10, blank=True, db_index=True)
-    next_due_at = models.DateTimeField(null=True, blank=True)  # indexed with status, below
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    # The queue's sort key: next_due_at in epoch seconds, or NO_DEADLINE; indexed for open tickets only.
+    queue_key = models.BigIntegerField(default=NO_DEADLINE)
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-opened_at"]
         indexes = [
+            models.Index(
+                fields=["queue_key"], condition=models.Q(status__in=OPEN_STATUSES), name="ticket_open_queue"
+            ),
             models.Index(fields=["status", "next_due_at"]),
             models.Index(fields=["organization", "status"]),
             models.Index(fields=["assignee", "status"]),

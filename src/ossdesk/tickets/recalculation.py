@@ -221,6 +221,6 @@ def _write_ticket_dues(changes: tuple[np.ndarray, np.ndarray]) -> None:
     due, marks = ("to_timestamp(%s)", "%s") if postgres else ("datetime(?, 'unixepoch')", "?")
     with connection.cursor() as cursor:
         cursor.cursor.executemany(
-            f"UPDATE {ticket_table} SET next_due_at = {due} WHERE id = {marks}",  # noqa: S608
-            zip(dues.tolist(), ids.tolist(), strict=True),
+            f"UPDATE {ticket_table} SET next_due_at = {due}, queue_key = {marks} WHERE id = {marks}",  # noqa: S608
+            zip(dues.tolist(), dues.tolist(), ids.tolist(), strict=True),
         )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from ossdesk.accounts.actor import Actor
@@ -123,7 +123,7 @@ def ticket_queue(*, actor: Actor, filters: QueueFilter) -> QuerySet[Ticket]:
     if view == "all":
         return qs.order_by("-opened_at")
     # Most urgent first; tickets with no running deadline (paused, no SLA) after every one that has one.
-    return qs.order_by(F("next_due_at").asc(nulls_last=True), "severity", "-opened_at")
+    return qs.order_by("queue_key", "severity", "-opened_at")
 
 
 def saved_view_list(*, actor: Actor) -> QuerySet[SavedView]:

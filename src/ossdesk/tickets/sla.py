@@ -19,7 +19,7 @@ from ossdesk.domain.calendar import BusinessCalendar
 from ossdesk.domain.entitlements import Entitlements, TargetDuration
 from ossdesk.domain.sla import CLOCK_NAMES, ClockState, Event, SlaPolicy, evaluate, next_deadline
 from ossdesk.plans.selectors import entitlements_for
-from ossdesk.tickets.models import ExtraHoliday, Ticket, TicketClock, TicketEvent
+from ossdesk.tickets.models import ExtraHoliday, Ticket, TicketClock, TicketEvent, queue_key
 
 HOLIDAY_YEARS_BACK, HOLIDAY_YEARS_AHEAD = 1, 3
 STATE_RANK = {"breached": 4, "running": 3, "paused": 2, "met": 1, "idle": 0, "none": 0}
@@ -183,6 +183,7 @@ def sync_clocks(
     Ticket.objects.filter(pk=ticket.pk).update(
         sla_state=ticket.sla_state,
         next_due_at=ticket.next_due_at,
+        queue_key=queue_key(ticket.next_due_at),
         next_check_at=ticket.next_check_at,
         plan_code=ticket.plan_code,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from django.db import connection
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task
 
@@ -18,3 +19,17 @@ def record_heartbeat() -> None:
 def worker_heartbeat() -> None:
     """Tell /api/health that a worker is consuming the queue."""
     record_heartbeat()
+
+
+def optimize_database() -> None:
+    """Keep SQLite's query planner statistics current (PostgreSQL's autovacuum does this itself)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA analysis_limit=1000")
+            cursor.execute("PRAGMA optimize=0x10002")
+
+
+@db_periodic_task(crontab(minute="17"))
+def optimize_database_task() -> None:
+    """Hourly: fresh planner statistics, so the queue's partial index is used as tables grow."""
+    optimize_database()
