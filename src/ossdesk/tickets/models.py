@@ -168,6 +168,7 @@ class Ticket(models.Model):
                 fields=["queue_key"], condition=models.Q(status__in=OPEN_STATUSES), name="ticket_open_queue"
             ),
             models.Index(fields=["status", "next_due_at"]),
+            models.Index(fields=["opened_at"]),
             models.Index(fields=["organization", "status"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["team", "status"]),

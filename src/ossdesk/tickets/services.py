@@ -48,7 +48,7 @@ from ossdesk.tickets.models import (
 from ossdesk.tickets.selectors import QueueFilter
 from ossdesk.tickets.sla import reachability_value, whole_seconds
 
-ATTACHMENT_MAX_BYTES = int(getattr(settings, "OSSDESK_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+ATTACHMENT_MAX_BYTES: int = settings.OSSDESK_ATTACHMENT_MAX_BYTES
 BLOCKED_EXTENSIONS = frozenset(
     {
         ".exe",
@@ -312,6 +312,17 @@ def _assign(ticket: Ticket, actor: Actor, *, team: Team | None, assignee: User |
     _notify([assignee], "ticket.assigned", f"#{ticket.pk} assigned to you: {ticket.subject}", ticket)
 
 
+def _audit_update(actor: Actor, ticket: Ticket, before: dict[str, Any]) -> None:
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=ticket,
+        before=before,
+        after=snapshot(ticket),
+        organization_id=ticket.organization_id,
+    )
+
+
 def _touch(ticket: Ticket, **fields: Any) -> None:
     fields["updated_at"] = timezone.now()
     for key, value in fields.items():
@@ -425,14 +436,7 @@ def ticket_set_status(*, actor: Actor, ticket: Ticket, status: str, reason: str 
     solved_at = now if status == Status.SOLVED else (ticket.solved_at if status == Status.CLOSED else None)
     _touch(ticket, status=status, solved_at=solved_at)
     ticket_check(ticket, now=now)
-    audit_record(
-        actor=actor,
-        action="update",
-        instance=ticket,
-        before=before,
-        after=snapshot(ticket),
-        organization_id=ticket.organization_id,
-    )
+    _audit_update(actor, ticket, before)
     return ticket
 
 
@@ -450,14 +454,7 @@ def ticket_set_severity(*, actor: Actor, ticket: Ticket, severity: str, reason: 
     _event(ticket, actor, "severity", severity, at=now, data={"from": ticket.severity, "reason": reason})
     _touch(ticket, severity=severity)
     ticket_check(ticket, now=now)
-    audit_record(
-        actor=actor,
-        action="update",
-        instance=ticket,
-        before=before,
-        after=snapshot(ticket),
-        organization_id=ticket.organization_id,
-    )
+    _audit_update(actor, ticket, before)
     return ticket
 
 
@@ -471,14 +468,7 @@ def ticket_assign(*, actor: Actor, ticket: Ticket, assignee: User | None, team: 
     before = snapshot(ticket)
     _assign(ticket, actor, team=team, assignee=assignee)
     _touch(ticket)
-    audit_record(
-        actor=actor,
-        action="update",
-        instance=ticket,
-        before=before,
-        after=snapshot(ticket),
-        organization_id=ticket.organization_id,
-    )
+    _audit_update(actor, ticket, before)
     return ticket
 
 

@@ -134,6 +134,13 @@ class TicketViewSet(ServiceViewSet):
     # A ticket changes only through its actions (status, severity, assign ...), each one service.
     http_method_names = ["get", "post", "head", "options"]
 
+    def paginate_queryset(self, queryset: Any) -> Any:
+        if self.action != "list":
+            return super().paginate_queryset(queryset)
+        # Page through ids alone (an index walk), then load the page's tickets: fast on large desks.
+        ids = super().paginate_queryset(queryset.values_list("pk", flat=True))
+        return selectors.tickets_in_order(actor=self.actor, ids=list(ids or []))
+
     def get_queryset(self) -> QuerySet[Ticket]:
         return selectors.ticket_list(actor=self.actor).select_related("product_version", "deployment")
 

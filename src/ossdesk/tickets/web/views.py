@@ -103,8 +103,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     if not actor.is_staff:
         return _customer_tickets(request, actor)
     filters = QueueFilter.from_mapping(request.GET)
-    page = Paginator(selectors.ticket_queue(actor=actor, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = selectors.ticket_page(
+        actor=actor,
+        queryset=selectors.ticket_queue(actor=actor, filters=filters),
+        number=request.GET.get("page"),
+        per_page=PAGE_SIZE,
     )
     now = timezone.now()
     organization = None
@@ -160,7 +163,9 @@ def _customer_tickets(request: HttpRequest, actor: Actor) -> HttpResponse:
         tag="",
     )
     tickets = selectors.ticket_queue(actor=actor, filters=filters).order_by("-updated_at")
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.ticket_page(
+        actor=actor, queryset=tickets, number=request.GET.get("page"), per_page=PAGE_SIZE
+    )
     now = timezone.now()
     entitlements = entitlements_for(organization=organization)
     context = {
