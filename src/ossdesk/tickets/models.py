@@ -167,7 +167,6 @@ class Ticket(models.Model):
             models.Index(
                 fields=["queue_key"], condition=models.Q(status__in=OPEN_STATUSES), name="ticket_open_queue"
             ),
-            models.Index(fields=["status", "next_due_at"]),
             models.Index(fields=["opened_at"]),
             models.Index(fields=["organization", "status"]),
             models.Index(fields=["assignee", "status"]),

@@ -11,7 +11,15 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from ossdesk.accounts.actor import Actor
-from ossdesk.tickets.models import OPEN_STATUSES, Message, SavedView, Ticket, TicketClock, TicketEvent
+from ossdesk.tickets.models import (
+    OPEN_STATUSES,
+    Message,
+    SavedView,
+    Ticket,
+    TicketClock,
+    TicketEvent,
+    queue_key,
+)
 
 
 def ticket_list(*, actor: Actor) -> QuerySet[Ticket]:
@@ -111,7 +119,7 @@ def ticket_queue(*, actor: Actor, filters: QueueFilter) -> QuerySet[Ticket]:
     elif view == "my_team":
         qs = qs.filter(team__members=actor.user_id)
     elif view == "breaching_soon":
-        qs = qs.filter(next_due_at__lte=timezone.now() + timedelta(hours=2), next_due_at__isnull=False)
+        qs = qs.filter(queue_key__lte=queue_key(timezone.now() + timedelta(hours=2)))
     elif view == "breached":
         qs = qs.filter(sla_state="breached")
     elif view == "unassigned":

@@ -128,7 +128,7 @@ class TicketViewSet(ServiceViewSet):
     input_serializer = TicketInSerializer
     filterset_class = TicketFilter
     search_fields = ["subject", "organization__name"]
-    ordering_fields = ["opened_at", "updated_at", "next_due_at", "severity", "status", "id"]
+    ordering_fields = ["opened_at", "updated_at", "next_due_at", "queue_key", "severity", "status", "id"]
     ordering = ["-opened_at"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     # A ticket changes only through its actions (status, severity, assign ...), each one service.
