@@ -165,7 +165,9 @@ class Ticket(models.Model):
         ordering = ["-opened_at"]
         indexes = [
             models.Index(
-                fields=["queue_key"], condition=models.Q(status__in=OPEN_STATUSES), name="ticket_open_queue"
+                fields=["queue_key", "severity", "-opened_at"],  # the queue's whole ORDER BY
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="ticket_open_queue",
             ),
             models.Index(fields=["opened_at"]),
             models.Index(fields=["organization", "status"]),

@@ -24,9 +24,10 @@ def worker_heartbeat() -> None:
 def optimize_database() -> None:
     """Keep SQLite's query planner statistics current (PostgreSQL's autovacuum does this itself)."""
     if connection.vendor == "sqlite":
+        # A full ANALYZE (0.1 s per 100,000 tickets): sampled statistics mislead the planner about the
+        # status columns, where one value covers almost every row.
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA analysis_limit=1000")
-            cursor.execute("PRAGMA optimize=0x10002")
+            cursor.execute("ANALYZE")
 
 
 @db_periodic_task(crontab(minute="17"))
