@@ -124,7 +124,7 @@ def make_portfolio(count: int, *, seed: int = 7) -> Portfolio:
         for ticket in tickets:
             ticket.next_due_at = soonest.get(ticket.pk)
             ticket.sla_state = "running" if ticket.pk in soonest else ""
-            ticket.queue_key = queue_key(ticket.next_due_at)
+            ticket.queue_key = queue_key(ticket.next_due_at, ticket.severity)
             updates.append(ticket)
         TicketClock.objects.bulk_create(clocks, batch_size=5000)
         Ticket.objects.bulk_update(updates, ["next_due_at", "sla_state", "queue_key"], batch_size=2000)

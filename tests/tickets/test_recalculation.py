@@ -10,7 +10,7 @@ from django.utils import timezone
 from ossdesk.accounts.actor import actor_for
 from ossdesk.plans.services import subscription_update
 from ossdesk.tickets import services
-from ossdesk.tickets.models import ExtraHoliday, TicketClock
+from ossdesk.tickets.models import ExtraHoliday, Ticket, TicketClock
 from ossdesk.tickets.recalculation import deadlines_recalculate
 from ossdesk.tickets.sla import sync_clocks
 from tests.factories import SYSTEM, ProductFactory
@@ -43,6 +43,10 @@ def _dues() -> dict[tuple[int, str], datetime | None]:
     return {(c.ticket_id, c.name): c.due_at for c in TicketClock.objects.all()}
 
 
+def _ticket_columns() -> dict[int, tuple]:
+    return {t.pk: (t.next_due_at, t.queue_key) for t in Ticket.objects.all()}
+
+
 def _next_business_day(start: date) -> date:
     day = start + timedelta(days=1)
     while day.weekday() >= 5:
@@ -56,12 +60,13 @@ def test_holiday_moves_deadlines_exactly_as_full_evaluation(tickets):
     ExtraHoliday.objects.create(country="DE", date=holiday, name="Company day")
     result = deadlines_recalculate(country="DE", changed_from=holiday)
     fast = _dues()
+    fast_tickets = _ticket_columns()
     assert result.updated > 0
     assert fast != before  # the holiday pushed business-hour deadlines out
     for ticket in tickets:
         sync_clocks(ticket)
-    full = _dues()
-    assert fast == full
+    assert _dues() == fast
+    assert _ticket_columns() == fast_tickets  # next deadline and queue key, as a full evaluation sets them
 
 
 def test_holiday_in_the_past_falls_back_to_full_evaluation(tickets):

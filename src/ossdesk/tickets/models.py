@@ -29,12 +29,14 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_ON_CUSTOMER, Status.WAITING_ON_THIRD_PARTY)
-NO_DEADLINE = 2**62  # queue_key of a ticket without a running deadline: after all that have one
+NO_DEADLINE = 2**60  # stands for the deadline of a ticket without one: after every ticket that has one
+SEVERITY_RANK = {"S1": 0, "S2": 1, "S3": 2, "S4": 3}
 
 
-def queue_key(next_due_at: datetime | None) -> int:
-    """The queue's sort key for a ticket's next deadline."""
-    return int(next_due_at.timestamp()) if next_due_at is not None else NO_DEADLINE
+def queue_key(next_due_at: datetime | None, severity: str) -> int:
+    """The queue's sort key: the next deadline (epoch seconds), then the severity, in one indexed integer."""
+    due = int(next_due_at.timestamp()) if next_due_at is not None else NO_DEADLINE
+    return due * 4 + SEVERITY_RANK.get(severity, 3)
 
 
 class Channel(models.TextChoices):
@@ -157,7 +159,7 @@ class Ticket(models.Model):
     sla_state = models.CharField(max_length=10, blank=True, db_index=True)
     next_due_at = models.DateTimeField(null=True, blank=True)
     # The queue's sort key: next_due_at in epoch seconds, or NO_DEADLINE; indexed for open tickets only.
-    queue_key = models.BigIntegerField(default=NO_DEADLINE)
+    queue_key = models.BigIntegerField(default=NO_DEADLINE * 4 + 3)
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
 
@@ -165,7 +167,7 @@ class Ticket(models.Model):
         ordering = ["-opened_at"]
         indexes = [
             models.Index(
-                fields=["queue_key", "severity", "-opened_at"],  # the queue's whole ORDER BY
+                fields=["queue_key"],  # with the row id: the queue's whole ORDER BY
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="ticket_open_queue",
             ),

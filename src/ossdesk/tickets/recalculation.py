@@ -24,7 +24,7 @@ from ossdesk.customers.models import Organization
 from ossdesk.domain.calendar import BusinessCalendar
 from ossdesk.domain.sla import SlaPolicy
 from ossdesk.plans.selectors import entitlements_for
-from ossdesk.tickets.models import OPEN_STATUSES, Ticket, TicketClock
+from ossdesk.tickets.models import OPEN_STATUSES, SEVERITY_RANK, Ticket, TicketClock
 from ossdesk.tickets.sla import policy_for, sync_clocks, whole_seconds
 
 
@@ -100,6 +100,7 @@ def deadlines_recalculate(
     # Deadlines that count for each ticket's "next due" column (running or breached clocks).
     counted_tickets: list[int] = []
     counted_dues: list[int] = []
+    counted_ranks: list[int] = []
     counted_at: dict[int, int] = {}  # clock row id -> position in counted_*
     for row_id, ticket_id, org_id, severity, name, state, target, anchor, banked, due in _open_clock_rows(
         org_ids
@@ -109,6 +110,7 @@ def deadlines_recalculate(
             counted_at[row_id] = len(counted_dues)
             counted_tickets.append(ticket_id)
             counted_dues.append(due)
+            counted_ranks.append(SEVERITY_RANK.get(severity, 3))
         plan = plans.get((org_id, severity, name))
         if plan is None or plan[0] != target:
             slow.add(ticket_id)  # the target itself changed: re-evaluate from events
@@ -140,6 +142,7 @@ def deadlines_recalculate(
         np.asarray(counted_tickets, dtype=np.int64),
         np.asarray(counted_dues, dtype=np.int64),
         np.asarray(new_dues, dtype=np.int64),
+        np.asarray(counted_ranks, dtype=np.int64),
         slow,
     )
     lap("compute")
@@ -199,11 +202,12 @@ def _write_dues(updates: list[tuple[np.ndarray, np.ndarray]]) -> int:
 
 
 def _soonest_changes(
-    tickets: np.ndarray, old: np.ndarray, new: np.ndarray, skip: set[int]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Tickets whose soonest running deadline moved, with the new one (epoch seconds)."""
+    tickets: np.ndarray, old: np.ndarray, new: np.ndarray, ranks: np.ndarray, skip: set[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tickets whose soonest running deadline moved: ids, new deadlines (epoch seconds), queue keys."""
     if not len(tickets):
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, empty
     order = np.argsort(tickets, kind="stable")
     sorted_tickets = tickets[order]
     starts = np.flatnonzero(np.r_[True, sorted_tickets[1:] != sorted_tickets[:-1]])
@@ -211,16 +215,16 @@ def _soonest_changes(
     after = np.minimum.reduceat(new[order], starts)
     ids = sorted_tickets[starts]
     keep = (before != after) & ~np.isin(ids, np.asarray(sorted(skip), dtype=np.int64))
-    return ids[keep], after[keep]
+    return ids[keep], after[keep], after[keep] * 4 + ranks[order][starts][keep]
 
 
-def _write_ticket_dues(changes: tuple[np.ndarray, np.ndarray]) -> None:
-    ids, dues = changes
+def _write_ticket_dues(changes: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+    ids, dues, keys = changes
     ticket_table = Ticket._meta.db_table
     postgres = connection.vendor == "postgresql"
     due, marks = ("to_timestamp(%s)", "%s") if postgres else ("datetime(?, 'unixepoch')", "?")
     with connection.cursor() as cursor:
         cursor.cursor.executemany(
             f"UPDATE {ticket_table} SET next_due_at = {due}, queue_key = {marks} WHERE id = {marks}",  # noqa: S608
-            zip(dues.tolist(), dues.tolist(), ids.tolist(), strict=True),
+            zip(dues.tolist(), keys.tolist(), ids.tolist(), strict=True),
         )

@@ -119,7 +119,7 @@ def ticket_queue(*, actor: Actor, filters: QueueFilter) -> QuerySet[Ticket]:
     elif view == "my_team":
         qs = qs.filter(team__members=actor.user_id)
     elif view == "breaching_soon":
-        qs = qs.filter(queue_key__lte=queue_key(timezone.now() + timedelta(hours=2)))
+        qs = qs.filter(queue_key__lte=queue_key(timezone.now() + timedelta(hours=2), "S4"))
     elif view == "breached":
         qs = qs.filter(sla_state="breached")
     elif view == "unassigned":
@@ -146,7 +146,7 @@ def ticket_queue(*, actor: Actor, filters: QueueFilter) -> QuerySet[Ticket]:
     if view == "all":
         return qs.order_by("-opened_at")
     # Most urgent first; tickets with no running deadline (paused, no SLA) after every one that has one.
-    return qs.order_by("queue_key", "severity", "-opened_at")
+    return qs.order_by("queue_key", "id")
 
 
 def saved_view_list(*, actor: Actor) -> QuerySet[SavedView]:

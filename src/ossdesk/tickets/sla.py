@@ -183,7 +183,7 @@ def sync_clocks(
     Ticket.objects.filter(pk=ticket.pk).update(
         sla_state=ticket.sla_state,
         next_due_at=ticket.next_due_at,
-        queue_key=queue_key(ticket.next_due_at),
+        queue_key=queue_key(ticket.next_due_at, ticket.severity),
         next_check_at=ticket.next_check_at,
         plan_code=ticket.plan_code,
     )
