@@ -22,7 +22,7 @@ from django.db import connection, transaction
 
 from ossdesk.customers.models import Organization
 from ossdesk.domain.calendar import BusinessCalendar
-from ossdesk.domain.sla import SlaPolicy
+from ossdesk.domain.sla import CLOCK_NAMES, SlaPolicy
 from ossdesk.plans.selectors import entitlements_for
 from ossdesk.tickets.models import OPEN_STATUSES, SEVERITY_RANK, Ticket, TicketClock
 from ossdesk.tickets.sla import policy_for, sync_clocks, whole_seconds
@@ -97,26 +97,26 @@ def deadlines_recalculate(
     lap("terms")
     groups: dict[BusinessCalendar, tuple[list[int], list[int], list[int], list[int]]] = {}
     changed_epoch = changed_at.timestamp() if changed_at is not None else None
+    # A target that changed (plan or agreement terms) needs each affected clock re-evaluated from events;
+    # a grouped query finds them without reading every row.
+    for org_id, severity, name, stored in _stored_targets(org_ids):
+        plan = plans.get((org_id, severity, name))
+        if plan is None or plan[0] != stored:
+            slow.update(_tickets_with_target(org_id, severity, name, stored))
+    coded = {(org, SEVERITY_RANK[sev], CLOCK_CODES[name]): plan for (org, sev, name), plan in plans.items()}
     # Deadlines that count for each ticket's "next due" column (running or breached clocks).
     counted_tickets: list[int] = []
     counted_dues: list[int] = []
     counted_ranks: list[int] = []
     counted_at: dict[int, int] = {}  # clock row id -> position in counted_*
-    for row_id, ticket_id, org_id, severity, name, state, target, anchor, banked, due in _open_clock_rows(
-        org_ids
-    ):
-        ticket_ids.add(ticket_id)
-        if state in ("running", "breached") and due is not None:
-            counted_at[row_id] = len(counted_dues)
-            counted_tickets.append(ticket_id)
-            counted_dues.append(due)
-            counted_ranks.append(SEVERITY_RANK.get(severity, 3))
-        plan = plans.get((org_id, severity, name))
-        if plan is None or plan[0] != target:
-            slow.add(ticket_id)  # the target itself changed: re-evaluate from events
-            continue
-        if state != "running":
-            continue  # paused, met or idle clocks have no deadline to move
+    for row_id, ticket_id, org_id, rank, code, running, anchor, banked, due in _deadline_rows(org_ids):
+        counted_at[row_id] = len(counted_dues)
+        counted_tickets.append(ticket_id)
+        counted_dues.append(due)
+        counted_ranks.append(rank)
+        plan = coded.get((org_id, rank, code))
+        if not running or plan is None or ticket_id in slow:
+            continue  # breached clocks keep their deadline; changed targets are re-evaluated
         if anchor is None or (changed_epoch is not None and changed_epoch < anchor):
             slow.add(ticket_id)
             continue
@@ -128,7 +128,8 @@ def deadlines_recalculate(
         ids.append(row_id)
         starts.append(anchor)
         lengths.append(remaining)
-        olds.append(due if due is not None else -1)
+        olds.append(due)
+    ticket_ids.update(counted_tickets)
     lap("read")
     new_dues = list(counted_dues)
     for calendar, (ids, starts, lengths, olds) in groups.items():
@@ -158,28 +159,67 @@ def deadlines_recalculate(
     return Recalculation(tickets=len(ticket_ids), updated=moved, reevaluated=len(slow), seconds=seconds)
 
 
-def _open_clock_rows(organization_ids: list[int]) -> Iterator[tuple[Any, ...]]:
-    """Clock rows of open tickets, with the anchor as epoch seconds, straight from the database."""
+CLOCK_CODES = {name: code for code, name in enumerate(CLOCK_NAMES)}
+
+
+def _epoch(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM {column})::bigint"
+    if sqlite3.sqlite_version_info >= (3, 38):
+        return f"unixepoch({column})"
+    return f"CAST(strftime('%%s', {column}) AS INTEGER)"
+
+
+def _open_clocks_sql(columns: str, organization_ids: list[int], extra: str = "") -> tuple[str, list[Any]]:
     clock_table, ticket_table = TicketClock._meta.db_table, Ticket._meta.db_table
-    postgres = connection.vendor == "postgresql"
+    sql = (
+        f"SELECT {columns} FROM {clock_table} c JOIN {ticket_table} t ON t.id = c.ticket_id "  # noqa: S608
+        f"WHERE t.status IN ({', '.join(['%s'] * len(OPEN_STATUSES))}) "
+        f"AND t.organization_id IN ({', '.join(['%s'] * len(organization_ids))}) {extra}"
+    )
+    return sql, [*OPEN_STATUSES, *organization_ids]
 
-    def epoch(column: str) -> str:
-        if postgres:
-            return f"EXTRACT(EPOCH FROM {column})::bigint"
-        if sqlite3.sqlite_version_info >= (3, 38):
-            return f"unixepoch({column})"
-        return f"CAST(strftime('%%s', {column}) AS INTEGER)"
 
-    statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), 500):
+        yield ids[start : start + 500]
+
+
+def _stored_targets(organization_ids: list[int]) -> Iterator[tuple[int, str, str, str]]:
+    """The distinct (organisation, severity, clock, target) of open tickets' clocks."""
     with connection.cursor() as cursor:
-        for start in range(0, len(organization_ids), 500):
-            chunk = organization_ids[start : start + 500]
+        for chunk in _chunks(organization_ids):
             cursor.execute(
-                f"SELECT c.id, c.ticket_id, t.organization_id, t.severity, c.name, c.state, c.target, "  # noqa: S608
-                f"{epoch('c.anchor_at')}, c.banked_seconds, {epoch('c.due_at')} "
-                f"FROM {clock_table} c JOIN {ticket_table} t ON t.id = c.ticket_id "
-                f"WHERE t.status IN ({statuses}) AND t.organization_id IN ({', '.join(['%s'] * len(chunk))})",
-                [*OPEN_STATUSES, *chunk],
+                *_open_clocks_sql("DISTINCT t.organization_id, t.severity, c.name, c.target", chunk)
+            )
+            yield from cursor.fetchall()
+
+
+def _tickets_with_target(organization_id: int, severity: str, name: str, target: str) -> list[int]:
+    sql, params = _open_clocks_sql(
+        "DISTINCT c.ticket_id", [organization_id], "AND t.severity = %s AND c.name = %s AND c.target = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, severity, name, target])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _deadline_rows(organization_ids: list[int]) -> Iterator[tuple[Any, ...]]:
+    """Clocks with a deadline (running or breached), as integers only: reading strings costs more."""
+    severity = (
+        "CASE t.severity " + " ".join(f"WHEN '{s}' THEN {r}" for s, r in SEVERITY_RANK.items()) + " END"
+    )
+    name = "CASE c.name " + " ".join(f"WHEN '{n}' THEN {c}" for n, c in CLOCK_CODES.items()) + " END"
+    columns = (
+        f"c.id, c.ticket_id, t.organization_id, {severity}, {name}, c.state = 'running', "
+        f"{_epoch('c.anchor_at')}, c.banked_seconds, {_epoch('c.due_at')}"
+    )
+    with connection.cursor() as cursor:
+        for chunk in _chunks(organization_ids):
+            cursor.execute(
+                *_open_clocks_sql(
+                    columns, chunk, "AND c.state IN ('running', 'breached') AND c.due_at IS NOT NULL"
+                )
             )
             while rows := cursor.fetchmany(20_000):
                 yield from rows
