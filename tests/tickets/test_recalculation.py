@@ -83,3 +83,27 @@ def test_extra_holiday_service_schedules_recalculation(tickets, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         services.extra_holiday_add(actor=SYSTEM, day=holiday, name="Company day", country="DE")
     assert _dues() != before
+
+
+def test_changed_target_is_reevaluated_from_events(tickets, customers, tiers):
+    from ossdesk.plans.services import agreement_create
+
+    org = customers["acme"]["org"]
+    today = timezone.localdate()
+    agreement_create(
+        actor=SYSTEM,
+        organization=org,
+        reference="EA-R",
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=30),
+        overrides={"severities": {"S2": {"first_response": "2bh"}}},
+    )
+    result = deadlines_recalculate(organization_ids=[org.pk])
+    acme_s2 = [t for t in tickets if t.organization_id == org.pk and t.severity == "S2"]
+    assert result.reevaluated >= len(acme_s2) == 1
+    clock = TicketClock.objects.get(ticket=acme_s2[0], name="first_response")
+    assert clock.target == "2bh"
+    fast = _dues()
+    for ticket in tickets:
+        sync_clocks(ticket)
+    assert _dues() == fast

@@ -56,7 +56,8 @@ def deadlines_recalculate(
     """Recompute the deadlines of open tickets of some organisations (all by default).
 
     `changed_from` is the first local date the change affects (a new holiday's date); clocks whose
-    running stretch began after it take the fast path, the others are re-evaluated from events.
+    running stretch began after it take the fast path, the others are re-evaluated from events. Without
+    it (a contract change), clocks whose target changed are re-evaluated from events too.
     """
     now = whole_seconds(now)
     organizations = Organization.objects.all()
@@ -99,7 +100,8 @@ def deadlines_recalculate(
     changed_epoch = changed_at.timestamp() if changed_at is not None else None
     # A target that changed (plan or agreement terms) needs each affected clock re-evaluated from events;
     # a grouped query finds them without reading every row.
-    for org_id, severity, name, stored in _stored_targets(org_ids):
+    # A holiday (`changed_from`) moves deadlines, never targets: skip the check then.
+    for org_id, severity, name, stored in _stored_targets(org_ids) if changed_from is None else ():
         plan = plans.get((org_id, severity, name))
         if plan is None or plan[0] != stored:
             slow.update(_tickets_with_target(org_id, severity, name, stored))
