@@ -93,7 +93,7 @@ def sqlite_database(path: Path) -> dict[str, Any]:
             "timeout": 20,
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                "PRAGMA busy_timeout=20000; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+                "PRAGMA busy_timeout=20000; PRAGMA temp_store=MEMORY;"
             ),
         },
     }
