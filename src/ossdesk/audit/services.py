@@ -165,9 +165,3 @@ def _entries(chunk_size: int) -> Iterator[AuditEntry]:
             return
         yield from chunk
         last = chunk[-1].seq
-
-
-def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Only the fields that changed, as (before, after)."""
-    keys = [k for k in after if before.get(k) != after.get(k)]
-    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}

@@ -135,7 +135,7 @@ def clock_states(
     return evaluate(domain_events(stored), policy, now)
 
 
-def _anchor(state: ClockState, policy: SlaPolicy, now: datetime) -> tuple[datetime | None, int]:
+def _anchor(state: ClockState, now: datetime) -> tuple[datetime | None, int]:
     """Where the current running stretch began and how much ran before it (for bulk recalculation)."""
     if state.state != "running" or state.target is None or state.due_at is None:
         return None, 0
@@ -158,7 +158,7 @@ def sync_clocks(
             continue
         keep.add(name)
         assert policy is not None
-        anchor, banked = _anchor(state, policy, now)
+        anchor, banked = _anchor(state, now)
         row = existing.get(name) or TicketClock(ticket=ticket, name=name)
         row.state = state.state
         row.target = str(state.target) if state.target else ""

@@ -8,7 +8,6 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -68,10 +67,3 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             "errors": {field: _messages(messages) for field, messages in errors.items()},
         }
     return response
-
-
-def require_staff(request: Request) -> Actor:
-    actor = request_actor(request)
-    if not actor.is_staff:
-        raise exceptions.PermissionDenied("Staff only.")
-    return actor
