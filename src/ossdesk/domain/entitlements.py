@@ -17,7 +17,8 @@ Terms dict shape (every key of a plan is required; an agreement's overrides give
       "consulting_hours_per_year": 40,
       "sla_credits": {"percent_per_breach": "5", "cap_percent_per_period": "25", "period": "month"},
       "calendar": {"weekly": {"mon": [["09:00", "17:00"]], ...}, "timezone": null,
-                   "holidays_country": null, "holidays_subdiv": null}
+                   "holidays_country": null, "holidays_subdiv": null},
+      "remediation_days": {"critical": 7, "high": 30, "medium": 90, "low": 180}   # optional
     }
 
 Durations are written with a unit: ``m`` and ``h`` are clock time, ``bh`` business hours and ``bd``
@@ -75,6 +76,9 @@ COVERAGES: tuple[str, ...] = ("24x7", "business_hours", "none")
 CLOCKS: tuple[str, ...] = ("first_response", "update_cadence", "workaround", "resolution")
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CREDIT_PERIODS: tuple[str, ...] = ("month", "quarter", "year")
+# Days to remediate a vulnerability finding, by severity (DESIGN.md; DefectDojo's defaults are 7/30/90/120).
+REMEDIATION_SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
+DEFAULT_REMEDIATION_DAYS: Mapping[str, int] = {"critical": 7, "high": 30, "medium": 90, "low": 180}
 
 Unit = Literal["m", "h", "bh", "bd"]
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|h|bh|bd)\s*$")
@@ -203,6 +207,7 @@ class Terms:
     consulting_hours_per_year: int
     sla_credits: SlaCreditTerms | None
     calendar: CalendarTerms
+    remediation_days: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_REMEDIATION_DAYS))
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Terms:
@@ -236,6 +241,8 @@ REQUIRED_KEYS: tuple[str, ...] = (
     "sla_credits",
     "calendar",
 )
+OPTIONAL_KEYS: tuple[str, ...] = ("remediation_days",)
+TERM_KEYS: tuple[str, ...] = REQUIRED_KEYS + OPTIONAL_KEYS
 
 
 def _optional_duration(value: Any, path: str, errors: dict[str, str]) -> TargetDuration | None:
@@ -327,7 +334,7 @@ def _parse_terms(raw: Mapping[str, Any], errors: dict[str, str]) -> Terms | None
     for key in REQUIRED_KEYS:
         if key not in raw:
             errors[key] = "is required"
-    unknown = set(raw) - set(REQUIRED_KEYS)
+    unknown = set(raw) - set(TERM_KEYS)
     for key in sorted(unknown):
         errors[key] = "is not a plan term"
     if errors:
@@ -406,8 +413,27 @@ def _parse_terms(raw: Mapping[str, Any], errors: dict[str, str]) -> Terms | None
         consulting_hours_per_year=hours,
         sla_credits=credits,
         calendar=_parse_calendar(raw["calendar"], errors),
+        remediation_days=_parse_remediation(raw.get("remediation_days"), errors),
     )
     return None if errors else terms
+
+
+def _parse_remediation(raw: Any, errors: dict[str, str]) -> dict[str, int]:
+    """Days per severity; missing severities take the defaults."""
+    days = dict(DEFAULT_REMEDIATION_DAYS)
+    if raw is None:
+        return days
+    if not isinstance(raw, Mapping):
+        errors["remediation_days"] = "must map critical/high/medium/low to a number of days"
+        return days
+    for key, value in raw.items():
+        if key not in REMEDIATION_SEVERITIES:
+            errors[f"remediation_days.{key}"] = f"is not one of {', '.join(REMEDIATION_SEVERITIES)}"
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            errors[f"remediation_days.{key}"] = f"{value!r} is not a whole number of days >= 1"
+        else:
+            days[key] = value
+    return days
 
 
 def merge_terms(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
@@ -425,7 +451,7 @@ def validate_overrides(base: Mapping[str, Any], overrides: Mapping[str, Any]) ->
     """Check that overrides name only plan terms and that the merged result is valid."""
     if not isinstance(overrides, Mapping):
         raise TermsError({"overrides": "must be an object of plan terms"})
-    unknown = set(overrides) - set(REQUIRED_KEYS)
+    unknown = set(overrides) - set(TERM_KEYS)
     if unknown:
         raise TermsError(dict.fromkeys(sorted(unknown), "is not a plan term"))
     return Terms.from_dict(merge_terms(base, overrides))
@@ -598,10 +624,15 @@ def check_feature(entitlements: Entitlements, *, feature: str, plans: Sequence[P
         return
     allowing = cheapest_plan_allowing(plans, lambda t: t.has_feature(feature))
     raise EntitlementDenied(
-        f"{entitlements.plan_label} does not include {FEATURE_LABELS.get(feature, feature).lower()}.",
+        f"{entitlements.plan_label} does not include {_in_sentence(FEATURE_LABELS.get(feature, feature))}.",
         code="feature",
         allowed_by=allowing.name if allowing else None,
     )
+
+
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: "Monitoring" -> "monitoring", but "SBOM scanning" keeps its acronym."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
 
 
 def check_deployments(plan: PlanRef, *, deployments: int, plans: Sequence[PlanRef]) -> None:
