@@ -1,0 +1,152 @@
+"""Inventories: an uploaded SBOM or lockfile turned into components named by purl, ready to match with OSV.
+
+``parse(filename, data)`` detects the format, reads it and returns an :class:`Inventory`: the format it
+read, the :class:`Component` list (ecosystem, name, version, canonical purl, optional scope), and warnings
+for what it skipped. Anything it cannot read raises :class:`InventoryError`, one line naming the file and
+the line: ``package-lock.json: line 3: Expecting ',' delimiter``.
+
+Detection, file name first (the base name, any case), then content:
+
+* lockfiles by the names their tools give them, case aside and with any prefix (``my-yarn.lock``):
+  ``package-lock.json``/``npm-shrinkwrap.json``, ``yarn.lock``,
+  ``pnpm-lock.yaml``, ``requirements*.txt`` (any ``.txt`` with "requirements" in its name),
+  ``poetry.lock``, ``Pipfile.lock``, ``uv.lock``, ``pdm.lock``, ``Cargo.lock``, ``go.mod``,
+  ``composer.lock``, ``Gemfile.lock``/``gems.locked``, ``pom.xml``, ``packages.lock.json``;
+* otherwise by content: JSON with ``bomFormat: CycloneDX`` (CycloneDX), ``spdxVersion`` (SPDX 2.x), an
+  SPDX 3 ``@context`` (refused: not supported), or ``lockfileVersion`` (a renamed package-lock.json);
+  XML whose root is CycloneDX's ``<bom>`` or Maven's ``<project>``; text with ``SPDXVersion:`` (SPDX
+  tag-value).
+
+One module per family: :mod:`.cyclonedx`, :mod:`.spdx`, :mod:`.javascript` (npm, yarn, pnpm),
+:mod:`.python`, :mod:`.rust`, :mod:`.go`, :mod:`.php`, :mod:`.ruby`, :mod:`.maven`, :mod:`.dotnet`; the
+shared rules (purls, ecosystems, duplicates, warnings) live in :mod:`._model`, decoding and safe XML in
+:mod:`._decode`. Why SBOMs are walked here rather than loaded with cyclonedx-python-lib and spdx-tools is
+in those modules' docstrings, with the measurements.
+
+Duplicates collapse: one component per (ecosystem, name, version, purl), with the strongest scope seen
+(runtime over optional over dev), so a package installed at several node_modules paths counts once.
+Inputs over :data:`MAX_BYTES` are refused before parsing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ossdesk.domain.inventory import cyclonedx, dotnet, go, javascript, maven, php, python, ruby, rust, spdx
+from ossdesk.domain.inventory._decode import load_json, load_toml, load_xml, local_name, text
+from ossdesk.domain.inventory._model import (
+    MAX_BYTES,
+    Component,
+    Inventory,
+    InventoryBuilder,
+    InventoryError,
+    ecosystem_for_purl,
+    inventory_error,
+)
+
+__all__ = ["MAX_BYTES", "Component", "Inventory", "InventoryError", "ecosystem_for_purl", "parse"]
+
+Reader = Callable[[str, bytes], Inventory]
+
+
+def _json(read: Callable[[str, Any], Inventory]) -> Reader:
+    return lambda filename, data: read(filename, load_json(filename, data))
+
+
+def _toml(read: Callable[[str, dict[str, Any]], Inventory]) -> Reader:
+    return lambda filename, data: read(filename, load_toml(filename, data))
+
+
+def _text(read: Callable[[str, str], Inventory]) -> Reader:
+    return lambda filename, data: read(filename, text(filename, data))
+
+
+# Lower-case file name -> (format name for an empty file, reader).
+_LOCKFILES: dict[str, tuple[str, Reader]] = {
+    "package-lock.json": ("package-lock.json", _json(javascript.read_package_lock)),
+    "npm-shrinkwrap.json": ("package-lock.json", _json(javascript.read_package_lock)),
+    "yarn.lock": ("yarn.lock", _text(javascript.read_yarn_lock)),
+    "pnpm-lock.yaml": ("pnpm-lock.yaml", _text(javascript.read_pnpm_lock)),
+    "poetry.lock": ("poetry.lock", _toml(python.read_poetry_lock)),
+    "pipfile.lock": ("Pipfile.lock", _json(python.read_pipfile_lock)),
+    "uv.lock": ("uv.lock", _toml(python.read_uv_lock)),
+    "pdm.lock": ("pdm.lock", _toml(python.read_pdm_lock)),
+    "cargo.lock": ("Cargo.lock", _toml(rust.read_cargo_lock)),
+    "go.mod": ("go.mod", _text(go.read_go_mod)),
+    "composer.lock": ("composer.lock", _json(php.read_composer_lock)),
+    "gemfile.lock": ("Gemfile.lock", _text(ruby.read_gemfile_lock)),
+    "gems.locked": ("Gemfile.lock", _text(ruby.read_gemfile_lock)),
+    "pom.xml": ("pom.xml", lambda f, d: maven.read_pom(f, load_xml(f, d))),
+    "packages.lock.json": ("packages.lock.json", _json(dotnet.read_packages_lock)),
+}
+_REQUIREMENTS = ("requirements.txt", _text(python.read_requirements))
+_SPDX_TAG_VALUE = re.compile(rb"^\s*SPDXVersion\s*:", re.MULTILINE)
+_SUPPORTED = (
+    "expected a CycloneDX (JSON, XML) or SPDX 2.x (JSON, tag-value) SBOM, or a lockfile named "
+    + ", ".join(sorted({label for label, _ in _LOCKFILES.values()} | {"requirements.txt"}))
+)
+
+
+def _lockfile(basename: str) -> tuple[str, Reader] | None:
+    """The reader for a lockfile name; a prefix is allowed (``my-yarn.lock``, ``app.package-lock.json``)."""
+    lowered = basename.lower()
+    for name, entry in _LOCKFILES.items():
+        if lowered.endswith(name):
+            return entry
+    if lowered.endswith(".txt") and "requirements" in lowered:
+        return _REQUIREMENTS
+    return None
+
+
+def _read_json_document(filename: str, data: bytes) -> Inventory:
+    document = load_json(filename, data)
+    if isinstance(document, dict):
+        if document.get("bomFormat") == "CycloneDX":
+            return cyclonedx.read_json(filename, document)
+        if "spdxVersion" in document:
+            return spdx.read_json(filename, document)
+        if spdx.is_spdx3(document):
+            raise inventory_error(filename, spdx.SPDX3_REFUSAL)
+        if "lockfileVersion" in document:
+            return javascript.read_package_lock(filename, document)
+    raise inventory_error(filename, f"not a recognised JSON document: {_SUPPORTED}")
+
+
+def _read_xml_document(filename: str, data: bytes) -> Inventory:
+    root = load_xml(filename, data)
+    if local_name(root.tag) == "project":
+        return maven.read_pom(filename, root)
+    return cyclonedx.read_xml(filename, root)
+
+
+def parse(filename: str, data: bytes) -> Inventory:
+    """Read an uploaded SBOM or lockfile into an :class:`Inventory`; see the module docstring for formats.
+
+    ``filename`` is the name the file was uploaded under (any directory part is ignored); errors name it.
+    Raises :class:`InventoryError` for input over :data:`MAX_BYTES`, of an unknown format, or malformed.
+    """
+    basename = re.split(r"[\\/]", filename)[-1] or "upload"
+    if len(data) > MAX_BYTES:
+        size, limit = len(data) / 2**20, MAX_BYTES // 2**20
+        raise inventory_error(basename, f"{size:.1f} MiB is over the {limit} MiB limit")
+    lockfile = _lockfile(basename)
+    if not data.strip():
+        if lockfile is None:
+            raise inventory_error(basename, "file is empty")
+        builder = InventoryBuilder(basename, lockfile[0])
+        builder.warn("file is empty")
+        return builder.build()
+    if lockfile is not None:
+        return lockfile[1](basename, data)
+
+    lowered = basename.lower()
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if lowered.endswith(".json") or head in (b"{", b"["):
+        return _read_json_document(basename, data)
+    if lowered.endswith(".xml") or head == b"<":
+        return _read_xml_document(basename, data)
+    if lowered.endswith(".spdx") or _SPDX_TAG_VALUE.search(data[:65536]):
+        return spdx.read_tag_value(basename, text(basename, data))
+    raise inventory_error(basename, f"unrecognised file: {_SUPPORTED}")

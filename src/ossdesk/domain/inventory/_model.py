@@ -1,0 +1,221 @@
+"""What an inventory is made of, and the one place where a package becomes a :class:`Component`.
+
+Every reader ends in :class:`InventoryBuilder`: it builds the purl, maps purl types to OSV ecosystems,
+drops duplicates and caps the warnings, so that all formats agree on names, purls and scopes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from packageurl import PackageURL
+from packaging.utils import canonicalize_name
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_WARNINGS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """One package found in an uploaded file, named as its ecosystem names it.
+
+    ``ecosystem`` is the OSV ecosystem (``PyPI``, ``npm``, ``Maven``, ``Go`` ...) or None when the file does
+    not say; ``name`` follows the ecosystem's convention (Maven ``group:artifact``, npm ``@scope/name``, Go
+    module path, PyPI's normalised name); ``purl`` is the canonical purl with the version; ``scope`` is
+    ``"dev"``, ``"optional"`` or ``"excluded"`` when the file marks the package so, else None.
+    """
+
+    ecosystem: str | None
+    name: str
+    version: str | None
+    purl: str | None
+    scope: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    """The components of one uploaded file, the format they were read as, and what was skipped and why."""
+
+    format: str
+    components: tuple[Component, ...]
+    warnings: tuple[str, ...] = ()
+
+
+class InventoryError(ValueError):
+    """An upload that cannot be read; the message is one line naming the file, and the line when known."""
+
+
+def inventory_error(filename: str, reason: str, line: int | None = None) -> InventoryError:
+    """Build the one-line error ``"<file>: line <n>: <reason>"`` (without the line part when unknown)."""
+    where = f"{filename}: line {line}: " if line is not None else f"{filename}: "
+    return InventoryError(where + " ".join(reason.split()))
+
+
+# --- purl types and OSV ecosystems ----------------------------------------------------------------------
+
+_ECOSYSTEM_BY_TYPE = {
+    "pypi": "PyPI",
+    "npm": "npm",
+    "maven": "Maven",
+    "golang": "Go",
+    "cargo": "crates.io",
+    "gem": "RubyGems",
+    "nuget": "NuGet",
+    "composer": "Packagist",
+    "pub": "Pub",
+    "hex": "Hex",
+    "cran": "CRAN",
+    "hackage": "Hackage",
+    "conan": "ConanCenter",
+    "bitnami": "Bitnami",
+    "julia": "Julia",
+    "opam": "opam",
+}
+# Distribution packages: the namespace names the distribution, and OSV has one ecosystem per distribution.
+_ECOSYSTEM_BY_DISTRO = {
+    "deb": {"debian": "Debian", "ubuntu": "Ubuntu"},
+    "apk": {"alpine": "Alpine", "wolfi": "Wolfi", "chainguard": "Chainguard", "alpaquita": "Alpaquita"},
+    "rpm": {
+        "redhat": "Red Hat",
+        "almalinux": "AlmaLinux",
+        "rocky": "Rocky Linux",
+        "rocky-linux": "Rocky Linux",
+        "opensuse": "openSUSE",
+        "suse": "SUSE",
+        "sles": "SUSE",
+        "mageia": "Mageia",
+        "openeuler": "openEuler",
+        "photon": "Photon OS",
+        "azurelinux": "Azure Linux",
+        "mariner": "Azure Linux",
+    },
+}
+# A deb or apk purl without a namespace is most likely from the distribution the type is named after.
+_DEFAULT_DISTRO = {"deb": "Debian", "apk": "Alpine"}
+_TYPE_BY_ECOSYSTEM = {ecosystem: purl_type for purl_type, ecosystem in _ECOSYSTEM_BY_TYPE.items()}
+
+
+def ecosystem_for_purl(purl_type: str, namespace: str | None = None) -> str | None:
+    """The OSV ecosystem of a purl type, or None when OSV has none for it.
+
+    ``deb``, ``apk`` and ``rpm`` depend on the namespace (the distribution): ``pkg:deb/ubuntu/...`` is
+    ``Ubuntu``, ``pkg:rpm/redhat/...`` is ``Red Hat``; an rpm of a distribution OSV does not cover (Fedora,
+    CentOS) has no ecosystem.
+    """
+    purl_type = purl_type.lower()
+    by_distro = _ECOSYSTEM_BY_DISTRO.get(purl_type)
+    if by_distro is None:
+        return _ECOSYSTEM_BY_TYPE.get(purl_type)
+    if not namespace:
+        return _DEFAULT_DISTRO.get(purl_type)
+    return by_distro.get(namespace.lower())
+
+
+def _ecosystem_name(ecosystem: str | None, purl: PackageURL) -> str:
+    """The package name as ``ecosystem`` writes it, from a parsed purl."""
+    namespace, name = purl.namespace, purl.name
+    if ecosystem == "Maven":
+        return f"{namespace}:{name}" if namespace else name
+    if ecosystem == "PyPI":
+        return canonicalize_name(name)
+    if ecosystem == "npm" and namespace and not namespace.startswith("@"):
+        namespace = "@" + namespace  # an npm namespace can only be a scope
+    if ecosystem in ("Debian", "Ubuntu", "Alpine", "Wolfi", "Chainguard"):
+        # OSV names distribution packages by their source package; syft writes it as ``upstream``
+        # (sometimes ``name@version``), SCALIBR as ``source``, apk-based tools as ``origin``.
+        qualifiers = purl.qualifiers if isinstance(purl.qualifiers, dict) else {}
+        source = qualifiers.get("upstream") or qualifiers.get("source") or qualifiers.get("origin")
+        if source and source.strip():
+            return source.split("@", 1)[0].strip()
+        return name
+    return f"{namespace}/{name}" if namespace else name
+
+
+def parse_purl(text: str) -> PackageURL:
+    """Parse a purl string; raises ``ValueError`` with packageurl-python's reason."""
+    return PackageURL.from_string(text.strip())
+
+
+def component_from_purl(purl: PackageURL, version: str | None, scope: str | None) -> Component:
+    """A component from a purl; ``version`` fills in when the purl has none (the purl gets it too)."""
+    ecosystem = ecosystem_for_purl(purl.type, purl.namespace)
+    if not purl.version and version:
+        purl = PackageURL(purl.type, purl.namespace, purl.name, version, purl.qualifiers, purl.subpath)
+    return Component(
+        ecosystem=ecosystem,
+        name=_ecosystem_name(ecosystem, purl),
+        version=purl.version or version or None,
+        purl=purl.to_string(),
+        scope=scope,
+    )
+
+
+def _split_name(ecosystem: str, name: str) -> tuple[str | None, str]:
+    """Split an ecosystem's package name into purl namespace and name."""
+    if ecosystem == "Maven":
+        group, _, artifact = name.rpartition(":")
+        return group or None, artifact
+    if ecosystem in ("npm", "Go", "Packagist"):
+        namespace, _, short = name.rpartition("/")
+        return namespace or None, short
+    return None, name
+
+
+def package(ecosystem: str, name: str, version: str | None, scope: str | None = None) -> Component:
+    """A component of a known ecosystem, as a lockfile names it; the purl is derived from the parts."""
+    if ecosystem == "PyPI":
+        name = canonicalize_name(name)
+    purl_type = _TYPE_BY_ECOSYSTEM[ecosystem]
+    namespace, short = _split_name(ecosystem, name)
+    try:
+        purl: str | None = PackageURL(purl_type, namespace, short, version or None).to_string()
+    except ValueError:
+        purl = None
+    return Component(ecosystem=ecosystem, name=name, version=version or None, purl=purl, scope=scope)
+
+
+# --- building an inventory --------------------------------------------------------------------------------
+
+# When the same package appears with several scopes, the most "installed" one wins: a package that is both a
+# runtime and a dev dependency is a runtime dependency.
+_SCOPE_RANK = {None: 0, "optional": 1, "dev": 2, "excluded": 3}
+
+
+class InventoryBuilder:
+    """Collects components and warnings for one file, then builds the :class:`Inventory`.
+
+    Duplicates (same ecosystem, name, version and purl) collapse into one component, keeping the first
+    position and the strongest scope; warnings beyond :data:`MAX_WARNINGS` are counted, not listed.
+    """
+
+    def __init__(self, filename: str, format: str) -> None:
+        self.filename = filename
+        self.format = format
+        self._components: dict[tuple[str | None, str, str | None, str | None], Component] = {}
+        self._warnings: list[str] = []
+        self._more_warnings = 0
+
+    def add(self, component: Component) -> None:
+        """Add a component, merging it with an identical one already seen."""
+        key = (component.ecosystem, component.name, component.version, component.purl)
+        seen = self._components.get(key)
+        if seen is None:
+            self._components[key] = component
+        elif _SCOPE_RANK.get(component.scope, 4) < _SCOPE_RANK.get(seen.scope, 4):
+            self._components[key] = Component(
+                seen.ecosystem, seen.name, seen.version, seen.purl, component.scope
+            )
+
+    def warn(self, message: str, line: int | None = None) -> None:
+        """Record why something was skipped or read in a degraded way."""
+        if len(self._warnings) >= MAX_WARNINGS:
+            self._more_warnings += 1
+            return
+        self._warnings.append(f"line {line}: {message}" if line is not None else message)
+
+    def build(self) -> Inventory:
+        """The inventory, components in the order they were first seen."""
+        warnings = list(self._warnings)
+        if self._more_warnings:
+            warnings.append(f"… and {self._more_warnings} more warnings")
+        return Inventory(self.format, tuple(self._components.values()), tuple(warnings))
