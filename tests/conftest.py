@@ -59,7 +59,7 @@ def staff(db) -> dict[str, User]:
 
 @pytest.fixture
 def customers(tiers):
-    """Two customers, each on Business, each with a customer admin and a plain contact."""
+    """Two customers, each on Business (five deployments), each with a customer admin and a plain contact."""
     today = timezone.localdate()
     result = {}
     for key in ("acme", "globex"):
@@ -69,6 +69,7 @@ def customers(tiers):
             tiers["business"],
             starts_on=today - timedelta(days=30),
             ends_on=today + timedelta(days=335),
+            deployments=5,
         )
         admin_contact = contact_with_login(organization, role="admin")
         plain_contact = contact_with_login(organization, role="contact")

@@ -1,4 +1,5 @@
-"""The `ossdesk` command: run, serve, worker, migrate, seed, createadmin, check, audit, version.
+"""The `ossdesk` command: run, serve, worker, migrate, seed, createadmin, check, audit, advisories, sbom,
+findings, scan, version.
 
 Errors a user can fix exit with status 2 and one line saying what and where.
 """
@@ -132,6 +133,139 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         return 0
     print(f"Audit log FAILED verification: {len(report.problems)} problem(s) in {report.checked} entries")
     return 1
+
+
+def _existing_path(text: str, command: str, what: str = "file") -> Any:
+    from pathlib import Path
+
+    path = Path(text)
+    if not path.exists():
+        raise CommandError(f"{command}: {text}: no such {what}")
+    return path
+
+
+def _progress(total: int | None, label: str) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+    return Progress(*columns, transient=False, disable=not sys.stderr.isatty(), console=_stderr_console())
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def cmd_advisories_import(args: argparse.Namespace) -> int:
+    path = _existing_path(args.path, "advisories import", "folder or archive")
+    _setup_django()
+    from ossdesk.accounts.actor import Actor
+    from ossdesk.domain import osv
+    from ossdesk.security.services import advisories_import
+
+    try:
+        total = osv.count_source(path)
+    except (osv.OsvError, OSError) as error:
+        raise CommandError(f"advisories import: {error}") from None
+    with _progress(total, f"Importing {path.name}") as progress:
+        task = progress.add_task("import", total=total)
+        report = advisories_import(
+            actor=Actor.system("cli"),
+            path=path,
+            progress=lambda n: progress.advance(task, n),
+            notify=not args.no_notify,
+        )
+    for name, reason in report.rejected:
+        print(f"rejected {name}: {reason}", file=sys.stderr)
+    rate = report.seen / report.seconds if report.seconds else 0
+    print(
+        f"{report.seen:,} records in {report.seconds:.1f}s ({rate:,.0f}/s): {report.added:,} added, "
+        f"{report.updated:,} updated, {report.unchanged:,} unchanged, {len(report.rejected):,} rejected; "
+        f"{report.findings:,} new findings, {report.notices:,} notices"
+    )
+    return 0
+
+
+def _feed(args: argparse.Namespace, kind: str) -> int:
+    path = _existing_path(args.path, f"advisories {kind}")
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from ossdesk.accounts.actor import Actor
+    from ossdesk.security.services import epss_import, kev_import
+
+    importer = epss_import if kind == "epss" else kev_import
+    try:
+        report = importer(actor=Actor.system("cli"), data=path.read_bytes(), name=path.name)
+    except ValidationError as error:
+        raise CommandError(f"advisories {kind}: {' '.join(error.messages)}") from None
+    for number, reason in report.rejected[:20]:
+        print(f"rejected row {number}: {reason}", file=sys.stderr)
+    print(
+        f"{report.rows:,} {kind.upper()} rows imported, {len(report.rejected):,} rejected; "
+        f"{report.advisories:,} advisories re-ranked"
+    )
+    return 0
+
+
+def cmd_sbom_upload(args: argparse.Namespace) -> int:
+    path = _existing_path(args.path, "sbom upload")
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from ossdesk.accounts.actor import Actor
+    from ossdesk.customers.models import Deployment
+    from ossdesk.domain.entitlements import EntitlementDenied
+    from ossdesk.security.services import sbom_upload
+
+    organization, _, name = args.deployment.rpartition("/")
+    deployments = Deployment.objects.select_related("organization")
+    try:
+        if args.deployment.isdigit():
+            deployment = deployments.get(pk=int(args.deployment))
+        else:
+            deployment = deployments.get(organization__slug=organization, name=name)
+    except Deployment.DoesNotExist:
+        raise CommandError(
+            f"sbom upload: no deployment {args.deployment} (give an id or customer-slug/name)"
+        ) from None
+    try:
+        sbom, result = sbom_upload(
+            actor=Actor.system("cli"),
+            deployment=deployment,
+            filename=path.name,
+            data=path.read_bytes(),
+            via="cli",
+        )
+    except (ValidationError, EntitlementDenied) as error:
+        message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        raise CommandError(f"sbom upload: {message}") from None
+    print(
+        f"{deployment.organization.slug}/{deployment.name}: {sbom.format}, "
+        f"{sbom.component_count:,} components; "
+        f"findings {result.created:,} new, {result.closed:,} closed"
+    )
+    return 0
+
+
+def cmd_findings_rematch(args: argparse.Namespace) -> int:
+    _setup_django()
+    from ossdesk.security.matching import match_all
+
+    started = time.perf_counter()
+    result = match_all()
+    print(
+        f"re-matched the portfolio in {time.perf_counter() - started:.1f}s: {result.created:,} new, "
+        f"{result.closed:,} closed, {result.moved:,} moved, {result.reopened:,} reopened"
+    )
+    return 0
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from ossdesk.security.scanner import run_scan
+
+    return run_scan(args, CommandError)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -310,6 +444,66 @@ def build_parser() -> argparse.ArgumentParser:
         description="verify the hash chain; reports changed or removed entries",
     )
     verify.set_defaults(handler=cmd_audit_verify)
+    advisories = add(
+        "advisories",
+        "security advisories: OSV import, EPSS scores, the CISA KEV catalogue",
+        lambda a: _print_help_and_fail(advisories),
+    )
+    advisories_sub = advisories.add_subparsers(dest="advisories_command", metavar="SUBCOMMAND")
+    imp = advisories_sub.add_parser(
+        "import",
+        help="import OSV records from a folder, a .zip (as osv.dev publishes) or a .tar.gz; incremental",
+        description="import OSV records from a folder, a .zip (as osv.dev publishes) or a .tar.gz; "
+        "incremental by `modified`, idempotent; each bad record is reported and skipped",
+    )
+    imp.add_argument("path", help="folder, .zip or .tar.gz of OSV JSON/YAML records")
+    imp.add_argument("--no-notify", action="store_true", help="match but send no notices (initial load)")
+    imp.set_defaults(handler=cmd_advisories_import)
+    epss = advisories_sub.add_parser("epss", help="import FIRST's EPSS scores (CSV, optionally .gz)")
+    epss.add_argument("path")
+    epss.set_defaults(handler=lambda a: _feed(a, "epss"))
+    kev = advisories_sub.add_parser("kev", help="import CISA's Known Exploited Vulnerabilities (JSON or CSV)")
+    kev.add_argument("path")
+    kev.set_defaults(handler=lambda a: _feed(a, "kev"))
+    sbom = add("sbom", "customers' inventories", lambda a: _print_help_and_fail(sbom))
+    sbom_sub = sbom.add_subparsers(dest="sbom_command", metavar="SUBCOMMAND")
+    upload = sbom_sub.add_parser(
+        "upload",
+        help="upload an SBOM or lockfile for a deployment and match it",
+        description="upload an SBOM (CycloneDX, SPDX) or a lockfile for a deployment and match it",
+    )
+    upload.add_argument("deployment", help="deployment id, or customer-slug/deployment-name")
+    upload.add_argument("path")
+    upload.set_defaults(handler=cmd_sbom_upload)
+    findings = add("findings", "vulnerability findings", lambda a: _print_help_and_fail(findings))
+    findings_sub = findings.add_subparsers(dest="findings_command", metavar="SUBCOMMAND")
+    rematch = findings_sub.add_parser(
+        "rematch", help="re-match every current component against every advisory"
+    )
+    rematch.set_defaults(handler=cmd_findings_rematch)
+    scan = add(
+        "scan",
+        "scan SBOMs and lockfiles against advisories, offline "
+        "(exit 1: vulnerabilities found, 0: none, 2: bad input)",
+        cmd_scan,
+    )
+    scan.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="SBOMs (CycloneDX, SPDX) or lockfiles; FORMAT:PATH names the format, "
+        "e.g. requirements.txt:deps.txt",
+    )
+    scan.add_argument(
+        "--db",
+        metavar="PATH",
+        help="an OSV dump (folder, .zip, .tar.gz); default: this server's advisory database",
+    )
+    scan.add_argument("--format", choices=["table", "json", "sarif", "cyclonedx-vex"], default="table")
+    scan.add_argument(
+        "--output", "-o", metavar="FILE", help="write the report here instead of standard output"
+    )
+    scan.add_argument("--all-packages", action="store_true", help="JSON: list packages with no advisory too")
     add("version", "print the version", cmd_version)
     return parser
 

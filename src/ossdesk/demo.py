@@ -246,12 +246,14 @@ def demo_seed(today: date | None = None) -> str:
                 portal_access=portal,
                 password=DEMO_PASSWORD if portal else None,
             )
+    from ossdesk.security.demo import demo_security
     from ossdesk.tickets.demo import demo_teams, demo_tickets
 
     demo_teams()
     tickets = demo_tickets()
+    security = demo_security()
     return (
         f"{len(STAFF)} staff, {len(PRODUCTS)} products, {len(CUSTOMERS)} customers, "
-        f"{Contact.objects.filter(organization__slug__in=DEMO_SLUGS).count()} contacts, {tickets} tickets "
-        f"(demo password: {DEMO_PASSWORD})"
+        f"{Contact.objects.filter(organization__slug__in=DEMO_SLUGS).count()} contacts, {tickets} tickets; "
+        f"security: {security} (demo password: {DEMO_PASSWORD})"
     )

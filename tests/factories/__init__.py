@@ -69,6 +69,7 @@ def subscribe(
     starts_on: date,
     ends_on: date,
     products: list[Product] | None = None,
+    deployments: int = 1,
 ) -> Subscription:
     return subscription_create(
         actor=SYSTEM,
@@ -77,4 +78,5 @@ def subscribe(
         starts_on=starts_on,
         ends_on=ends_on,
         products=products or [],
+        deployments=deployments,
     )

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "ossdesk.products",
     "ossdesk.plans",
     "ossdesk.tickets",
+    "ossdesk.security",
     "ossdesk.web",
 ]
 
@@ -220,6 +221,9 @@ OSSDESK_ADMIN_PASSWORD = os.environ.get("OSSDESK_ADMIN_PASSWORD") or None
 OSSDESK_PORT = env_int("OSSDESK_PORT", 8000)
 OSSDESK_HOST = os.environ.get("OSSDESK_HOST", "127.0.0.1")
 OSSDESK_WEB_WORKERS = env_int("OSSDESK_WEB_WORKERS", 2)
+# Who publishes the vendor's advisories (CSAF document.publisher, OSV database_specific).
+OSSDESK_VENDOR_NAME = os.environ.get("OSSDESK_VENDOR_NAME", "ossdesk demo vendor")
+OSSDESK_VENDOR_URL = os.environ.get("OSSDESK_VENDOR_URL", "https://support.example.com")
 OSSDESK_ATTACHMENT_MAX_BYTES = env_int("OSSDESK_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 # Request bodies up to the attachment limit plus room for the form around it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = OSSDESK_ATTACHMENT_MAX_BYTES + 1024 * 1024

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from ossdesk.accounts.actor import Actor
-from ossdesk.customers.models import Contact, Organization
+from ossdesk.customers.models import Contact, Deployment, Organization
 
 
 def organization_list(*, actor: Actor, search: str = "") -> QuerySet[Organization]:
@@ -49,3 +49,17 @@ def contact_get(*, actor: Actor, pk: int | str) -> Contact:
 
 def named_contact_count(*, organization: Organization) -> int:
     return Contact.objects.filter(organization=organization, is_named=True, is_active=True).count()
+
+
+def deployment_list(*, actor: Actor, organization_id: int | None = None) -> QuerySet[Deployment]:
+    """Staff see every deployment; a customer sees its organisation's."""
+    qs = Deployment.objects.select_related("organization", "product", "version")
+    if not actor.is_staff:
+        qs = qs.filter(organization_id=actor.organization_id) if actor.organization_id else qs.none()
+    if organization_id is not None:
+        qs = qs.filter(organization_id=organization_id)
+    return qs
+
+
+def deployment_get(*, actor: Actor, pk: int | str) -> Deployment:
+    return deployment_list(actor=actor).get(pk=pk)

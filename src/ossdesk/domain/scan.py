@@ -1,0 +1,331 @@
+"""Scanning an inventory against OSV advisories, and the scanner's output formats. Pure Python.
+
+An :class:`AdvisoryIndex` maps (ecosystem, normalised name) to the advisories' ``affected`` entries of
+that package; :func:`scan` parses each component's version once and checks it against the entries of
+its key only, so scanning costs a dictionary lookup per package plus the range checks of the few
+advisories that name it. Output follows osv-scanner's conventions: JSON with, for each package, its
+ecosystem, name, version and purl and its matching advisories (id, aliases, severity, fixed versions);
+SARIF 2.1.0 for code-scanning tools; CycloneDX VEX (affected statements) for SBOM tools.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ossdesk.domain import osv
+from ossdesk.domain.inventory import Component
+
+SEVERITY_RANK: Mapping[str, int] = {"critical": 0, "high": 1, "medium": 2, "low": 3, "none": 4, "unknown": 5}
+SARIF_LEVEL: Mapping[str, str] = {
+    "critical": "error",
+    "high": "error",
+    "medium": "warning",
+    "low": "note",
+    "none": "note",
+    "unknown": "warning",
+}
+
+
+@dataclass(frozen=True)
+class AdvisoryInfo:
+    """What a scan reports of an advisory, worked out once per advisory."""
+
+    id: str
+    aliases: tuple[str, ...]
+    summary: str
+    severity: str
+    cvss_score: float | None
+    cvss_vector: str
+
+    @classmethod
+    def of(cls, record: osv.Record) -> AdvisoryInfo:
+        scored = osv.score(record)
+        return cls(
+            id=record.id,
+            aliases=record.aliases,
+            summary=record.summary or record.details.split("\n", 1)[0][:200],
+            severity=scored.label if scored else "unknown",
+            cvss_score=scored.base if scored else None,
+            cvss_vector=scored.vector if scored else "",
+        )
+
+
+@dataclass
+class AdvisoryIndex:
+    """(ecosystem, name_key) -> [(advisory, affected entry)]; withdrawn records are left out."""
+
+    entries: dict[tuple[str, str], list[tuple[AdvisoryInfo, osv.Affected, tuple[str, ...]]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    records: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, record: osv.Record) -> None:
+        if record.is_withdrawn:
+            return
+        info = AdvisoryInfo.of(record)
+        self.records += 1
+        for affected in record.affected:
+            if affected.ecosystem and affected.name:
+                self.entries[affected.package_key].append((info, affected, affected.fixed_versions()))
+
+    @classmethod
+    def from_records(cls, records: Iterable[osv.Record]) -> AdvisoryIndex:
+        index = cls()
+        for record in records:
+            index.add(record)
+        return index
+
+    @classmethod
+    def from_source(cls, items: Iterable[tuple[str, osv.Record | osv.OsvError]]) -> AdvisoryIndex:
+        index = cls()
+        for name, item in items:
+            if isinstance(item, osv.OsvError):
+                index.rejected.append((name, str(item)))
+            else:
+                index.add(item)
+        return index
+
+
+@dataclass(frozen=True)
+class Vulnerability:
+    """One advisory matching one package version."""
+
+    advisory: AdvisoryInfo
+    fixed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PackageResult:
+    component: Component
+    vulnerabilities: tuple[Vulnerability, ...]
+
+
+@dataclass
+class ScanResult:
+    """The scan of one file: every package, with the advisories that affect its version."""
+
+    source: str
+    format: str
+    packages: list[PackageResult]
+
+    @property
+    def vulnerable(self) -> list[PackageResult]:
+        return [p for p in self.packages if p.vulnerabilities]
+
+    @property
+    def vulnerability_count(self) -> int:
+        return sum(len(p.vulnerabilities) for p in self.packages)
+
+
+def _order(vulnerability: Vulnerability) -> tuple[int, str]:
+    return SEVERITY_RANK.get(vulnerability.advisory.severity, 9), vulnerability.advisory.id
+
+
+def scan(source: str, format_name: str, components: Sequence[Component], index: AdvisoryIndex) -> ScanResult:
+    """Match every component against the index; each (package, version) is evaluated once."""
+    entries = index.entries
+    cache: dict[tuple[str, str, str], tuple[Vulnerability, ...]] = {}
+    keys: dict[tuple[str, str], tuple[str, str]] = {}
+    packages: list[PackageResult] = []
+    nothing: tuple[Vulnerability, ...] = ()
+    for component in components:
+        ecosystem, version = component.ecosystem, component.version
+        if not ecosystem or not version:
+            packages.append(PackageResult(component, nothing))
+            continue
+        key = keys.get((ecosystem, component.name))
+        if key is None:
+            key = keys[(ecosystem, component.name)] = (
+                osv.ecosystem_base(ecosystem),
+                osv.normalise_name(ecosystem, component.name),
+            )
+        candidates = entries.get(key)
+        if not candidates:
+            packages.append(PackageResult(component, nothing))
+            continue
+        cache_key = (key[0], key[1], version)
+        found = cache.get(cache_key)
+        if found is None:
+            parsed = osv.version_key(ecosystem, version)
+            hits: dict[str, Vulnerability] = {}
+            for info, affected, fixed in candidates:
+                if info.id not in hits and affected.affects_key(parsed):
+                    hits[info.id] = Vulnerability(info, fixed)
+            found = cache[cache_key] = (
+                tuple(sorted(hits.values(), key=_order)) if len(hits) > 1 else tuple(hits.values())
+            )
+        packages.append(PackageResult(component, found))
+    return ScanResult(source=source, format=format_name, packages=packages)
+
+
+# --- output -------------------------------------------------------------------------------------------------
+
+
+def to_json(results: Sequence[ScanResult], *, only_vulnerable: bool = False) -> dict[str, Any]:
+    """osv-scanner-like JSON: results per source, packages with their vulnerabilities."""
+    return {
+        "results": [
+            {
+                "source": {"path": result.source, "type": result.format},
+                "packages": [
+                    {
+                        "package": {
+                            "ecosystem": p.component.ecosystem,
+                            "name": p.component.name,
+                            "version": p.component.version,
+                            "purl": p.component.purl,
+                        },
+                        "vulnerabilities": [
+                            {
+                                "id": v.advisory.id,
+                                "aliases": list(v.advisory.aliases),
+                                "summary": v.advisory.summary,
+                                "severity": v.advisory.severity,
+                                "cvss_score": v.advisory.cvss_score,
+                                "cvss_vector": v.advisory.cvss_vector or None,
+                                "fixed": list(v.fixed),
+                            }
+                            for v in p.vulnerabilities
+                        ],
+                    }
+                    for p in result.packages
+                    if p.vulnerabilities or not only_vulnerable
+                ],
+            }
+            for result in results
+        ]
+    }
+
+
+def to_sarif(results: Sequence[ScanResult], *, tool_version: str) -> dict[str, Any]:
+    """SARIF 2.1.0: one rule per advisory, one result per vulnerable package in each file."""
+    rules: dict[str, dict[str, Any]] = {}
+    findings: list[dict[str, Any]] = []
+    for result in results:
+        for package in result.vulnerable:
+            for vulnerability in package.vulnerabilities:
+                advisory = vulnerability.advisory
+                rules.setdefault(
+                    advisory.id,
+                    {
+                        "id": advisory.id,
+                        "shortDescription": {"text": advisory.summary or advisory.id},
+                        "helpUri": f"https://osv.dev/vulnerability/{advisory.id}",
+                        "properties": {
+                            "aliases": list(advisory.aliases),
+                            "security-severity": (
+                                str(advisory.cvss_score) if advisory.cvss_score is not None else None
+                            ),
+                        },
+                    },
+                )
+                fixed = ", ".join(vulnerability.fixed) or "no fixed version yet"
+                findings.append(
+                    {
+                        "ruleId": advisory.id,
+                        "level": SARIF_LEVEL.get(advisory.severity, "warning"),
+                        "message": {
+                            "text": f"{package.component.name} {package.component.version} is affected by "
+                            f"{advisory.id} ({advisory.severity}); fixed in {fixed}."
+                        },
+                        "locations": [{"physicalLocation": {"artifactLocation": {"uri": result.source}}}],
+                        "partialFingerprints": {
+                            "package": f"{package.component.ecosystem}/{package.component.name}@"
+                            f"{package.component.version}"
+                        },
+                    }
+                )
+    for rule in rules.values():
+        if rule["properties"]["security-severity"] is None:
+            del rule["properties"]["security-severity"]
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "ossdesk scan",
+                        "version": tool_version,
+                        "informationUri": "https://ossf.github.io/osv-schema/",
+                        "rules": list(rules.values()),
+                    }
+                },
+                "results": findings,
+            }
+        ],
+    }
+
+
+def to_cyclonedx_vex(results: Sequence[ScanResult], *, now: datetime | None = None) -> dict[str, Any]:
+    """A CycloneDX 1.5 VEX document: each matched advisory with the packages it affects (state exploitable
+    is not claimed: a scanner knows a version is affected, not that it is exploitable, so the analysis
+    state is "in_triage" for a person to decide)."""
+    now = now or datetime.now(UTC)
+    components: dict[str, dict[str, Any]] = {}
+    vulnerabilities: dict[str, dict[str, Any]] = {}
+    for result in results:
+        for package in result.vulnerable:
+            ref = (
+                package.component.purl
+                or f"{package.component.ecosystem}:{package.component.name}@{package.component.version}"
+            )
+            components.setdefault(
+                ref,
+                {
+                    "type": "library",
+                    "bom-ref": ref,
+                    "name": package.component.name,
+                    "version": package.component.version or "",
+                    **({"purl": package.component.purl} if package.component.purl else {}),
+                },
+            )
+            for vulnerability in package.vulnerabilities:
+                advisory = vulnerability.advisory
+                entry = vulnerabilities.setdefault(
+                    advisory.id,
+                    {
+                        "id": advisory.id,
+                        "source": {"name": "OSV", "url": f"https://osv.dev/vulnerability/{advisory.id}"},
+                        "references": [
+                            {"id": alias, "source": {"name": "alias"}} for alias in advisory.aliases
+                        ],
+                        "description": advisory.summary,
+                        "analysis": {"state": "in_triage"},
+                        "affects": [],
+                    },
+                )
+                if advisory.cvss_score is not None:
+                    entry["ratings"] = [
+                        {
+                            "score": advisory.cvss_score,
+                            "severity": advisory.severity,
+                            "method": "CVSSv4" if advisory.cvss_vector.startswith("CVSS:4") else "CVSSv31",
+                            "vector": advisory.cvss_vector,
+                        }
+                    ]
+                if not entry["references"]:
+                    del entry["references"]
+                if {"ref": ref} not in entry["affects"]:
+                    entry["affects"].append({"ref": ref})
+    return {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.5",
+        "version": 1,
+        "metadata": {
+            "timestamp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "tools": {"components": [{"type": "application", "name": "ossdesk scan"}]},
+        },
+        "components": list(components.values()),
+        "vulnerabilities": list(vulnerabilities.values()),
+    }
+
+
+def dumps(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False)

@@ -1,0 +1,1146 @@
+"""Every write of security assurance: advisory, EPSS and KEV imports, inventory uploads, finding status,
+VEX statements, vendor advisories and notices. Each write audits; matching runs in the same transaction."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from ossdesk.accounts.actor import Actor
+from ossdesk.accounts.models import Notification, Role, User
+from ossdesk.audit.services import audit_record, snapshot
+from ossdesk.customers.models import Contact, Deployment, Organization
+from ossdesk.domain import csaf, osv
+from ossdesk.domain import vex as vexdoc
+from ossdesk.domain.entitlements import EntitlementDenied, check_feature
+from ossdesk.domain.inventory import MAX_BYTES, InventoryError, parse
+from ossdesk.plans.selectors import entitlements_for, plan_refs
+from ossdesk.security import matching
+from ossdesk.security.models import (
+    SEVERITY_ORDER,
+    Advisory,
+    AdvisoryAlias,
+    AffectedPackage,
+    Component,
+    EpssScore,
+    Finding,
+    KevEntry,
+    Notice,
+    Sbom,
+    VendorAdvisory,
+    VexStatement,
+)
+
+ANALYSTS = frozenset({Role.ADMIN, Role.SECURITY_ANALYST, "system"})
+BATCH = 500
+
+
+def _require_analyst(actor: Actor, what: str) -> None:
+    if actor.role not in ANALYSTS:
+        raise PermissionDenied(f"Only security analysts may {what}.")
+
+
+def _require_deployment_access(actor: Actor, deployment: Deployment) -> None:
+    if actor.is_staff:
+        return
+    if actor.organization_id != deployment.organization_id:
+        raise Deployment.DoesNotExist("No such deployment.")
+
+
+# --- advisories -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What an advisory import did, and each record it refused with the reason."""
+
+    seen: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    findings: int = 0
+    notices: int = 0
+    seconds: float = 0.0
+
+
+def _canonical_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _advisory_fields(record: osv.Record, digest: str, source: str) -> dict[str, Any]:
+    scored = osv.score(record)
+    ecosystems = sorted({osv.ecosystem_base(a.ecosystem) for a in record.affected if a.ecosystem})
+    return {
+        "source": source,
+        "summary": (record.summary or record.details.split("\n", 1)[0])[:500],
+        "details": record.details,
+        "aliases": list(dict.fromkeys([*record.aliases, *record.upstream])),
+        "modified": record.modified,
+        "published": record.published,
+        "withdrawn": record.withdrawn,
+        "severity": scored.label if scored else "unknown",
+        "cvss_version": scored.version if scored else "",
+        "cvss_vector": scored.vector[:300] if scored else "",
+        "cvss_score": scored.base if scored else None,
+        "ecosystems": ecosystems,
+        "record": dict(record.raw),
+        "digest": digest,
+    }
+
+
+def _index_rows(advisory: Advisory, record: osv.Record) -> tuple[list[AffectedPackage], list[AdvisoryAlias]]:
+    packages = [
+        AffectedPackage(
+            advisory=advisory,
+            position=position,
+            ecosystem=osv.ecosystem_base(affected.ecosystem),
+            name=affected.name[:300],
+            name_key=osv.normalise_name(affected.ecosystem, affected.name)[:300],
+            fixed=list(affected.fixed_versions()),
+        )
+        for position, affected in enumerate(record.affected)
+        if affected.ecosystem and affected.name
+    ]
+    aliases = [
+        AdvisoryAlias(advisory=advisory, alias=alias[:100].upper())
+        for alias in dict.fromkeys(
+            [record.id, record.id.removeprefix("x_"), *record.aliases, *record.upstream]
+        )
+    ]
+    return packages, aliases
+
+
+def _store_batch(batch: list[tuple[osv.Record, str]], source: str, report: ImportReport) -> list[int]:
+    """Upsert a batch of parsed records; return the ids of advisories that changed."""
+    ids = [record.id for record, _ in batch]
+    stored = {
+        a.osv_id: a
+        for a in Advisory.objects.filter(osv_id__in=ids).only("id", "osv_id", "modified", "digest")
+    }
+    changed: list[Advisory] = []
+    fresh: list[tuple[Advisory, osv.Record]] = []
+    for record, digest in batch:
+        known = stored.get(record.id)
+        if known is not None and known.modified >= record.modified:
+            report.unchanged += 1
+            continue
+        fields = _advisory_fields(record, digest, source)
+        if known is None:
+            advisory = Advisory(osv_id=record.id, **fields)
+            report.added += 1
+            stored[record.id] = advisory
+        else:
+            advisory = known
+            for name, value in fields.items():
+                setattr(advisory, name, value)
+            report.updated += 1
+            changed.append(advisory)
+        fresh.append((advisory, record))
+    new = [a for a, _ in fresh if a.pk is None]
+    Advisory.objects.bulk_create(new, batch_size=BATCH)
+    if changed:
+        Advisory.objects.bulk_update(changed, ADVISORY_FIELDS, batch_size=BATCH)
+        AffectedPackage.objects.filter(advisory__in=changed).delete()
+        AdvisoryAlias.objects.filter(advisory__in=changed).delete()
+    packages: list[AffectedPackage] = []
+    aliases: list[AdvisoryAlias] = []
+    for advisory, record in fresh:
+        p, a = _index_rows(advisory, record)
+        packages += p
+        aliases += a
+    AffectedPackage.objects.bulk_create(packages, batch_size=2000)
+    AdvisoryAlias.objects.bulk_create(aliases, batch_size=2000)
+    return [a.pk for a, _ in fresh]
+
+
+ADVISORY_FIELDS = [
+    "source",
+    "summary",
+    "details",
+    "aliases",
+    "modified",
+    "published",
+    "withdrawn",
+    "severity",
+    "cvss_version",
+    "cvss_vector",
+    "cvss_score",
+    "ecosystems",
+    "record",
+    "digest",
+]
+
+
+def advisories_import(
+    *,
+    actor: Actor,
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+    notify: bool = True,
+) -> ImportReport:
+    """Import OSV records from a folder, .zip or tarball: incremental by `modified`, idempotent.
+
+    A record whose file is byte-for-byte what was imported before is skipped without parsing; a changed
+    file whose `modified` is not newer than the stored record's keeps the stored one. Each bad record is
+    reported with its reason and skipped; the rest import. Changed advisories are matched against the
+    portfolio and the affected customers get notices.
+    """
+    _require_analyst(actor, "import advisories")
+    started = time.perf_counter()
+    report = ImportReport()
+    known_digests = set(Advisory.objects.values_list("digest", flat=True))
+    changed: list[int] = []
+    batch: list[tuple[osv.Record, str]] = []
+
+    def flush() -> None:
+        if batch:
+            with transaction.atomic():
+                changed.extend(_store_batch(batch, Advisory.Source.IMPORT, report))
+            batch.clear()
+
+    for name, data in osv.iter_members(path):
+        report.seen += 1
+        if progress is not None:
+            progress(1)
+        digest = _canonical_digest(data)
+        if digest in known_digests:
+            report.unchanged += 1
+            continue
+        try:
+            record = osv.load_record(data, name)
+        except osv.OsvError as error:
+            report.rejected.append((name, str(error)))
+            continue
+        batch.append((record, digest))
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    with transaction.atomic():
+        if changed:
+            priorities_refresh(advisory_ids=changed)
+            result = matching.match_advisories(changed)
+            report.findings = result.created
+            if notify:
+                report.notices = notices_send(result.opened)
+        audit_record(
+            actor=actor,
+            action="import",
+            object_type="security.advisory",
+            object_id=path.name,
+            object_repr=f"advisories from {path.name}",
+            after={
+                "seen": report.seen,
+                "added": report.added,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "rejected": len(report.rejected),
+                "findings": report.findings,
+            },
+        )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _open_text(data: bytes, name: str) -> io.StringIO:
+    try:
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        return io.StringIO(data.decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, EOFError) as error:
+        raise ValidationError({"file": f"{name}: not UTF-8 text or gzip ({error})"}) from None
+
+
+@dataclass
+class FeedReport:
+    rows: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    advisories: int = 0
+
+
+def epss_import(*, actor: Actor, data: bytes, name: str) -> FeedReport:
+    """FIRST's EPSS CSV (`cve,epss,percentile`, optionally gzipped, with its `#model_version` line)."""
+    _require_analyst(actor, "import EPSS scores")
+    report = FeedReport()
+    scored_on: date | None = None
+    rows: dict[str, EpssScore] = {}
+    header_seen = False
+    for number, line in enumerate(_open_text(data, name), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            for part in line.lstrip("#").split(","):
+                key, _, value = part.partition(":")
+                if key.strip() == "score_date":
+                    try:
+                        scored_on = datetime.fromisoformat(value.strip().replace("Z", "+00:00")).date()
+                    except ValueError:
+                        scored_on = None
+            continue
+        cells = next(csv.reader([line]))
+        if not header_seen:
+            header_seen = True
+            if [c.strip().lower() for c in cells[:3]] != ["cve", "epss", "percentile"]:
+                raise ValidationError(
+                    {"file": f"{name}: line {number}: expected the header cve,epss,percentile"}
+                )
+            continue
+        try:
+            cve, score, percentile = cells[0].strip().upper(), float(cells[1]), float(cells[2])
+            if not cve.startswith("CVE-") or not (0 <= score <= 1 and 0 <= percentile <= 1):
+                raise ValueError("not a CVE id with a probability and percentile between 0 and 1")
+        except (ValueError, IndexError) as error:
+            report.rejected.append((number, str(error)))
+            continue
+        rows[cve] = EpssScore(cve=cve, score=score, percentile=percentile, scored_on=scored_on)
+    if not header_seen:
+        raise ValidationError({"file": f"{name}: no EPSS rows (expected the header cve,epss,percentile)"})
+    with transaction.atomic():
+        EpssScore.objects.bulk_create(
+            rows.values(),
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["cve"],
+            update_fields=["score", "percentile", "scored_on"],
+        )
+        report.rows = len(rows)
+        report.advisories = priorities_refresh(cves=set(rows))
+        audit_record(
+            actor=actor,
+            action="import",
+            object_type="security.epss",
+            object_id=name,
+            after={"rows": report.rows, "rejected": len(report.rejected)},
+        )
+    return report
+
+
+def kev_import(*, actor: Actor, data: bytes, name: str) -> FeedReport:
+    """CISA's KEV catalogue, as its JSON feed or its CSV."""
+    _require_analyst(actor, "import the KEV catalogue")
+    report = FeedReport()
+    text = _open_text(data, name).read()
+    entries: list[dict[str, str]]
+    if text.lstrip().startswith("{"):
+        try:
+            entries = json.loads(text)["vulnerabilities"]
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValidationError({"file": f"{name}: not CISA's KEV JSON feed ({error})"}) from None
+    else:
+        entries = list(csv.DictReader(io.StringIO(text)))
+        if entries and "cveID" not in entries[0]:
+            raise ValidationError({"file": f"{name}: not CISA's KEV CSV (no cveID column)"})
+    rows: dict[str, KevEntry] = {}
+    for number, entry in enumerate(entries, start=1):
+        try:
+            cve = str(entry["cveID"]).strip().upper()
+            added = date.fromisoformat(str(entry["dateAdded"]).strip())
+            due_text = str(entry.get("dueDate") or "").strip()
+            rows[cve] = KevEntry(
+                cve=cve,
+                vendor=str(entry.get("vendorProject", ""))[:200],
+                product=str(entry.get("product", ""))[:200],
+                name=str(entry.get("vulnerabilityName", ""))[:500],
+                date_added=added,
+                due_date=date.fromisoformat(due_text) if due_text else None,
+                ransomware=str(entry.get("knownRansomwareCampaignUse", ""))[:20],
+            )
+        except (KeyError, ValueError, TypeError) as error:
+            report.rejected.append((number, f"{type(error).__name__}: {error}"))
+    with transaction.atomic():
+        KevEntry.objects.bulk_create(
+            rows.values(),
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["cve"],
+            update_fields=["vendor", "product", "name", "date_added", "due_date", "ransomware"],
+        )
+        report.rows = len(rows)
+        report.advisories = priorities_refresh(cves=set(rows))
+        audit_record(
+            actor=actor,
+            action="import",
+            object_type="security.kev",
+            object_id=name,
+            after={"rows": report.rows, "rejected": len(report.rejected)},
+        )
+    return report
+
+
+def priorities_refresh(*, advisory_ids: Iterable[int] | None = None, cves: set[str] | None = None) -> int:
+    """Copy EPSS and KEV onto advisories (by their CVE aliases) and re-rank their open findings."""
+    aliases = AdvisoryAlias.objects.filter(alias__startswith="CVE-")
+    if advisory_ids is not None:
+        aliases = aliases.filter(advisory_id__in=list(advisory_ids))
+    if cves is not None:
+        aliases = aliases.filter(alias__in=sorted(cves))
+    by_advisory: dict[int, set[str]] = defaultdict(set)
+    for advisory_id, alias in aliases.values_list("advisory_id", "alias"):
+        by_advisory[advisory_id].add(alias)
+    if not by_advisory:
+        return 0
+    all_cves = sorted(set().union(*by_advisory.values()))
+    epss: dict[str, tuple[float, float]] = {}
+    kev: dict[str, date] = {}
+    for start in range(0, len(all_cves), BATCH):
+        chunk = all_cves[start : start + BATCH]
+        epss.update(
+            {
+                c: (s, p)
+                for c, s, p in EpssScore.objects.filter(cve__in=chunk).values_list(
+                    "cve", "score", "percentile"
+                )
+            }
+        )
+        kev.update(dict(KevEntry.objects.filter(cve__in=chunk).values_list("cve", "date_added")))
+    advisories = list(
+        Advisory.objects.filter(pk__in=list(by_advisory)).only(
+            "id", "epss", "epss_percentile", "kev", "kev_added"
+        )
+    )
+    for advisory in advisories:
+        ids = by_advisory[advisory.pk]
+        scores = [epss[c] for c in ids if c in epss]
+        advisory.epss = max((s for s, _ in scores), default=None)
+        advisory.epss_percentile = max((p for _, p in scores), default=None)
+        added = [kev[c] for c in ids if c in kev]
+        advisory.kev, advisory.kev_added = bool(added), min(added) if added else None
+    Advisory.objects.bulk_update(
+        advisories, ["epss", "epss_percentile", "kev", "kev_added"], batch_size=BATCH
+    )
+    matching.rerank(advisory.pk for advisory in advisories)
+    return len(advisories)
+
+
+# --- inventory --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sbom_upload(
+    *, actor: Actor, deployment: Deployment, filename: str, data: bytes, via: str = "portal"
+) -> tuple[Sbom, matching.Match]:
+    """Store an SBOM or lockfile for a deployment, make it current, and match it.
+
+    A file that does not parse is refused with the parser's reason and nothing is stored.
+    """
+    _require_deployment_access(actor, deployment)
+    organization = deployment.organization
+    if not actor.is_staff:
+        check_feature(entitlements_for(organization=organization), feature="sbom_scanning", plans=plan_refs())
+    name = PurePath(filename or "").name.strip() or "upload"
+    if not data:
+        raise ValidationError({"file": f"{name} is empty."})
+    if len(data) > MAX_BYTES:
+        raise ValidationError({"file": f"{name} is {len(data):,} bytes; the limit is {MAX_BYTES:,}."})
+    try:
+        inventory = parse(name, data)
+    except InventoryError as error:
+        raise ValidationError({"file": str(error)}) from None
+    now = timezone.now()
+    Sbom.objects.filter(deployment=deployment, current=True).update(current=False)
+    Component.objects.filter(deployment=deployment, current=True).update(current=False)
+    sbom = Sbom(
+        deployment=deployment,
+        filename=name[:255],
+        format=inventory.format[:60],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        component_count=len(inventory.components),
+        warnings=list(inventory.warnings)[:200],
+        uploaded_by=actor.user,
+        uploaded_via=via,
+        uploaded_at=now,
+    )
+    sbom.file.save(f"{sbom.sha256[:16]}-{name}", ContentFile(data), save=False)
+    sbom.save()
+    seen: set[tuple[str, str, str]] = set()
+    rows = []
+    for component in inventory.components:
+        ecosystem = osv.ecosystem_base(component.ecosystem) if component.ecosystem else ""
+        name_key = (
+            osv.normalise_name(component.ecosystem, component.name) if component.ecosystem else component.name
+        )
+        dedupe = (ecosystem, name_key, component.version or "")
+        if dedupe in seen:
+            continue
+        seen.add(dedupe)
+        rows.append(
+            Component(
+                sbom=sbom,
+                deployment=deployment,
+                ecosystem=ecosystem[:40],
+                name=component.name[:300],
+                name_key=name_key[:300],
+                version=(component.version or "")[:200],
+                purl=(component.purl or "")[:1000],
+            )
+        )
+    Component.objects.bulk_create(rows, batch_size=2000)
+    result = matching.match_deployments([deployment.pk], now=now)
+    audit_record(
+        actor=actor,
+        action="upload",
+        instance=sbom,
+        after={
+            "filename": sbom.filename,
+            "format": sbom.format,
+            "components": len(rows),
+            "sha256": sbom.sha256,
+            "findings_created": result.created,
+            "findings_closed": result.closed,
+        },
+        organization_id=organization.pk,
+    )
+    return sbom, result
+
+
+# --- findings ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def finding_set_status(
+    *, actor: Actor, finding: Finding, status: str, reason: str = "", until: date | None = None
+) -> Finding:
+    """Mark a finding fixed, not affected, risk accepted (until a date) or open again."""
+    if not actor.is_staff and actor.organization_id != finding.organization_id:
+        raise Finding.DoesNotExist("No such finding.")
+    if status not in Finding.Status.values:
+        raise ValidationError({"status": f"{status!r} is not one of {', '.join(Finding.Status.values)}."})
+    errors = {}
+    if status in (Finding.Status.NOT_AFFECTED, Finding.Status.RISK_ACCEPTED) and not reason.strip():
+        errors["reason"] = "Say why: the next auditor will ask."
+    if status == Finding.Status.RISK_ACCEPTED:
+        if until is None:
+            errors["until"] = "A risk is accepted until a date; after it the finding opens again."
+        elif until <= timezone.localdate():
+            errors["until"] = "The date must be in the future."
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(finding)
+    finding.status = status
+    finding.status_reason = reason.strip()
+    finding.risk_accepted_until = until if status == Finding.Status.RISK_ACCEPTED else None
+    finding.resolved_at = (
+        None if status in (Finding.Status.OPEN, Finding.Status.RISK_ACCEPTED) else timezone.now()
+    )
+    finding.save()
+    audit_record(
+        actor=actor,
+        action="update",
+        instance=finding,
+        before=before,
+        after=snapshot(finding),
+        organization_id=finding.organization_id,
+    )
+    return finding
+
+
+def risk_acceptances_expire(*, today: date | None = None) -> int:
+    """Reopen findings whose risk acceptance has run out (a periodic task)."""
+    today = today or timezone.localdate()
+    expired = list(Finding.objects.filter(status=Finding.Status.RISK_ACCEPTED, risk_accepted_until__lt=today))
+    actor = Actor.system("risk acceptance expiry")
+    for finding in expired:
+        with transaction.atomic():
+            before = snapshot(finding)
+            finding.status = Finding.Status.OPEN
+            finding.status_reason = f"risk acceptance expired on {finding.risk_accepted_until}"
+            finding.risk_accepted_until = None
+            finding.save()
+            audit_record(
+                actor=actor,
+                action="update",
+                instance=finding,
+                before=before,
+                after=snapshot(finding),
+                organization_id=finding.organization_id,
+            )
+    return len(expired)
+
+
+# --- VEX --------------------------------------------------------------------------------------------------
+
+
+def _apply_statement(statement: VexStatement, actor: Actor) -> int:
+    """Apply a new statement to the findings it covers; returns how many changed."""
+    advisory_ids = set(
+        AdvisoryAlias.objects.filter(alias=statement.vulnerability.upper()).values_list(
+            "advisory_id", flat=True
+        )
+    )
+    findings = Finding.objects.filter(advisory_id__in=advisory_ids)
+    if statement.organization_id:
+        findings = findings.filter(organization_id=statement.organization_id)
+    if statement.deployment_id:
+        findings = findings.filter(deployment_id=statement.deployment_id)
+    target = matching.VEX_TO_STATUS[statement.status]
+    changed = 0
+    for finding in findings.select_for_update():
+        if not matching.purl_covers(statement.product, finding.purl):
+            continue
+        if finding.status == target and finding.status_reason == matching.vex_reason(statement):
+            continue
+        if finding.status == Finding.Status.RISK_ACCEPTED and target == Finding.Status.OPEN:
+            continue
+        before = snapshot(finding)
+        finding.status = target
+        finding.status_reason = matching.vex_reason(statement)
+        finding.resolved_at = None if target == Finding.Status.OPEN else statement.created_at
+        finding.save()
+        audit_record(
+            actor=actor,
+            action="vex",
+            instance=finding,
+            before=before,
+            after=snapshot(finding),
+            organization_id=finding.organization_id,
+        )
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def vex_record(
+    *,
+    actor: Actor,
+    vulnerability: str,
+    product: str,
+    status: str,
+    justification: str = "",
+    impact_statement: str = "",
+    action_statement: str = "",
+    organization: Organization | None = None,
+    deployment: Deployment | None = None,
+    source: str = "manual",
+) -> tuple[VexStatement, int]:
+    """Record a VEX statement (analyst: any scope; customer: own organisation) and apply it to findings."""
+    if actor.is_customer:
+        if organization is None or organization.pk != actor.organization_id:
+            organization = Organization.objects.get(pk=actor.organization_id or 0)
+    elif actor.role not in ANALYSTS | {Role.ENGINEER}:
+        raise PermissionDenied("Only security analysts, engineers and customers may record VEX statements.")
+    if deployment is not None:
+        if organization is not None and deployment.organization_id != organization.pk:
+            raise ValidationError({"deployment": "That deployment belongs to another organisation."})
+        _require_deployment_access(actor, deployment)
+        organization = deployment.organization
+    errors: dict[str, str] = {}
+    vulnerability = vulnerability.strip().upper()
+    product = product.strip()
+    if not vulnerability:
+        errors["vulnerability"] = "Name the vulnerability (CVE, GHSA or advisory id)."
+    if not product.startswith("pkg:"):
+        errors["product"] = "Give the product as a purl, e.g. pkg:pypi/django or pkg:pypi/django@4.2.1."
+    if status not in vexdoc.STATUSES:
+        errors["status"] = f"{status!r} is not one of {', '.join(vexdoc.STATUSES)}."
+    if (
+        status == "not_affected"
+        and justification not in vexdoc.JUSTIFICATIONS
+        and not impact_statement.strip()
+    ):
+        errors["justification"] = (
+            "A not-affected statement needs a justification ("
+            + ", ".join(vexdoc.JUSTIFICATIONS)
+            + ") or an impact statement."
+        )
+    if justification and justification not in vexdoc.JUSTIFICATIONS:
+        errors["justification"] = f"{justification!r} is not one of {', '.join(vexdoc.JUSTIFICATIONS)}."
+    if errors:
+        raise ValidationError(errors)
+    statement = VexStatement.objects.create(
+        organization=organization,
+        deployment=deployment,
+        vulnerability=vulnerability,
+        product=product,
+        status=status,
+        justification=justification,
+        impact_statement=impact_statement.strip(),
+        action_statement=action_statement.strip(),
+        source=source[:200],
+        author=actor.user,
+        author_label=actor.label,
+        created_at=timezone.now(),
+    )
+    changed = _apply_statement(statement, actor)
+    audit_record(
+        actor=actor,
+        action="create",
+        instance=statement,
+        after=snapshot(statement),
+        organization_id=organization.pk if organization else None,
+    )
+    return statement, changed
+
+
+@transaction.atomic
+def vex_import(
+    *,
+    actor: Actor,
+    data: bytes,
+    filename: str,
+    organization: Organization | None = None,
+    deployment: Deployment | None = None,
+) -> tuple[list[VexStatement], int]:
+    """Import an OpenVEX or CycloneDX VEX document: every statement, or none when one is invalid."""
+    try:
+        statements = vexdoc.parse_vex(data, filename)
+    except vexdoc.VexError as error:
+        raise ValidationError({"file": str(error)}) from None
+    created: list[VexStatement] = []
+    changed = 0
+    for number, statement in enumerate(statements, start=1):
+        for product in statement.products or ():
+            try:
+                row, moved = vex_record(
+                    actor=actor,
+                    vulnerability=statement.vulnerability,
+                    product=product,
+                    status=statement.status,
+                    justification=statement.justification or "",
+                    impact_statement=statement.impact_statement or "",
+                    action_statement=statement.action_statement or "",
+                    organization=organization,
+                    deployment=deployment,
+                    source=f"import:{PurePath(filename).name}",
+                )
+            except ValidationError as error:
+                messages = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+                raise ValidationError({"file": f"{filename}: statement {number}: {messages}"}) from None
+            created.append(row)
+            changed += moved
+    return created, changed
+
+
+def vex_statements_export(statements: Sequence[VexStatement]) -> list[vexdoc.Statement]:
+    return [
+        vexdoc.Statement(
+            vulnerability=s.vulnerability,
+            products=(s.product,),
+            status=s.status,
+            justification=s.justification or None,
+            impact_statement=s.impact_statement or None,
+            action_statement=s.action_statement or None,
+            timestamp=s.created_at,
+        )
+        for s in statements
+    ]
+
+
+# --- notices ----------------------------------------------------------------------------------------------
+
+
+def _recipients(organization: Organization) -> list[User]:
+    users = [
+        c.user
+        for c in Contact.objects.filter(organization=organization, is_active=True).select_related("user")
+        if c.user
+    ]
+    if organization.account_manager is not None:
+        users.append(organization.account_manager)
+    return [u for u in dict.fromkeys(users) if u.is_active]
+
+
+def notices_send(finding_ids: Sequence[int]) -> int:
+    """Tell each customer with new open findings, per advisory, once; open a security ticket for an
+    Enterprise customer with a critical finding. Returns how many notices were created or updated."""
+    if not finding_ids:
+        return 0
+    groups: dict[tuple[int, int], list[Finding]] = defaultdict(list)
+    for start in range(0, len(finding_ids), BATCH):
+        for finding in Finding.objects.filter(
+            pk__in=finding_ids[start : start + BATCH], status=Finding.Status.OPEN
+        ).select_related("advisory", "deployment"):
+            groups[(finding.advisory_id, finding.organization_id)].append(finding)
+    organizations = Organization.objects.in_bulk({org for _, org in groups})
+    count = 0
+    for (advisory_id, org_id), findings in groups.items():
+        organization = organizations[org_id]
+        advisory = findings[0].advisory
+        severity = min((f.severity for f in findings), key=lambda s: SEVERITY_ORDER.get(s, 9))
+        deployments = sorted({f.deployment.name for f in findings})
+        notice, created = Notice.objects.get_or_create(
+            advisory_id=advisory_id,
+            organization=organization,
+            defaults={
+                "severity": severity,
+                "deployments": deployments,
+                "findings": len(findings),
+                "created_at": timezone.now(),
+            },
+        )
+        if not created:
+            notice.deployments = sorted(set(notice.deployments) | set(deployments))
+            notice.findings += len(findings)
+            if SEVERITY_ORDER.get(severity, 9) < SEVERITY_ORDER.get(notice.severity, 9):
+                notice.severity = severity
+            notice.acknowledged_at = None
+            notice.acknowledged_by = None
+        subject = f"{advisory.osv_id} ({severity}) affects {', '.join(deployments[:3])}" + (
+            f" and {len(deployments) - 3} more" if len(deployments) > 3 else ""
+        )
+        for user in _recipients(organization):
+            Notification.objects.create(
+                recipient=user,
+                kind="security_notice",
+                subject=subject[:200],
+                body=advisory.summary,
+                url=f"/security/notices/{notice.pk or ''}",
+            )
+        if severity == "critical" and notice.ticket_id is None:
+            _security_ticket(notice, organization, advisory, findings)
+        notice.save()
+        count += 1
+    return count
+
+
+def _security_ticket(
+    notice: Notice, organization: Organization, advisory: Advisory, findings: list[Finding]
+) -> None:
+    entitlements = entitlements_for(organization=organization)
+    if entitlements.plan.code != "enterprise":
+        return
+    from ossdesk.tickets.services import ticket_create  # the helpdesk builds on security, not the reverse
+
+    deployment = findings[0].deployment
+    contact = (
+        Contact.objects.filter(organization=organization, is_active=True, is_named=True)
+        .order_by("-reachable_24x7", "-role", "pk")
+        .first()
+    )
+    lines = [
+        f"- {f.deployment.name}: {f.name} {f.version} "
+        f"(fixed in {', '.join(f.fixed_versions) or 'no fix yet'})"
+        for f in findings
+    ]
+    due = findings[0].due_at
+    body = (
+        f"{advisory.osv_id}: {advisory.summary}\n\nCritical finding in your portfolio. Affected:\n"
+        + "\n".join(lines)
+        + (f"\n\nRemediation due {due:%Y-%m-%d %H:%M} UTC." if due else "")
+    )
+    try:
+        ticket = ticket_create(
+            actor=Actor.system("security notices"),
+            organization=organization,
+            product=deployment.product,
+            subject=f"Security: {advisory.osv_id} affects {deployment.name}"[:250],
+            body=body,
+            severity="S2",
+            contact=contact,
+            deployment=deployment,
+            tags=["security", advisory.osv_id.lower()],
+        )
+    except (EntitlementDenied, ValidationError) as error:
+        notice.ticket_error = str(error)[:500]
+        return
+    notice.ticket = ticket
+
+
+@transaction.atomic
+def notice_acknowledge(*, actor: Actor, notice: Notice) -> Notice:
+    if not actor.is_staff and actor.organization_id != notice.organization_id:
+        raise Notice.DoesNotExist("No such notice.")
+    if notice.acknowledged_at is None:
+        notice.acknowledged_at = timezone.now()
+        notice.acknowledged_by = actor.user
+        notice.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        audit_record(
+            actor=actor,
+            action="acknowledge",
+            instance=notice,
+            after={"acknowledged_at": notice.acknowledged_at.isoformat()},
+            organization_id=notice.organization_id,
+        )
+    return notice
+
+
+# --- vendor advisories ------------------------------------------------------------------------------------
+
+VENDOR_FIELDS = (
+    "title",
+    "summary",
+    "details",
+    "product",
+    "ecosystem",
+    "package",
+    "ranges",
+    "affected_versions",
+    "cves",
+    "aliases",
+    "cvss_vector",
+    "remediation",
+)
+
+
+def _next_tracking_id(year: int) -> str:
+    prefix = f"OSSDESK-{year}-"
+    taken = VendorAdvisory.objects.filter(tracking_id__startswith=prefix).values_list(
+        "tracking_id", flat=True
+    )
+    numbers = [int(t.removeprefix(prefix)) for t in taken if t.removeprefix(prefix).isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+
+def _check_version(ecosystem: str, version: str, path: str, errors: dict[str, str]) -> None:
+    from ossdesk.domain.versions import sort_key
+
+    try:
+        sort_key(ecosystem, version)
+    except ValueError as error:
+        errors[path] = str(error)
+
+
+def _validate_vendor(fields: dict[str, Any]) -> None:
+    from cvss import CVSS3, CVSS4
+    from cvss.exceptions import CVSSError
+
+    from ossdesk.domain.versions import ECOSYSTEMS
+
+    errors: dict[str, str] = {}
+    for name in ("title", "summary", "package"):
+        if not str(fields.get(name) or "").strip():
+            errors[name] = "This field is required."
+    ecosystem = fields.get("ecosystem") or ""
+    if ecosystem not in ECOSYSTEMS:
+        errors["ecosystem"] = (
+            f"{ecosystem!r} is not an OSV ecosystem ossdesk orders: {', '.join(sorted(ECOSYSTEMS))}."
+        )
+    ranges = fields.get("ranges") or []
+    if not isinstance(ranges, list) or not all(isinstance(r, dict) for r in ranges):
+        errors["ranges"] = 'A list of {"introduced": ..., "fixed": ...} objects.'
+        ranges = []
+    if not ranges and not fields.get("affected_versions"):
+        errors["ranges"] = "Say which versions are affected: a range or a list of versions."
+    if "ecosystem" not in errors:
+        for i, entry in enumerate(ranges):
+            introduced = str(entry.get("introduced") or "0").strip()
+            fixed = str(entry.get("fixed") or "").strip()
+            if introduced != "0":
+                _check_version(ecosystem, introduced, f"ranges.{i}.introduced", errors)
+            if fixed:
+                _check_version(ecosystem, fixed, f"ranges.{i}.fixed", errors)
+        for i, version in enumerate(fields.get("affected_versions") or []):
+            _check_version(ecosystem, str(version), f"affected_versions.{i}", errors)
+    for i, cve in enumerate(fields.get("cves") or []):
+        if not str(cve).upper().startswith("CVE-"):
+            errors[f"cves.{i}"] = f"{cve!r} is not a CVE id (CVE-YYYY-NNNN)."
+    vector = str(fields.get("cvss_vector") or "").strip()
+    if vector:
+        try:
+            (CVSS4 if vector.startswith("CVSS:4.") else CVSS3)(vector)
+        except (CVSSError, ValueError, KeyError) as error:
+            errors["cvss_vector"] = f"Not a CVSS 3.x or 4.0 base vector: {error}"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def vendor_advisory_create(*, actor: Actor, **fields: Any) -> VendorAdvisory:
+    """A draft vendor advisory, with the next tracking id of the year."""
+    _require_analyst(actor, "write vendor advisories")
+    unknown = set(fields) - set(VENDOR_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "Not a field of a vendor advisory."))
+    _validate_vendor(fields)
+    now = timezone.now()
+    advisory = VendorAdvisory.objects.create(
+        tracking_id=_next_tracking_id(now.year),
+        author=actor.user,
+        created_at=now,
+        modified_at=now,
+        **fields,
+    )
+    audit_record(actor=actor, action="create", instance=advisory, after=snapshot(advisory))
+    return advisory
+
+
+@transaction.atomic
+def vendor_advisory_update(*, actor: Actor, advisory: VendorAdvisory, **changes: Any) -> VendorAdvisory:
+    """Change a draft (or a published advisory: that makes a new revision to publish again)."""
+    _require_analyst(actor, "edit vendor advisories")
+    unknown = set(changes) - set(VENDOR_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "Not a field of a vendor advisory."))
+    fields = {name: getattr(advisory, name) for name in VENDOR_FIELDS} | changes
+    _validate_vendor(fields)
+    before = snapshot(advisory)
+    for name, value in changes.items():
+        setattr(advisory, name, value)
+    advisory.status = VendorAdvisory.Status.DRAFT
+    advisory.reviewer = None
+    advisory.modified_at = timezone.now()
+    advisory.save()
+    audit_record(actor=actor, action="update", instance=advisory, before=before, after=snapshot(advisory))
+    return advisory
+
+
+@transaction.atomic
+def vendor_advisory_submit(*, actor: Actor, advisory: VendorAdvisory) -> VendorAdvisory:
+    """Ask for review: another analyst (or an admin) publishes it."""
+    _require_analyst(actor, "submit vendor advisories")
+    if advisory.status != VendorAdvisory.Status.DRAFT:
+        raise ValidationError(
+            {"status": f"Only a draft can go to review; this one is {advisory.get_status_display().lower()}."}
+        )
+    vendor_csaf(advisory, draft=True)
+    advisory.status = VendorAdvisory.Status.IN_REVIEW
+    advisory.save(update_fields=["status"])
+    audit_record(actor=actor, action="submit", instance=advisory, after={"status": advisory.status})
+    return advisory
+
+
+@transaction.atomic
+def vendor_advisory_publish(*, actor: Actor, advisory: VendorAdvisory) -> tuple[VendorAdvisory, ImportReport]:
+    """Publish a reviewed advisory: a new revision, its OSV record in the advisory database, the portfolio
+    matched, and notices to exactly the customers it affects."""
+    _require_analyst(actor, "publish vendor advisories")
+    if advisory.status != VendorAdvisory.Status.IN_REVIEW:
+        raise ValidationError({"status": "Submit the advisory for review first."})
+    if actor.user_id is not None and actor.user_id == advisory.author_id and actor.role != Role.ADMIN:
+        raise PermissionDenied("Another analyst reviews and publishes what you wrote (four eyes).")
+    now = timezone.now()
+    advisory.revision += 1
+    advisory.status = VendorAdvisory.Status.PUBLISHED
+    advisory.reviewer = actor.user
+    advisory.published_at = advisory.published_at or now
+    advisory.modified_at = now
+    advisory.history = [
+        *advisory.history,
+        {"date": now.isoformat(), "summary": "Initial version." if advisory.revision == 1 else "Updated."},
+    ]
+    vendor_csaf(advisory)
+    record = osv.parse_record(vendor_osv(advisory))
+    data = json.dumps(record.raw, sort_keys=True).encode()
+    report = ImportReport(seen=1)
+    ids = _store_batch([(record, _canonical_digest(data))], Advisory.Source.VENDOR, report)
+    advisory.advisory = Advisory.objects.get(osv_id=record.id)
+    advisory.save()
+    priorities_refresh(advisory_ids=ids)
+    result = matching.match_advisories(ids, now=now)
+    report.findings = result.created
+    report.notices = notices_send(result.opened)
+    audit_record(
+        actor=actor,
+        action="publish",
+        instance=advisory,
+        after={"revision": advisory.revision, "findings": result.created, "notices": report.notices},
+    )
+    return advisory, report
+
+
+def vendor_osv(advisory: VendorAdvisory) -> dict[str, Any]:
+    """The advisory as an OSV record (id ``x_<tracking id>``: OSV keeps ``x_`` for unregistered databases)."""
+    try:
+        return csaf.to_osv(vendor_document(advisory))
+    except ValueError as error:
+        raise ValidationError({"osv": [str(error)]}) from None
+
+
+PURL_TYPES = {
+    "PyPI": "pypi",
+    "npm": "npm",
+    "Maven": "maven",
+    "Go": "golang",
+    "crates.io": "cargo",
+    "RubyGems": "gem",
+    "NuGet": "nuget",
+    "Packagist": "composer",
+    "Pub": "pub",
+    "Hex": "hex",
+    "Debian": "deb",
+    "Ubuntu": "deb",
+    "Alpine": "apk",
+    "Red Hat": "rpm",
+    "AlmaLinux": "rpm",
+    "Rocky Linux": "rpm",
+    "openSUSE": "rpm",
+}
+
+
+def _affected_item(entry: dict[str, Any]) -> str:
+    """A range as the CSAF builder writes it: ``>=3.2|<3.2.4+vendor1``, ``<1.0.1``, ``>=2.0``."""
+    introduced = str(entry.get("introduced") or "0")
+    fixed = str(entry.get("fixed") or "")
+    lower = f">={introduced}" if introduced != "0" else ""
+    upper = f"<{fixed}" if fixed else ""
+    return "|".join(part for part in (lower, upper) if part) or ">=0"
+
+
+def vendor_document(advisory: VendorAdvisory, *, draft: bool = False) -> csaf.VendorAdvisory:
+    """The pure document the CSAF export is built from; ValueError when it cannot be one."""
+    now = timezone.now()
+    fixed = tuple(dict.fromkeys(str(r["fixed"]) for r in advisory.ranges if r.get("fixed")))
+    affected = tuple(
+        dict.fromkeys([*(_affected_item(r) for r in advisory.ranges), *map(str, advisory.affected_versions)])
+    )
+    published = advisory.published_at or now
+    history = tuple(
+        csaf.Revision(date=datetime.fromisoformat(entry["date"]), summary=entry["summary"])
+        for entry in advisory.history
+    )
+    revision = max(advisory.revision, 1)
+    if len(history) != revision:
+        history = ()
+        revision = 1
+    return csaf.VendorAdvisory(
+        id=advisory.tracking_id,
+        title=advisory.title,
+        summary=advisory.summary,
+        details=advisory.details or advisory.summary,
+        publisher_name=settings.OSSDESK_VENDOR_NAME,
+        publisher_namespace=settings.OSSDESK_VENDOR_URL,
+        published=published,
+        modified=max(advisory.modified_at or now, published),
+        revision=revision,
+        status="draft" if draft or advisory.status != VendorAdvisory.Status.PUBLISHED else "final",
+        cves=tuple(c.upper() for c in advisory.cves),
+        aliases=tuple(advisory.aliases),
+        cvss_vector=advisory.cvss_vector or None,
+        products=(
+            csaf.AffectedProduct(
+                ecosystem=advisory.ecosystem,
+                name=advisory.package,
+                purl_type=PURL_TYPES.get(advisory.ecosystem, advisory.ecosystem.lower()),
+                affected=affected,
+                fixed=fixed,
+                remediation=advisory.remediation
+                or (f"Upgrade to {', '.join(fixed)}." if fixed else "No fix yet."),
+            ),
+        ),
+        references=(
+            (
+                "Vendor advisory",
+                f"{settings.OSSDESK_VENDOR_URL.rstrip('/')}/advisories/{advisory.tracking_id}",
+            ),
+        ),
+        revision_history=history,
+    )
+
+
+def vendor_csaf(advisory: VendorAdvisory, *, draft: bool = False) -> dict[str, Any]:
+    """The CSAF 2.0 document; a ValidationError says what is wrong when it cannot be built or is invalid."""
+    try:
+        document = csaf.to_csaf(vendor_document(advisory, draft=draft))
+    except ValueError as error:
+        raise ValidationError({"csaf": [str(error)]}) from None
+    errors = csaf.validate_csaf(document)
+    if errors:
+        raise ValidationError({"csaf": errors[:10]})
+    return document
