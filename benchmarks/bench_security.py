@@ -70,13 +70,18 @@ def bench_scan() -> None:
         for _, item in osv.iter_source(source):
             if not isinstance(item, osv.OsvError):
                 index.add(item)
+    loaded = time.perf_counter() - started
+    started = time.perf_counter()
+    index.prepare()
     print(
-        f"advisory index: {index.records:,} records, {len(index.entries):,} packages, built in "
-        f"{time.perf_counter() - started:.2f}s (once, like osv-scanner's offline database)"
+        f"advisory index: {index.records:,} records, {len(index.entries):,} packages; "
+        f"loaded in {loaded:.2f}s, matchers compiled in {time.perf_counter() - started:.2f}s "
+        "(once, like osv-scanner's offline database)"
     )
     inputs = {**large_boms(), "generated 20,000 components": generate_cyclonedx(20_000, seed=1)}
     print(
-        f"\n{'SBOM':<44}{'components':>11}{'parse s':>10}{'parse+match s':>15}{'matching adds':>15}{'vulns':>7}"
+        f"\n{'SBOM':<44}{'components':>11}{'parse s':>10}{'parse+match s':>15}"
+        f"{'matching adds':>15}{'vulns':>7}"
     )
     for label, data in inputs.items():
         parse_time, inventory = best(lambda data=data: parse("bom.json", data))
@@ -106,12 +111,16 @@ def bench_import(actor) -> None:
         print(
             f"  {source.name:<28} {first.seen:>6,} records: first {first.seconds:6.2f}s "
             f"({first.seen / first.seconds:,.0f}/s, {len(first.rejected)} rejected), "
-            f"again {again.seconds:5.2f}s ({again.unchanged:,} unchanged) → {first.seconds / again.seconds:.1f}×"
+            f"again {again.seconds:5.2f}s ({again.unchanged:,} unchanged) "
+            f"→ {first.seconds / again.seconds:.1f}×"
         )
     print(
         f"  all: {records:,} records in {first_total:.2f}s ({records / first_total:,.0f} records/s); "
         f"re-import {again_total:.2f}s → {first_total / again_total:.1f}× faster (target ≥ 10×)"
     )
+
+
+CORE = ["django", "requests", "urllib3", "jinja2", "pyyaml", "cryptography", "pillow", "sqlalchemy"]
 
 
 def make_portfolio(actor) -> tuple[list[tuple[str, str, list[str]]], float]:
@@ -177,7 +186,11 @@ def make_portfolio(actor) -> tuple[list[tuple[str, str, list[str]]], float]:
         table = Component._meta.db_table
         rows = []
         for deployment, sbom in zip(deployments, sboms, strict=True):
-            picks = rng.sample(advised, EACH // 10) + rng.sample(quiet, EACH - EACH // 10)
+            # Every deployment runs the same core (as a fleet built from one template would), at varying
+            # versions; then its own mix.
+            core = [("PyPI", name) for name in CORE if ("PyPI", name) in pool]
+            rest = [p for p in advised if p not in core]
+            picks = core + rng.sample(rest, EACH // 10 - len(core)) + rng.sample(quiet, EACH - EACH // 10)
             for ecosystem, name_key in picks:
                 versions = pool.get((ecosystem, name_key))
                 version = (
@@ -188,7 +201,8 @@ def make_portfolio(actor) -> tuple[list[tuple[str, str, list[str]]], float]:
                 rows.append((sbom.pk, deployment.pk, ecosystem, name_key, name_key, version, "", True))
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {table} (sbom_id, deployment_id, ecosystem, name, name_key, version, purl, current) "  # noqa: S608
+                f"INSERT INTO {table} "  # noqa: S608
+                "(sbom_id, deployment_id, ecosystem, name, name_key, version, purl, current) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                 rows,
             )
@@ -213,7 +227,8 @@ def bench_portfolio(actor) -> None:
     result = match_all()
     took = time.perf_counter() - started
     print(
-        f"full re-match (first, creates the findings): {took:.1f}s, {result.created:,} findings (target < 60 s)"
+        f"full re-match (first, creates the findings): {took:.1f}s, {result.created:,} findings "
+        "(target < 60 s)"
     )
     started = time.perf_counter()
     result = match_all()
@@ -221,14 +236,7 @@ def bench_portfolio(actor) -> None:
     print(
         f"full re-match (again, nothing changed): {took:.1f}s, {result.created} new, {result.closed} closed"
     )
-    # One new advisory for a package many deployments run: a PyPI package at the version they run.
-    ecosystem, name_key = "PyPI", "django"
-    rows = list(
-        Component.objects.filter(current=True, ecosystem=ecosystem, name_key=name_key).values_list(
-            "version", flat=True
-        )
-    )
-    version = max(set(rows), key=rows.count) if rows else "1.0"
+    # One new advisory for a package every deployment runs (django is in the core), every version.
     record = {
         "id": "PYSEC-2099-1",
         "modified": "2099-01-01T00:00:00Z",
@@ -246,8 +254,8 @@ def bench_portfolio(actor) -> None:
         before = Finding.objects.count()
         report = advisories_import(actor=actor, path=Path(folder))
     print(
-        f"one new advisory (django, all versions) → {report.findings:,} findings across "
-        f"{Finding.objects.filter(advisory__osv_id='PYSEC-2099-1').values('deployment').distinct().count():,} "
+        f"one new advisory (django, every version) → {report.findings:,} findings across "
+        f"{Finding.objects.filter(advisory__osv_id='PYSEC-2099-1').values('deployment').distinct().count():,} "  # noqa: E501
         f"deployments, {report.notices} notices, in {report.seconds:.2f}s end to end (target < 1 s); "
         f"findings {before:,} → {Finding.objects.count():,}"
     )

@@ -84,13 +84,13 @@ import re
 import tarfile
 import zipfile
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache, partial
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import yaml
 from cvss import CVSS2, CVSS3, CVSS4, CVSSError
@@ -126,6 +126,7 @@ TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 _SEMVER = "SemVer"
 # Event kinds as evaluation sees them; "introduced: 0" and limits are kept apart.
 _INTRODUCED, _FIXED, _LAST_AFFECTED = 0, 1, 2
+T = TypeVar("T")
 _KIND_CODES = {"introduced": _INTRODUCED, "fixed": _FIXED, "last_affected": _LAST_AFFECTED}
 
 
@@ -317,6 +318,123 @@ class Affected:
         )
         object.__setattr__(self, "_plan", plan)
         return plan
+
+
+class PackageMatcher(Generic[T]):
+    """Every ``affected`` entry of one package, compiled so that a version is checked against all of them
+    with one binary search per ordering instead of one evaluation per entry.
+
+    The events and limits of all the entries' ranges are merged into one sorted list of breakpoints per
+    ordering (the ecosystem's, and SemVer for SEMVER ranges). Between two neighbouring breakpoints, and
+    at each breakpoint itself, every range gives one answer, so those answers are worked out once per slot
+    with the same rules as :meth:`Affected.affects_key` (proved equal by the tests over every record of
+    the shared data). Listed ``versions`` are a dictionary lookup. ``match`` returns the items of the
+    entries that affect the version, in entry order, each once.
+    """
+
+    __slots__ = ("_cache", "_ecosystem", "_exact", "_items", "_orderings")
+
+    def __init__(self, ecosystem: str, entries: Sequence[tuple[T, Affected]]) -> None:
+        self._ecosystem = ecosystem
+        self._items = [item for item, _ in entries]
+        self._exact: dict[str, set[int]] = {}
+        self._cache: dict[str, tuple[T, ...]] = {}
+        windows: dict[bool, list[tuple[int, _Window]]] = {False: [], True: []}
+        for index, (_, affected) in enumerate(entries):
+            plan = affected._plan if affected._plan is not None else affected._compile()
+            for version in plan.versions:
+                self._exact.setdefault(version, set()).add(index)
+            for window in plan.windows:
+                windows[window[0]].append((index, window))
+        # (semver?, breakpoints, slot answers between breakpoints, slot answers at a breakpoint)
+        self._orderings = [(semver, *_slots(found)) for semver, found in windows.items() if found]
+
+    def match(self, version: str) -> tuple[T, ...]:
+        found = self._cache.get(version)
+        if found is not None:
+            return found
+        hits = set(self._exact.get(version, ()))
+        for semver, points, between, at in self._orderings:
+            key = _key_or_none(_SEMVER if semver else self._ecosystem, version)
+            if key is None:
+                continue
+            slot = bisect_right(points, key)
+            hits.update(at[slot] if slot and not points[slot - 1] < key else between[slot])
+        result = tuple(dict.fromkeys(self._items[i] for i in sorted(hits)))
+        if len(self._cache) < 100_000:
+            self._cache[version] = result
+        return result
+
+
+def _slots(
+    windows: list[tuple[int, _Window]],
+) -> tuple[list[SortKey], list[frozenset[int]], list[frozenset[int]]]:
+    """Breakpoints of these windows, and for each slot the entries affected between breakpoints
+    (slot j: above point j-1, below point j) and at breakpoint j-1 itself."""
+    keys: list[SortKey] = []
+    for _, (_, limit, window_keys, _, _) in windows:
+        keys.extend(window_keys)
+        if limit is not None:
+            keys.append(limit)
+    keys.sort()
+    points: list[SortKey] = []
+    for key in keys:
+        if not points or points[-1] < key:
+            points.append(key)
+    count = len(points)
+    # Between-breakpoint answers are constant from just above one event of a window to its next event:
+    # collect each window's affected runs of slots, then sweep them into one set per slot.
+    opens: list[list[int]] = [[] for _ in range(count + 2)]
+    closes: list[list[int]] = [[] for _ in range(count + 2)]
+    at_points: dict[int, dict[int, bool]] = {}  # slot -> {window: affected exactly at point slot-1}
+    for window_id, (_, (_, limit, window_keys, kinds, from_start)) in enumerate(windows):
+        positions = [bisect_right(points, k) - 1 for k in window_keys]
+        last_slot = bisect_right(points, limit) - 1 if limit is not None else count  # below the limit
+        runs: list[tuple[int, int]] = []
+        if from_start:
+            runs.append((0, positions[0] if positions else count))
+        for event, position in enumerate(positions):
+            if kinds[event] == _INTRODUCED:
+                runs.append((position + 1, positions[event + 1] if event + 1 < len(positions) else count))
+        for start, end in runs:
+            end = min(end, last_slot)
+            if start <= end:
+                opens[start].append(window_id)
+                closes[end + 1].append(window_id)
+        # At a point where this window has events, a last_affected there has not fired yet.
+        for position in sorted(set(positions)):
+            slot = position + 1
+            fired = bisect_right(positions, position)
+            affected = from_start and slot <= last_slot
+            while fired and slot <= last_slot:
+                fired -= 1
+                if kinds[fired] == _LAST_AFFECTED and positions[fired] == position:
+                    continue
+                affected = kinds[fired] == _INTRODUCED
+                break
+            at_points.setdefault(slot, {})[window_id] = affected
+    entry_of = [index for index, _ in windows]
+    between: list[frozenset[int]] = []
+    at: list[frozenset[int]] = []
+    live: dict[int, int] = {}
+    for slot in range(count + 1):
+        for window_id in opens[slot]:
+            live[window_id] = live.get(window_id, 0) + 1
+        for window_id in closes[slot]:
+            live[window_id] -= 1
+            if not live[window_id]:
+                del live[window_id]
+        entries = frozenset(entry_of[w] for w in live)
+        between.append(entries)
+        answers = at_points.get(slot)
+        if answers is None:
+            at.append(entries)
+        else:
+            at.append(
+                frozenset(entry_of[w] for w in live if w not in answers)
+                | frozenset(entry_of[w] for w, affected in answers.items() if affected)
+            )
+    return points, between, at
 
 
 def _window(scheme: str, rng: Range) -> _Window:

@@ -55,15 +55,29 @@ class AdvisoryInfo:
         )
 
 
+@dataclass(frozen=True)
+class Vulnerability:
+    """One advisory matching one package version."""
+
+    advisory: AdvisoryInfo
+    fixed: tuple[str, ...]
+
+
 @dataclass
 class AdvisoryIndex:
-    """(ecosystem, name_key) -> [(advisory, affected entry)]; withdrawn records are left out."""
+    """(ecosystem, name_key) -> [(advisory, affected entry)]; withdrawn records are left out.
 
-    entries: dict[tuple[str, str], list[tuple[AdvisoryInfo, osv.Affected, tuple[str, ...]]]] = field(
+    Each package's entries are compiled into an :class:`osv.PackageMatcher` the first time the package
+    is looked up (or all at once by :meth:`prepare`), so a version costs two binary searches however
+    many advisories name its package.
+    """
+
+    entries: dict[tuple[str, str], list[tuple[AdvisoryInfo, osv.Affected]]] = field(
         default_factory=lambda: defaultdict(list)
     )
     records: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    _matchers: dict[tuple[str, str], osv.PackageMatcher[Vulnerability]] = field(default_factory=dict)
 
     def add(self, record: osv.Record) -> None:
         if record.is_withdrawn:
@@ -72,7 +86,32 @@ class AdvisoryIndex:
         self.records += 1
         for affected in record.affected:
             if affected.ecosystem and affected.name:
-                self.entries[affected.package_key].append((info, affected, affected.fixed_versions()))
+                key = affected.package_key
+                self.entries[key].append((info, affected))
+                self._matchers.pop(key, None)
+
+    def matcher(self, key: tuple[str, str]) -> osv.PackageMatcher[Vulnerability] | None:
+        found = self._matchers.get(key)
+        if found is None:
+            candidates = self.entries.get(key)
+            if not candidates:
+                return None
+            ordered = sorted(candidates, key=lambda c: (SEVERITY_RANK.get(c[0].severity, 9), c[0].id))
+            fixed: dict[str, list[str]] = defaultdict(list)
+            for info, affected in ordered:
+                fixed[info.id].extend(affected.fixed_versions())
+            items = {
+                info.id: Vulnerability(info, tuple(dict.fromkeys(fixed[info.id]))) for info, _ in ordered
+            }
+            found = self._matchers[key] = osv.PackageMatcher(
+                ordered[0][1].ecosystem, [(items[info.id], affected) for info, affected in ordered]
+            )
+        return found
+
+    def prepare(self) -> None:
+        """Compile every package's matcher now (a long-lived index pays this once)."""
+        for key in self.entries:
+            self.matcher(key)
 
     @classmethod
     def from_records(cls, records: Iterable[osv.Record]) -> AdvisoryIndex:
@@ -90,14 +129,6 @@ class AdvisoryIndex:
             else:
                 index.add(item)
         return index
-
-
-@dataclass(frozen=True)
-class Vulnerability:
-    """One advisory matching one package version."""
-
-    advisory: AdvisoryInfo
-    fixed: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -123,14 +154,9 @@ class ScanResult:
         return sum(len(p.vulnerabilities) for p in self.packages)
 
 
-def _order(vulnerability: Vulnerability) -> tuple[int, str]:
-    return SEVERITY_RANK.get(vulnerability.advisory.severity, 9), vulnerability.advisory.id
-
-
 def scan(source: str, format_name: str, components: Sequence[Component], index: AdvisoryIndex) -> ScanResult:
-    """Match every component against the index; each (package, version) is evaluated once."""
-    entries = index.entries
-    cache: dict[tuple[str, str, str], tuple[Vulnerability, ...]] = {}
+    """Match every component against the index: a dictionary lookup for its package, two binary searches
+    for its version; results come most severe first."""
     keys: dict[tuple[str, str], tuple[str, str]] = {}
     packages: list[PackageResult] = []
     nothing: tuple[Vulnerability, ...] = ()
@@ -145,22 +171,8 @@ def scan(source: str, format_name: str, components: Sequence[Component], index: 
                 osv.ecosystem_base(ecosystem),
                 osv.normalise_name(ecosystem, component.name),
             )
-        candidates = entries.get(key)
-        if not candidates:
-            packages.append(PackageResult(component, nothing))
-            continue
-        cache_key = (key[0], key[1], version)
-        found = cache.get(cache_key)
-        if found is None:
-            parsed = osv.version_key(ecosystem, version)
-            hits: dict[str, Vulnerability] = {}
-            for info, affected, fixed in candidates:
-                if info.id not in hits and affected.affects_key(parsed):
-                    hits[info.id] = Vulnerability(info, fixed)
-            found = cache[cache_key] = (
-                tuple(sorted(hits.values(), key=_order)) if len(hits) > 1 else tuple(hits.values())
-            )
-        packages.append(PackageResult(component, found))
+        matcher = index.matcher(key)
+        packages.append(PackageResult(component, matcher.match(version) if matcher is not None else nothing))
     return ScanResult(source=source, format=format_name, packages=packages)
 
 

@@ -102,29 +102,32 @@ def _records(advisory_ids: Iterable[int]) -> dict[int, osv.Record]:
 
 
 class _Evaluator:
-    """Evaluates (package key, version) against the affected entries of that key, each pair once."""
+    """Each package's affected entries compiled into one :class:`osv.PackageMatcher`, built on first use."""
 
     def __init__(self, entries: dict[tuple[str, str], list[tuple[int, osv.Affected]]]) -> None:
         self.entries = entries
-        self.cache: dict[tuple[str, str, str], list[tuple[int, tuple[str, ...]]]] = {}
+        self.matchers: dict[tuple[str, str], osv.PackageMatcher[tuple[int, tuple[str, ...]]] | None] = {}
 
-    def advisories(self, ecosystem: str, name_key: str, version: str) -> list[tuple[int, tuple[str, ...]]]:
-        cache_key = (ecosystem, name_key, version)
-        hit = self.cache.get(cache_key)
-        if hit is not None:
-            return hit
-        result = []
-        vkey = osv.version_key(ecosystem, version) if version else None
-        for advisory_id, affected in self.entries.get((ecosystem, name_key), ()):
-            if vkey is None:
-                continue
-            try:
-                if affected.affects_key(vkey):
-                    result.append((advisory_id, affected.fixed_versions()))
-            except ValueError:
-                continue
-        self.cache[cache_key] = result
-        return result
+    def advisories(
+        self, ecosystem: str, name_key: str, version: str
+    ) -> tuple[tuple[int, tuple[str, ...]], ...]:
+        key = (ecosystem, name_key)
+        matcher = self.matchers.get(key)
+        if matcher is None:
+            if key in self.matchers or not version:
+                return ()
+            candidates = self.entries.get(key)
+            if not candidates:
+                self.matchers[key] = None
+                return ()
+            fixed: dict[int, list[str]] = defaultdict(list)
+            for advisory_id, affected in candidates:
+                fixed[advisory_id].extend(affected.fixed_versions())
+            items = {a: (a, tuple(dict.fromkeys(f))) for a, f in fixed.items()}
+            matcher = self.matchers[key] = osv.PackageMatcher(
+                candidates[0][1].ecosystem, [(items[a], affected) for a, affected in candidates]
+            )
+        return matcher.match(version) if version else ()
 
 
 def _entries_for(
