@@ -426,7 +426,9 @@ def test_vex_not_affected_suppresses_findings_with_an_audit_trail(deployments, c
     assert statuses == {"acme": "not_affected", "globex": "open"}
     finding = Finding.objects.get(organization__slug="acme")
     assert finding.status_reason.startswith("VEX not affected")
-    assert AuditEntry.objects.filter(action="vex", object_id=str(finding.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="update", object_id=str(finding.pk), object_type="security.finding"
+    ).exists()
     # A new deployment of acme that runs the same version is suppressed at once.
     deployment = deployment_create(
         actor=SYSTEM,

@@ -241,11 +241,12 @@ def advisories_import(
                 report.notices = notices_send(result.opened)
         audit_record(
             actor=actor,
-            action="import",
+            action="action",
             object_type="security.advisory",
             object_id=path.name,
             object_repr=f"advisories from {path.name}",
             after={
+                "did": "import",
                 "seen": report.seen,
                 "added": report.added,
                 "updated": report.updated,
@@ -324,10 +325,10 @@ def epss_import(*, actor: Actor, data: bytes, name: str) -> FeedReport:
         report.advisories = priorities_refresh(cves=set(rows))
         audit_record(
             actor=actor,
-            action="import",
+            action="action",
             object_type="security.epss",
             object_id=name,
-            after={"rows": report.rows, "rejected": len(report.rejected)},
+            after={"did": "import", "rows": report.rows, "rejected": len(report.rejected)},
         )
     return report
 
@@ -376,10 +377,10 @@ def kev_import(*, actor: Actor, data: bytes, name: str) -> FeedReport:
         report.advisories = priorities_refresh(cves=set(rows))
         audit_record(
             actor=actor,
-            action="import",
+            action="action",
             object_type="security.kev",
             object_id=name,
-            after={"rows": report.rows, "rejected": len(report.rejected)},
+            after={"did": "import", "rows": report.rows, "rejected": len(report.rejected)},
         )
     return report
 
@@ -496,9 +497,10 @@ def sbom_upload(
     result = matching.match_deployments([deployment.pk], now=now)
     audit_record(
         actor=actor,
-        action="upload",
+        action="action",
         instance=sbom,
         after={
+            "did": "upload",
             "filename": sbom.filename,
             "format": sbom.format,
             "components": len(rows),
@@ -606,7 +608,7 @@ def _apply_statement(statement: VexStatement, actor: Actor) -> int:
         finding.save()
         audit_record(
             actor=actor,
-            action="vex",
+            action="update",
             instance=finding,
             before=before,
             after=snapshot(finding),
@@ -863,9 +865,9 @@ def notice_acknowledge(*, actor: Actor, notice: Notice) -> Notice:
         notice.save(update_fields=["acknowledged_at", "acknowledged_by"])
         audit_record(
             actor=actor,
-            action="acknowledge",
+            action="action",
             instance=notice,
-            after={"acknowledged_at": notice.acknowledged_at.isoformat()},
+            after={"did": "acknowledge", "acknowledged_at": notice.acknowledged_at.isoformat()},
             organization_id=notice.organization_id,
         )
     return notice
@@ -1002,7 +1004,9 @@ def vendor_advisory_submit(*, actor: Actor, advisory: VendorAdvisory) -> VendorA
     vendor_csaf(advisory, draft=True)
     advisory.status = VendorAdvisory.Status.IN_REVIEW
     advisory.save(update_fields=["status"])
-    audit_record(actor=actor, action="submit", instance=advisory, after={"status": advisory.status})
+    audit_record(
+        actor=actor, action="action", instance=advisory, after={"did": "submit", "status": advisory.status}
+    )
     return advisory
 
 
@@ -1038,9 +1042,14 @@ def vendor_advisory_publish(*, actor: Actor, advisory: VendorAdvisory) -> tuple[
     report.notices = notices_send(result.opened)
     audit_record(
         actor=actor,
-        action="publish",
+        action="action",
         instance=advisory,
-        after={"revision": advisory.revision, "findings": result.created, "notices": report.notices},
+        after={
+            "did": "publish",
+            "revision": advisory.revision,
+            "findings": result.created,
+            "notices": report.notices,
+        },
     )
     return advisory, report
 
