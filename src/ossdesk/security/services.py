@@ -748,15 +748,33 @@ def vex_statements_export(statements: Sequence[VexStatement]) -> list[vexdoc.Sta
 # --- notices ----------------------------------------------------------------------------------------------
 
 
-def _recipients(organization: Organization) -> list[User]:
-    users = [
-        c.user
-        for c in Contact.objects.filter(organization=organization, is_active=True).select_related("user")
-        if c.user
-    ]
-    if organization.account_manager is not None:
-        users.append(organization.account_manager)
-    return [u for u in dict.fromkeys(users) if u.is_active]
+@dataclass(frozen=True)
+class _NewFinding:
+    advisory_id: int
+    organization_id: int
+    severity: str
+    deployment_id: int
+    deployment: str
+    name: str
+    version: str
+    fixed_versions: list[str]
+    due_at: datetime | None
+
+
+def _recipients(organization_ids: Iterable[int]) -> dict[int, list[User]]:
+    """Each organisation's contacts who sign in, and its account manager."""
+    ids = list(organization_ids)
+    found: dict[int, list[User]] = defaultdict(list)
+    contacts = Contact.objects.filter(organization_id__in=ids, is_active=True, user__isnull=False)
+    for contact in contacts.select_related("user"):
+        if contact.user is not None:
+            found[contact.organization_id].append(contact.user)
+    for organization in Organization.objects.filter(pk__in=ids, account_manager__isnull=False).select_related(
+        "account_manager"
+    ):
+        if organization.account_manager is not None:
+            found[organization.pk].append(organization.account_manager)
+    return {org: [u for u in dict.fromkeys(users) if u.is_active] for org, users in found.items()}
 
 
 def notices_send(finding_ids: Sequence[int]) -> int:
@@ -764,19 +782,34 @@ def notices_send(finding_ids: Sequence[int]) -> int:
     Enterprise customer with a critical finding. Returns how many notices were created or updated."""
     if not finding_ids:
         return 0
-    groups: dict[tuple[int, int], list[Finding]] = defaultdict(list)
+    groups: dict[tuple[int, int], list[_NewFinding]] = defaultdict(list)
     for start in range(0, len(finding_ids), BATCH):
-        for finding in Finding.objects.filter(
+        rows = Finding.objects.filter(
             pk__in=finding_ids[start : start + BATCH], status=Finding.Status.OPEN
-        ).select_related("advisory", "deployment"):
+        ).values_list(
+            "advisory_id",
+            "organization_id",
+            "severity",
+            "deployment_id",
+            "deployment__name",
+            "name",
+            "version",
+            "fixed_versions",
+            "due_at",
+        )
+        for row in rows:
+            finding = _NewFinding(*row)
             groups[(finding.advisory_id, finding.organization_id)].append(finding)
     organizations = Organization.objects.in_bulk({org for _, org in groups})
+    advisories = Advisory.objects.only("id", "osv_id", "summary").in_bulk({a for a, _ in groups})
+    recipients = _recipients(organizations)
+    notifications: list[Notification] = []
     count = 0
     for (advisory_id, org_id), findings in groups.items():
         organization = organizations[org_id]
-        advisory = findings[0].advisory
+        advisory = advisories[advisory_id]
         severity = min((f.severity for f in findings), key=lambda s: SEVERITY_ORDER.get(s, 9))
-        deployments = sorted({f.deployment.name for f in findings})
+        deployments = sorted({f.deployment for f in findings})
         notice, created = Notice.objects.get_or_create(
             advisory_id=advisory_id,
             organization=organization,
@@ -797,41 +830,47 @@ def notices_send(finding_ids: Sequence[int]) -> int:
         subject = f"{advisory.osv_id} ({severity}) affects {', '.join(deployments[:3])}" + (
             f" and {len(deployments) - 3} more" if len(deployments) > 3 else ""
         )
-        for user in _recipients(organization):
-            Notification.objects.create(
+        notifications += [
+            Notification(
                 recipient=user,
                 kind="security_notice",
                 subject=subject[:200],
                 body=advisory.summary,
-                url=f"/security/notices/{notice.pk or ''}",
+                url=f"/security/notices/{notice.pk}/",
             )
+            for user in recipients.get(org_id, ())
+        ]
         if severity == "critical" and notice.ticket_id is None:
-            _security_ticket(notice, organization, advisory, findings)
+            _security_ticket(
+                notice, organization, advisory, [f for f in findings if f.severity == "critical"]
+            )
         notice.save()
         count += 1
+    Notification.objects.bulk_create(notifications, batch_size=1000)
     return count
 
 
 def _security_ticket(
-    notice: Notice, organization: Organization, advisory: Advisory, findings: list[Finding]
+    notice: Notice, organization: Organization, advisory: Advisory, findings: list[_NewFinding]
 ) -> None:
     entitlements = entitlements_for(organization=organization)
     if entitlements.plan.code != "enterprise":
         return
     from ossdesk.tickets.services import ticket_create  # the helpdesk builds on security, not the reverse
 
-    deployment = findings[0].deployment
+    deployment = Deployment.objects.select_related("product").get(pk=findings[0].deployment_id)
     contact = (
         Contact.objects.filter(organization=organization, is_active=True, is_named=True)
         .order_by("-reachable_24x7", "-role", "pk")
         .first()
     )
     lines = [
-        f"- {f.deployment.name}: {f.name} {f.version} "
-        f"(fixed in {', '.join(f.fixed_versions) or 'no fix yet'})"
-        for f in findings
+        f"- {f.deployment}: {f.name} {f.version} (fixed in {', '.join(f.fixed_versions) or 'no fix yet'})"
+        for f in findings[:50]
     ]
-    due = findings[0].due_at
+    if len(findings) > 50:
+        lines.append(f"- … and {len(findings) - 50} more")
+    due = min((f.due_at for f in findings if f.due_at), default=None)
     body = (
         f"{advisory.osv_id}: {advisory.summary}\n\nCritical finding in your portfolio. Affected:\n"
         + "\n".join(lines)
