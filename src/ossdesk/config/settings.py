@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "ossdesk.plans",
     "ossdesk.tickets",
     "ossdesk.security",
+    "ossdesk.channels",
+    "ossdesk.webhooks",
+    "ossdesk.kb",
     "ossdesk.web",
 ]
 
