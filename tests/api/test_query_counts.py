@@ -13,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ossdesk.accounts.models import ApiToken, Role, User
-from ossdesk.customers.models import Contact, Organization
+from ossdesk.customers.models import Contact, Deployment, Organization
 from ossdesk.plans.models import Agreement, Plan, Subscription
 from ossdesk.products.models import ProductVersion
+from ossdesk.security.models import Advisory, Finding, Notice, Sbom, VendorAdvisory, VexStatement
 from tests.factories import OrganizationFactory, ProductFactory
 
 TODAY = timezone.localdate()
@@ -90,6 +91,109 @@ def _tokens(n: int, ctx: dict[str, Any], org: Organization | None) -> None:
         ApiToken.objects.create(user=ctx["reader"], name=f"t{i}", prefix=f"q{i:07d}", key_hash="0" * 64)
 
 
+def _deployment(org: Organization | None, ctx: dict[str, Any]) -> Deployment:
+    product = ProductFactory()
+    return Deployment.objects.create(
+        organization=_org(org, ctx),
+        name=f"d{next(_serial)}",
+        product=product,
+        version=ProductVersion.objects.create(product=product, version="1.0"),
+    )
+
+
+def _advisory() -> Advisory:
+    return Advisory.objects.create(
+        osv_id=f"Q-{next(_serial)}", modified=timezone.now(), record={}, digest="0" * 64, severity="high"
+    )
+
+
+def _deployments(n: int, ctx: dict[str, Any], org: Organization | None) -> None:
+    for _ in range(n):
+        _deployment(org, ctx)
+
+
+def _sboms(n: int, ctx: dict[str, Any], org: Organization | None) -> None:
+    for _ in range(n):
+        Sbom.objects.create(
+            deployment=_deployment(org, ctx),
+            filename="requirements.txt",
+            format="pip requirements",
+            sha256="0" * 64,
+            size=10,
+            file="sboms/q.txt",
+            uploaded_by=ctx["reader"],
+            uploaded_at=timezone.now(),
+        )
+
+
+def _advisories(n: int, ctx: dict[str, Any], org: Organization | None) -> None:
+    for _ in range(n):
+        _advisory()
+
+
+def _findings(n: int, ctx: dict[str, Any], org: Organization | None) -> None:
+    for _ in range(n):
+        deployment = _deployment(org, ctx)
+        Finding.objects.create(
+            organization=deployment.organization,
+            deployment=deployment,
+            advisory=_advisory(),
+            ecosystem="PyPI",
+            name="flask",
+            name_key="flask",
+            version="1.0",
+            detected_at=timezone.now(),
+            due_at=timezone.now() + timedelta(days=30),
+            window_days=30,
+        )
+
+
+def _vex(n: int, ctx: dict[str, Any], org: Organization | None) -> None:
+    for _ in range(n):
+        deployment = _deployment(org, ctx)
+        VexStatement.objects.create(
+            organization=deployment.organization,
+            deployment=deployment,
+            vulnerability=f"CVE-2026-{next(_serial)}",
+            product="pkg:pypi/flask",
+            status="fixed",
+            author=ctx["reader"],
+            created_at=timezone.now(),
+        )
+
+
+def _vendor_advisories(n: int, ctx: dict[str, Any], org: Organization | None) -> None:
+    for _ in range(n):
+        now = timezone.now()
+        VendorAdvisory.objects.create(
+            tracking_id=f"OSSDESK-Q-{next(_serial)}",
+            title="Q",
+            summary="Q",
+            product=ProductFactory(),
+            ecosystem="PyPI",
+            package="flask",
+            ranges=[{"introduced": "0", "fixed": "2.0"}],
+            author=ctx["manager"],
+            reviewer=ctx["reader"],
+            created_at=now,
+            modified_at=now,
+        )
+
+
+def _notices(n: int, ctx: dict[str, Any], org: Organization | None) -> None:
+    for _ in range(n):
+        Notice.objects.create(
+            advisory=_advisory(),
+            organization=_org(org, ctx),
+            severity="high",
+            deployments=["d"],
+            findings=1,
+            created_at=timezone.now(),
+            acknowledged_at=timezone.now(),
+            acknowledged_by=ctx["reader"],
+        )
+
+
 LIST_ENDPOINTS: list[tuple[str, Populate]] = [
     ("organizations", _organizations),
     ("contacts", _contacts),
@@ -99,10 +203,30 @@ LIST_ENDPOINTS: list[tuple[str, Populate]] = [
     ("products", _products),
     ("product-versions", _product_versions),
     ("tokens", _tokens),
+    ("deployments", _deployments),
+    ("sboms", _sboms),
+    ("advisories", _advisories),
+    ("findings", _findings),
+    ("vex", _vex),
+    ("vendor-advisories", _vendor_advisories),
+    ("notices", _notices),
 ]
 # Lists a customer sees, scoped to their own organisation.
 CUSTOMER_LIST_ENDPOINTS = [
-    e for e in LIST_ENDPOINTS if e[0] in {"contacts", "subscriptions", "agreements", "tokens"}
+    e
+    for e in LIST_ENDPOINTS
+    if e[0]
+    in {
+        "contacts",
+        "subscriptions",
+        "agreements",
+        "tokens",
+        "deployments",
+        "sboms",
+        "findings",
+        "vex",
+        "notices",
+    }
 ]
 
 

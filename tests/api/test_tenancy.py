@@ -19,10 +19,12 @@ from django.utils import timezone
 
 from ossdesk.accounts.models import Role
 from ossdesk.audit.models import AuditEntry
-from ossdesk.customers.models import Contact, Organization
+from ossdesk.customers.models import Contact, Deployment, Organization
+from ossdesk.customers.services import deployment_create
 from ossdesk.plans.models import Agreement, Plan, Subscription
 from ossdesk.products.models import Product
 from ossdesk.web.api_urls import router
+from tests.factories import SYSTEM, ProductFactory
 
 World = dict[str, dict[str, Any]]
 CUSTOMER_ROLES = ["admin", "contact"]
@@ -31,6 +33,10 @@ TODAY = timezone.localdate()
 
 def _day(offset: int) -> str:
     return (TODAY + timedelta(days=offset)).isoformat()
+
+
+def _product() -> int:
+    return Product.objects.get(slug="tenancy-product").pk
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,16 @@ RESOURCES = [
             "ends_on": _day(30),
         },
     ),
+    Resource(
+        "deployments",
+        Deployment,
+        lambda org: Deployment.objects.filter(organization=org),
+        filter_other=lambda w: {"organization": w["globex"]["org"].pk},
+        search_other=lambda w: w["globex"]["deployment"].name,
+        patch={"criticality": "critical"},
+        put=lambda org: {"organization": org.pk, "name": "renamed", "product": _product()},
+        create=lambda org: {"organization": org.pk, "name": "mole", "product": _product()},
+    ),
 ]
 SCOPED_CREATE = [r for r in RESOURCES if r.create is not None]
 # Actions on one organisation, below /api/organizations/{id}/.
@@ -122,6 +138,13 @@ ORGANIZATION_ACTIONS = ["entitlements"]
 ENDPOINT_KINDS = {
     **{r.name: "tenant" for r in RESOURCES},
     "tickets": "tenant",  # matrix: tests/tickets/test_api_tenancy.py
+    # Security assurance: read-only or action-only resources, matrix in tests/security/test_api.py.
+    "sboms": "tenant",
+    "findings": "tenant",
+    "notices": "tenant",
+    "vex": "tenant",  # a customer also sees the vendor's portfolio-wide statements
+    "advisories": "catalogue",  # public advisory data; who is affected is scoped (tests/security)
+    "vendor-advisories": "catalogue",  # published ones; drafts are staff data (tests/security)
     "teams": "staff",  # customers get an empty list
     "notifications": "own",
     "products": "catalogue",
@@ -129,6 +152,17 @@ ENDPOINT_KINDS = {
     "plans": "catalogue",
     "tokens": "own",
 }
+
+
+@pytest.fixture
+def world(world: World) -> World:
+    """The API world plus one deployment for each customer."""
+    product = ProductFactory(name="Tenancy product", slug="tenancy-product")
+    for key, entry in world.items():
+        entry["deployment"] = deployment_create(
+            actor=SYSTEM, organization=entry["org"], name=f"{key}-prod", product=product
+        )
+    return world
 
 
 def _url(resource: Resource, pk: int | None = None) -> str:
@@ -149,6 +183,7 @@ def _state(world: World) -> dict[str, Any]:
         "contacts_total": Contact.objects.count(),
         "subscriptions_total": Subscription.objects.count(),
         "agreements_total": Agreement.objects.count(),
+        "deployments_total": Deployment.objects.count(),
     }
 
 

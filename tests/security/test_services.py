@@ -612,3 +612,24 @@ def test_vendor_advisory_field_errors(staff, product):
     assert set(raised.value.message_dict) == {"ecosystem", "title"}
     with pytest.raises(PermissionDenied):
         _vendor(actor_for(staff[Role.ENGINEER]), product)
+
+
+def test_vex_import_refuses_a_statement_without_products(deployments, customers):
+    document = {
+        "@context": "https://openvex.dev/ns/v0.2.0",
+        "@id": "https://example.com/vex/2",
+        "author": "Acme security",
+        "timestamp": "2026-11-27T10:00:00Z",
+        "version": 1,
+        "statements": [
+            {
+                "vulnerability": {"name": "CVE-2021-33203"},
+                "status": "not_affected",
+                "justification": "component_not_present",
+            }
+        ],
+    }
+    actor = actor_for(customers["acme"]["admin"].user)
+    with pytest.raises(ValidationError, match="statement 1 .CVE-2021-33203. names no product"):
+        services.vex_import(actor=actor, data=json.dumps(document).encode(), filename="acme.openvex.json")
+    assert VexStatement.objects.count() == 0

@@ -253,5 +253,12 @@ def who_is_affected(*, actor: Actor, key: str) -> Affected:
             },
         )
         entry["by_status"][row["status"]] = row["findings"]
-        entry["deployments"] = max(entry["deployments"], row["deployments"])
+    # Deployments per customer across statuses (one open and one fixed are two deployments).
+    for org_id, deployments in (
+        finding_list(actor=actor, advisory_id=advisory.pk)
+        .values_list("organization_id")
+        .annotate(deployments=Count("deployment_id", distinct=True))
+        .order_by()
+    ):
+        customers[org_id]["deployments"] = deployments
     return Affected(advisory=advisory, customers=list(customers.values()))

@@ -662,7 +662,9 @@ def vex_record(
             + ", ".join(vexdoc.JUSTIFICATIONS)
             + ") or an impact statement."
         )
-    if justification and justification not in vexdoc.JUSTIFICATIONS:
+    if justification and status != "not_affected":
+        errors["justification"] = "A justification only goes with not_affected."
+    elif justification and justification not in vexdoc.JUSTIFICATIONS:
         errors["justification"] = f"{justification!r} is not one of {', '.join(vexdoc.JUSTIFICATIONS)}."
     if errors:
         raise ValidationError(errors)
@@ -708,7 +710,11 @@ def vex_import(
     created: list[VexStatement] = []
     changed = 0
     for number, statement in enumerate(statements, start=1):
-        for product in statement.products or ():
+        if not statement.products:
+            raise ValidationError(
+                {"file": f"{filename}: statement {number} ({statement.vulnerability}) names no product"}
+            )
+        for product in statement.products:
             try:
                 row, moved = vex_record(
                     actor=actor,

@@ -5,9 +5,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from ossdesk.accounts.api.views import ApiTokenViewSet, me
-from ossdesk.customers.api.views import ContactViewSet, OrganizationViewSet
+from ossdesk.customers.api.views import ContactViewSet, DeploymentViewSet, OrganizationViewSet
 from ossdesk.plans.api.views import AgreementViewSet, PlanViewSet, SubscriptionViewSet
 from ossdesk.products.api.views import ProductVersionViewSet, ProductViewSet
+from ossdesk.security.api.views import (
+    AdvisoryViewSet,
+    FindingViewSet,
+    NoticeViewSet,
+    SbomViewSet,
+    VendorAdvisoryViewSet,
+    VexViewSet,
+    portfolio,
+)
 from ossdesk.tickets.api.views import NotificationViewSet, TeamViewSet, TicketViewSet
 from ossdesk.web.health import health
 
@@ -23,10 +32,18 @@ router.register("tokens", ApiTokenViewSet, basename="token")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("teams", TeamViewSet, basename="team")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("deployments", DeploymentViewSet, basename="deployment")
+router.register("sboms", SbomViewSet, basename="sbom")
+router.register("advisories", AdvisoryViewSet, basename="advisory")
+router.register("findings", FindingViewSet, basename="finding")
+router.register("vex", VexViewSet, basename="vex")
+router.register("vendor-advisories", VendorAdvisoryViewSet, basename="vendor-advisory")
+router.register("notices", NoticeViewSet, basename="notice")
 
 urlpatterns = [
     path("health", health, name="api-health"),
     path("me", me, name="api-me"),
+    path("portfolio", portfolio, name="api-portfolio"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

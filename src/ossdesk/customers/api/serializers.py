@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ossdesk.accounts.models import STAFF_ROLES, User
-from ossdesk.customers.models import Contact, Framework, Organization
+from ossdesk.customers.models import Contact, Deployment, Framework, Organization
 
 
 class UserRefSerializer(serializers.ModelSerializer):
@@ -91,3 +91,47 @@ class ContactInSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
     portal_access = serializers.BooleanField(required=False, help_text="Create a portal sign-in")
     password = serializers.CharField(required=False, write_only=True, min_length=10)
+
+
+class ProductRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class VersionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.CharField()
+
+
+class DeploymentOutSerializer(serializers.ModelSerializer):
+    organization = serializers.IntegerField(source="organization_id", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    product = ProductRefSerializer(read_only=True)
+    version = VersionRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Deployment
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "name",
+            "environment",
+            "product",
+            "version",
+            "criticality",
+            "internet_facing",
+            "created_at",
+        ]
+
+
+class DeploymentInSerializer(serializers.Serializer):
+    organization = serializers.IntegerField(
+        required=False, help_text="Organisation id; customers may leave it out (their own)"
+    )
+    name = serializers.CharField(max_length=200)
+    environment = serializers.ChoiceField(choices=Deployment.Environment.choices, required=False)
+    product = serializers.IntegerField(help_text="A product of the catalogue")
+    version = serializers.IntegerField(required=False, allow_null=True, help_text="A version of the product")
+    criticality = serializers.ChoiceField(choices=Deployment.Criticality.choices, required=False)
+    internet_facing = serializers.BooleanField(required=False)

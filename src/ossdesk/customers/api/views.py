@@ -1,4 +1,8 @@
-"""API doors for organisations, contacts and an organisation's effective entitlements."""
+"""API doors for organisations, contacts, deployments and an organisation's effective entitlements.
+
+A deployment's SBOM uploads hang off the deployment (`/api/deployments/{id}/sboms/`): the door is here,
+the work is security's `sbom_upload` service.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,11 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.utils.dateparse import parse_datetime
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -17,12 +24,19 @@ from ossdesk.customers import selectors, services
 from ossdesk.customers.api.serializers import (
     ContactInSerializer,
     ContactOutSerializer,
+    DeploymentInSerializer,
+    DeploymentOutSerializer,
     OrganizationInSerializer,
     OrganizationOutSerializer,
 )
-from ossdesk.customers.models import Contact, Organization
+from ossdesk.customers.models import Contact, Deployment, Organization
 from ossdesk.plans.api.serializers import ENTITLEMENTS_SCHEMA, EntitlementsSerializer
 from ossdesk.plans.selectors import entitlements_for
+from ossdesk.products.selectors import product_list, product_version_list
+from ossdesk.security import selectors as security_selectors
+from ossdesk.security import services as security_services
+from ossdesk.security.api.serializers import SbomSerializer, SbomUploadedSerializer, SbomUploadInSerializer
+from ossdesk.security.api.uploads import upload_from_request
 from ossdesk.web.viewsets import ServiceViewSet
 
 
@@ -119,3 +133,113 @@ class ContactViewSet(ServiceViewSet):
 
     def perform_service_delete(self, instance: Contact) -> None:
         services.contact_delete(actor=self.actor, contact=instance)
+
+
+class DeploymentFilter(django_filters.FilterSet):
+    organization = django_filters.NumberFilter(field_name="organization_id")  # see OrganizationFilter
+    product = django_filters.NumberFilter(field_name="product_id")
+
+    class Meta:
+        model = Deployment
+        fields = ["organization", "product", "environment", "criticality", "internet_facing"]
+
+
+def _one(queryset: Any, pk: int | None, field: str, what: str) -> Any:
+    if pk is None:
+        return None
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({field: f"No such {what}."})
+    return found
+
+
+class DeploymentViewSet(ServiceViewSet):
+    """Customers' deployments of supported products; customer admins manage their own organisation's."""
+
+    output_serializer = DeploymentOutSerializer
+    input_serializer = DeploymentInSerializer
+    filterset_class = DeploymentFilter
+    search_fields = ["name"]
+    ordering_fields = ["name", "created_at", "criticality"]
+    ordering = ["organization__name", "name"]
+
+    def get_queryset(self) -> Any:
+        return selectors.deployment_list(actor=self.actor)
+
+    def _references(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Catalogue ids in the input, turned into the objects the services take."""
+        if "product" in data:
+            data["product"] = _one(product_list(), data["product"], "product", "product")
+        if "version" in data:
+            data["version"] = _one(product_version_list(), data["version"], "version", "product version")
+        return data
+
+    def perform_service_create(self, data: dict[str, Any]) -> Model:
+        organization_id = data.pop("organization", None) or self.actor.organization_id
+        if organization_id is None:
+            raise ValidationError({"organization": "Say which customer runs the deployment."})
+        organization = selectors.organization_get(actor=self.actor, pk=organization_id)
+        return services.deployment_create(
+            actor=self.actor, organization=organization, **self._references(data)
+        )
+
+    def perform_service_update(self, instance: Deployment, changes: dict[str, Any]) -> Model:
+        if "organization" in changes and changes.pop("organization") != instance.organization_id:
+            raise ValidationError({"organization": "A deployment cannot move to another organisation."})
+        return services.deployment_update(actor=self.actor, deployment=instance, **self._references(changes))
+
+    def perform_service_delete(self, instance: Deployment) -> None:
+        services.deployment_delete(actor=self.actor, deployment=instance)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The deployment's SBOM uploads, newest first",
+        responses=SbomSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Upload an SBOM or lockfile",
+        request={
+            "multipart/form-data": SbomUploadInSerializer,
+            "application/octet-stream": OpenApiTypes.BINARY,
+        },
+        parameters=[
+            OpenApiParameter(
+                "filename",
+                str,
+                description="With a raw request body: the file's name, which says its format "
+                "(requirements.txt, package-lock.json, bom.cdx.json ...)",
+            )
+        ],
+        responses={
+            201: SbomUploadedSerializer,
+            400: OpenApiResponse(
+                description='{"detail", "errors": {"file": [...]}}: empty, too large, unreadable'
+            ),
+            403: OpenApiResponse(description='Refused by the contract: {"detail", "code", "allowed_by"}'),
+        },
+    )
+    @action(
+        detail=True, methods=["get", "post"], filter_backends=[], parser_classes=[MultiPartParser, FormParser]
+    )
+    def sboms(self, request: Request, pk: str | None = None) -> Response:
+        """SBOM and lockfile uploads: the newest is the deployment's inventory, matched against every
+        advisory at once. Send the file as the multipart part `file`, or as the body with `?filename=`."""
+        deployment = self.get_object()
+        if request.method == "POST":
+            filename, data = upload_from_request(request)
+            sbom, match = security_services.sbom_upload(
+                actor=self.actor, deployment=deployment, filename=filename, data=data, via="api"
+            )
+            sbom = security_selectors.sbom_get(actor=self.actor, pk=sbom.pk)
+            sbom.match = match  # type: ignore[attr-defined]
+            return Response(
+                SbomUploadedSerializer(sbom, context=self.get_serializer_context()).data,
+                status=status.HTTP_201_CREATED,
+            )
+        page = self.paginate_queryset(
+            security_selectors.sbom_list(actor=self.actor, deployment_id=deployment.pk)
+        )
+        return self.get_paginated_response(
+            SbomSerializer(page, many=True, context=self.get_serializer_context()).data
+        )
