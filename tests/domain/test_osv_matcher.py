@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
+from tests.domain.test_osv import _records
+from tests.domain.test_osv import advisories as advisories
 
 from ossdesk.domain.osv import Affected, PackageMatcher, Record, parse_record
-from tests.domain.test_osv import _records, advisories  # noqa: F401 - the fixture
 
 
 def _affected(

@@ -295,15 +295,25 @@ def _check_deployment_limit(organization: Organization) -> None:
     count = Deployment.objects.filter(organization=organization).count()
     if count < limit:
         return
+    plan_cap = entitlements.terms.max_deployments
+    if entitlements.subscription is not None and (plan_cap is None or plan_cap > count):
+        # The plan allows more: the subscription bought fewer. No other plan is needed.
+        raise EntitlementDenied(
+            f"{organization.name}'s subscription includes {limit} deployment{'s' if limit != 1 else ''}, "
+            "all in use; an account manager can add deployments to the subscription.",
+            code="deployments",
+            plan_hint=False,
+        )
+    current_rank = entitlements.plan.rank
     allowing = cheapest_plan_allowing(
-        plan_refs(), lambda t: t.max_deployments is None or t.max_deployments > count
+        [p for p in plan_refs() if p.rank > current_rank],
+        lambda t: t.max_deployments is None or t.max_deployments > count,
     )
     raise EntitlementDenied(
         f"{organization.name}'s {entitlements.plan_label} subscription covers {limit} "
         f"deployment{'s' if limit != 1 else ''}, all in use.",
         code="deployments",
-        allowed_by=allowing.name if allowing and allowing.code != entitlements.plan.code else None,
-        plan_hint=allowing is None,
+        allowed_by=allowing.name if allowing else None,
     )
 
 

@@ -77,7 +77,12 @@ def finding_list(
     advisory_id: int | None = None,
     search: str = "",
 ) -> QuerySet[Finding]:
-    qs = _org_scope(Finding.objects.select_related("advisory", "deployment", "organization"), actor)
+    qs = _org_scope(
+        Finding.objects.select_related("advisory", "deployment", "organization").defer(
+            "advisory__record", "advisory__details"
+        ),
+        actor,
+    )
     if status:
         qs = qs.filter(status=status)
     if severity:

@@ -662,6 +662,8 @@ def vex_record(
             + ", ".join(vexdoc.JUSTIFICATIONS)
             + ") or an impact statement."
         )
+    if status == "affected" and not action_statement.strip():
+        errors["action_statement"] = "Say what to do about it (upgrade, apply a patch, a workaround)."
     if justification and status != "not_affected":
         errors["justification"] = "A justification only goes with not_affected."
     elif justification and justification not in vexdoc.JUSTIFICATIONS:

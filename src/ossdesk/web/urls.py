@@ -25,4 +25,7 @@ urlpatterns = [
     path("account/tokens/", views.tokens, name="tokens"),
     path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
     path("", include("ossdesk.tickets.web.urls")),
+    path("", include("ossdesk.security.web.urls")),
+    path("", include("ossdesk.channels.web.urls")),
+    path("", include("ossdesk.kb.web.urls")),
 ]

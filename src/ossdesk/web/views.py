@@ -31,6 +31,8 @@ from ossdesk.web.api import request_actor
 from ossdesk.web.forms import ContactForm, OrganizationForm, TokenForm
 from ossdesk.web.presenters import comparison_rows, terms_summary
 
+CUSTOMER_PAGE_DEPLOYMENTS = 10  # the rest are a click away, on the security pages
+
 
 def _user(request: HttpRequest) -> User:
     """The signed-in user (views that call this are behind login_required)."""
@@ -99,7 +101,11 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 
 
 def _organization_page(
-    request: HttpRequest, actor: Actor, organization: Organization, template: str
+    request: HttpRequest,
+    actor: Actor,
+    organization: Organization,
+    template: str,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     entitlements = entitlements_for(organization=organization)
     contacts = customer_selectors.contact_list(actor=actor, organization_id=organization.pk)
@@ -131,6 +137,7 @@ def _organization_page(
         "named_count": named,
         "contact_form": form,
         "can_add_contact": can_manage_contacts(actor, organization.pk),
+        **(extra or {}),
     }
     return render(request, template, context, status=400 if form.errors else 200)
 
@@ -143,7 +150,13 @@ def customer_detail(request: HttpRequest, slug: str) -> HttpResponse:
         organization = customer_selectors.organization_get_by_slug(actor=actor, slug=slug)
     except Organization.DoesNotExist:
         raise Http404("No such customer.") from None
-    return _organization_page(request, actor, organization, "ossdesk/customer_detail.html")
+    deployments = customer_selectors.deployment_list(actor=actor, organization_id=organization.pk)
+    extra = {
+        "deployments": deployments[:CUSTOMER_PAGE_DEPLOYMENTS],
+        "deployment_count": deployments.count(),
+        "can_add_deployment": can_manage_customers(actor),
+    }
+    return _organization_page(request, actor, organization, "ossdesk/customer_detail.html", extra)
 
 
 @login_required
