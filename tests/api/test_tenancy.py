@@ -151,6 +151,10 @@ ENDPOINT_KINDS = {
     "product-versions": "catalogue",
     "plans": "catalogue",
     "tokens": "own",
+    # Customer admins see their organisation's; matrix in tests/webhooks/test_webhooks.py.
+    "webhooks/endpoints": "tenant",
+    "webhooks/deliveries": "tenant",
+    "kb/articles": "catalogue",  # published public/customers articles; drafts, internal: staff (tests/kb)
 }
 
 

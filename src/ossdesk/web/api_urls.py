@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from ossdesk.accounts.api.views import ApiTokenViewSet, me
 from ossdesk.customers.api.views import ContactViewSet, DeploymentViewSet, OrganizationViewSet
+from ossdesk.kb.api import views as kb_api
 from ossdesk.plans.api.views import AgreementViewSet, PlanViewSet, SubscriptionViewSet
 from ossdesk.products.api.views import ProductVersionViewSet, ProductViewSet
 from ossdesk.security.api.views import (
@@ -19,6 +20,7 @@ from ossdesk.security.api.views import (
 )
 from ossdesk.tickets.api.views import NotificationViewSet, TeamViewSet, TicketViewSet
 from ossdesk.web.health import health
+from ossdesk.webhooks.api.views import DeliveryViewSet, EndpointViewSet
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -39,11 +41,15 @@ router.register("findings", FindingViewSet, basename="finding")
 router.register("vex", VexViewSet, basename="vex")
 router.register("vendor-advisories", VendorAdvisoryViewSet, basename="vendor-advisory")
 router.register("notices", NoticeViewSet, basename="notice")
+router.register("webhooks/endpoints", EndpointViewSet, basename="webhook-endpoint")
+router.register("webhooks/deliveries", DeliveryViewSet, basename="webhook-delivery")
+router.register("kb/articles", kb_api.ArticleViewSet, basename="kb-article")
 
 urlpatterns = [
     path("health", health, name="api-health"),
     path("me", me, name="api-me"),
     path("portfolio", portfolio, name="api-portfolio"),
+    path("kb/suggest", kb_api.suggest, name="api-kb-suggest"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

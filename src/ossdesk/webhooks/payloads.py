@@ -1,0 +1,91 @@
+"""The `data` of webhook events, built from the objects they are about.
+
+A payload carries what a receiver needs to act and to fetch more through the API (ids and paths),
+and nothing a customer may not see: no internal notes, no time entries, no staff-only fields.
+Shapes are documented in docs/webhooks.md; add fields, never rename or remove them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ossdesk.security.models import Advisory, Finding, VendorAdvisory
+from ossdesk.tickets.models import Ticket
+
+
+def _at(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def ticket_payload(ticket: Ticket) -> dict[str, Any]:
+    """For ticket.* events, and as `ticket` inside sla.* events."""
+    return {
+        "id": ticket.pk,
+        "organization": ticket.organization_id,
+        "subject": ticket.subject,
+        "severity": ticket.severity,
+        "status": ticket.status,
+        "channel": ticket.channel,
+        "product": ticket.product_id,
+        "deployment": ticket.deployment_id,
+        "opened_at": _at(ticket.opened_at),
+        "updated_at": _at(ticket.updated_at),
+        "solved_at": _at(ticket.solved_at),
+        "sla_state": ticket.sla_state,
+        "next_due_at": _at(ticket.next_due_at),
+        "api_url": f"/api/tickets/{ticket.pk}/",
+    }
+
+
+def finding_payload(finding: Finding) -> dict[str, Any]:
+    """For finding.created and finding.closed (advisory: its OSV id)."""
+    return {
+        "id": finding.pk,
+        "organization": finding.organization_id,
+        "deployment": finding.deployment_id,
+        # One query unless the caller loaded the advisory (select_related("advisory")).
+        "advisory": finding.advisory.osv_id,
+        "ecosystem": finding.ecosystem,
+        "package": finding.name,
+        "version": finding.version,
+        "purl": finding.purl,
+        "fixed_versions": list(finding.fixed_versions or []),
+        "status": finding.status,
+        "severity": finding.severity,
+        "detected_at": _at(finding.detected_at),
+        "due_at": _at(finding.due_at),
+        "resolved_at": _at(finding.resolved_at),
+        "api_url": f"/api/findings/{finding.pk}/",
+    }
+
+
+def advisory_payload(advisory: VendorAdvisory | Advisory) -> dict[str, Any]:
+    """For advisory.published: a vendor advisory once published, or an imported OSV advisory."""
+    if isinstance(advisory, VendorAdvisory):
+        return {
+            "source": "vendor",
+            "id": advisory.tracking_id,
+            "title": advisory.title,
+            "summary": advisory.summary,
+            "ecosystem": advisory.ecosystem,
+            "package": advisory.package,
+            "cves": list(advisory.cves or []),
+            "aliases": list(advisory.aliases or []),
+            "revision": advisory.revision,
+            "published_at": _at(advisory.published_at),
+            "api_url": f"/api/vendor-advisories/{advisory.tracking_id}/",
+        }
+    return {
+        "source": "osv",
+        "id": advisory.osv_id,
+        "title": advisory.summary,
+        "summary": advisory.summary,
+        "ecosystems": list(advisory.ecosystems or []),
+        "aliases": list(advisory.aliases or []),
+        "severity": advisory.severity,
+        "cvss_score": advisory.cvss_score,
+        "kev": advisory.kev,
+        "published_at": _at(advisory.published),
+        "api_url": f"/api/advisories/{advisory.osv_id}/",
+    }
