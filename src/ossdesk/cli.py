@@ -118,6 +118,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         + (f", {queue['pending']} pending" if queue["ok"] else f": {queue['error']}")
     )
     failures += not queue["ok"]
+    from ossdesk.channels.selectors import mail_status
+
+    print(mail_status())
     return 1 if failures else 0
 
 

@@ -228,5 +228,31 @@ OSSDESK_WEB_WORKERS = env_int("OSSDESK_WEB_WORKERS", 2)
 OSSDESK_VENDOR_NAME = os.environ.get("OSSDESK_VENDOR_NAME", "ossdesk demo vendor")
 OSSDESK_VENDOR_URL = os.environ.get("OSSDESK_VENDOR_URL", "https://support.example.com")
 OSSDESK_ATTACHMENT_MAX_BYTES = env_int("OSSDESK_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+# Webhooks (docs/webhooks.md): plain http:// and private/loopback targets only for local testing.
+OSSDESK_WEBHOOKS_ALLOW_HTTP = env_bool("OSSDESK_WEBHOOKS_ALLOW_HTTP", default=False)
+OSSDESK_WEBHOOKS_TIMEOUT = env_int("OSSDESK_WEBHOOKS_TIMEOUT", 5)
+OSSDESK_WEBHOOKS_MAX_ATTEMPTS = env_int("OSSDESK_WEBHOOKS_MAX_ATTEMPTS", 8)
+OSSDESK_WEBHOOKS_DISABLE_AFTER = env_int("OSSDESK_WEBHOOKS_DISABLE_AFTER", 10)
 # Request bodies up to the attachment limit plus room for the form around it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = OSSDESK_ATTACHMENT_MAX_BYTES + 1024 * 1024
+
+# Outbound e-mail (docs/channels.md). Without OSSDESK_SMTP_HOST mail is stored in the outbox, not sent.
+OSSDESK_MAIL_DOMAIN = os.environ.get("OSSDESK_MAIL_DOMAIN", "").strip()
+OSSDESK_MAIL_FROM = os.environ.get("OSSDESK_MAIL_FROM", "").strip()
+OSSDESK_MAIL_LINK_URL = os.environ.get("OSSDESK_MAIL_LINK_URL", "").strip() or OSSDESK_VENDOR_URL
+OSSDESK_SMTP_HOST = os.environ.get("OSSDESK_SMTP_HOST", "").strip()
+OSSDESK_SMTP_USER = os.environ.get("OSSDESK_SMTP_USER", "")
+OSSDESK_SMTP_PASSWORD = os.environ.get("OSSDESK_SMTP_PASSWORD", "")
+OSSDESK_SMTP_STARTTLS = env_bool("OSSDESK_SMTP_STARTTLS", default=False)
+OSSDESK_SMTP_SSL = env_bool("OSSDESK_SMTP_SSL", default=False)
+if OSSDESK_SMTP_STARTTLS and OSSDESK_SMTP_SSL:
+    raise ConfigurationError("Set OSSDESK_SMTP_STARTTLS or OSSDESK_SMTP_SSL, not both")
+_smtp_default_port = 465 if OSSDESK_SMTP_SSL else 587 if OSSDESK_SMTP_STARTTLS else 25
+OSSDESK_SMTP_PORT = env_int("OSSDESK_SMTP_PORT", _smtp_default_port)
+OSSDESK_SMTP_TIMEOUT = env_int("OSSDESK_SMTP_TIMEOUT", 30)
+OSSDESK_MAIL_MAX_ATTEMPTS = env_int("OSSDESK_MAIL_MAX_ATTEMPTS", 8)
+OSSDESK_MAIL_DIGEST_HOUR = env_int("OSSDESK_MAIL_DIGEST_HOUR", 7)
+if not 0 <= OSSDESK_MAIL_DIGEST_HOUR <= 23:
+    raise ConfigurationError(f"OSSDESK_MAIL_DIGEST_HOUR={OSSDESK_MAIL_DIGEST_HOUR} is not an hour (0-23)")
+if OSSDESK_MAIL_MAX_ATTEMPTS < 1:
+    raise ConfigurationError(f"OSSDESK_MAIL_MAX_ATTEMPTS={OSSDESK_MAIL_MAX_ATTEMPTS} must be at least 1")

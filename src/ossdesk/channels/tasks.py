@@ -1,0 +1,52 @@
+"""Worker doors onto outbound mail: queue and send every minute, the digest once a day."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from ossdesk.accounts.models import Notification
+from ossdesk.channels.services import (
+    digest_send,
+    mail_sweep,
+    notification_mail_enqueue,
+    outbox_send_due,
+    ticket_mail_for_event,
+)
+from ossdesk.tickets.models import TicketEvent
+
+
+@db_periodic_task(crontab(minute="*"))
+def outbound_mail_task() -> int:
+    """Every minute: queue mail for new notifications and ticket events, then send what is due."""
+    mail_sweep()
+    return outbox_send_due().sent
+
+
+@db_task()
+def ticket_mail_task(event_id: int) -> bool:
+    """A direct hook for the helpdesk: mail one ticket event now instead of at the next sweep."""
+    event = TicketEvent.objects.select_related("ticket__contact__user", "message").filter(pk=event_id).first()
+    return event is not None and ticket_mail_for_event(event) is not None
+
+
+@db_task()
+def notification_mail_task(notification_id: int) -> bool:
+    """A direct hook: mail one notification now instead of at the next sweep."""
+    notice = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    return notice is not None and notification_mail_enqueue(notice) is not None
+
+
+@db_task()
+def outbox_send_now_task() -> int:
+    """After a person's "retry now": send without waiting for the minute."""
+    return outbox_send_due().sent
+
+
+@db_periodic_task(crontab(hour=str(settings.OSSDESK_MAIL_DIGEST_HOUR), minute="0"))
+def mail_digest_task() -> int:
+    """Daily at OSSDESK_MAIL_DIGEST_HOUR (UTC): one digest per person with digest-preference notices."""
+    queued = digest_send()
+    outbox_send_due()
+    return queued
