@@ -406,7 +406,23 @@ def _apply(desired: dict[Key, _Hit], existing_qs: Any, *, now: datetime | None) 
             ["version", "purl", "fixed_versions", "status", "status_reason", "resolved_at"],
             batch_size=1000,
         )
+    _webhooks(result.opened, [f.pk for f in updates if f.status != Finding.Status.OPEN])
     return result
+
+
+def _webhooks(opened: list[int], closed: list[int]) -> None:
+    """finding.created and finding.closed for the endpoints that listen (checked once per run)."""
+    from ossdesk.webhooks.payloads import finding_payload  # webhooks build on security, not the reverse
+    from ossdesk.webhooks.services import emit, listening
+
+    for event_type, ids in (("finding.created", opened), ("finding.closed", closed)):
+        if not ids or not listening(event_type):
+            continue
+        for start in range(0, len(ids), CHUNK):
+            for finding in Finding.objects.filter(pk__in=ids[start : start + CHUNK]).select_related(
+                "advisory"
+            ):
+                emit(event_type, finding_payload(finding), organization_id=finding.organization_id)
 
 
 def rerank(advisory_ids: Iterable[int]) -> int:

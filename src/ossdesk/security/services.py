@@ -812,6 +812,16 @@ def notices_send(finding_ids: Sequence[int]) -> int:
     advisories = Advisory.objects.only("id", "osv_id", "summary").in_bulk({a for a, _ in groups})
     recipients = _recipients(organizations)
     notifications: list[Notification] = []
+    # An advisory reaching a customer is an advisory.published event for that customer's endpoints.
+    from ossdesk.webhooks.payloads import advisory_payload  # webhooks build on security
+    from ossdesk.webhooks.services import emit, listening
+
+    advisory_listened = listening("advisory.published")
+    advisories_full = (
+        Advisory.objects.defer("record", "details").in_bulk({a for a, _ in groups})
+        if advisory_listened
+        else {}
+    )
     count = 0
     for (advisory_id, org_id), findings in groups.items():
         organization = organizations[org_id]
@@ -848,6 +858,8 @@ def notices_send(finding_ids: Sequence[int]) -> int:
             )
             for user in recipients.get(org_id, ())
         ]
+        if advisory_listened:
+            emit("advisory.published", advisory_payload(advisories_full[advisory_id]), organization_id=org_id)
         if severity == "critical" and notice.ticket_id is None:
             _security_ticket(
                 notice, organization, advisory, [f for f in findings if f.severity == "critical"]
@@ -1087,6 +1099,10 @@ def vendor_advisory_publish(*, actor: Actor, advisory: VendorAdvisory) -> tuple[
     result = matching.match_advisories(ids, now=now)
     report.findings = result.created
     report.notices = notices_send(result.opened)
+    from ossdesk.webhooks.payloads import advisory_payload  # webhooks build on security
+    from ossdesk.webhooks.services import emit
+
+    emit("advisory.published", advisory_payload(advisory), organization_id=None)
     audit_record(
         actor=actor,
         action="action",

@@ -8,6 +8,7 @@ restart loses nothing and a second run in the same minute notifies nobody twice.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -63,6 +64,7 @@ def _announce(ticket: Ticket, state: ClockState, level: str, now: datetime, *, q
         Notification.objects.create(
             recipient=person, kind=f"sla.{level}", subject=text, url=f"/tickets/{ticket.pk}/"
         )
+    _webhook(ticket, state, level)
     new_level = LEVEL_FOR[level]
     if new_level > ticket.escalation_level:
         ticket.escalation_level = new_level
@@ -71,6 +73,18 @@ def _announce(ticket: Ticket, state: ClockState, level: str, now: datetime, *, q
             ticket=ticket, at=now, kind="escalated", value=str(new_level), actor_label=SWEEPER.label
         )
     return True
+
+
+def _webhook(ticket: Ticket, state: ClockState, level: str) -> None:
+    from ossdesk.webhooks.payloads import ticket_payload  # webhooks build on tickets, not the reverse
+    from ossdesk.webhooks.services import emit
+
+    due = state.due_at.isoformat().replace("+00:00", "Z") if state.due_at else None
+    data: dict[str, Any] = {"ticket": ticket_payload(ticket), "clock": state.name, "due_at": due}
+    if level == "breach":
+        emit("sla.breached", data, organization_id=ticket.organization_id)
+    else:
+        emit("sla.warning", {**data, "level": level}, organization_id=ticket.organization_id)
 
 
 def levels_for(state: ClockState, warnings: tuple[float, ...] = (0.5, 0.75, 0.9)) -> list[str]:

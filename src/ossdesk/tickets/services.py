@@ -296,6 +296,7 @@ def ticket_create(
     audit_record(
         actor=actor, action="create", instance=ticket, after=snapshot(ticket), organization_id=organization.pk
     )
+    _webhook("ticket.created", ticket)
     return ticket
 
 
@@ -313,14 +314,31 @@ def _assign(ticket: Ticket, actor: Actor, *, team: Team | None, assignee: User |
 
 
 def _audit_update(actor: Actor, ticket: Ticket, before: dict[str, Any]) -> None:
+    after = snapshot(ticket)
     audit_record(
         actor=actor,
         action="update",
         instance=ticket,
         before=before,
-        after=snapshot(ticket),
+        after=after,
         organization_id=ticket.organization_id,
     )
+    changes = {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
+    changes.pop("updated_at", None)
+    if changes.get("status", [None, None])[1] == Status.SOLVED:
+        _webhook("ticket.solved", ticket)
+    elif changes:
+        _webhook("ticket.updated", ticket, changes=changes, flat=True)
+
+
+def _webhook(event_type: str, ticket: Ticket, *, flat: bool = False, **extra: Any) -> None:
+    """Tell the webhooks that subscribe (docs/webhooks.md gives each event's data)."""
+    from ossdesk.webhooks.payloads import ticket_payload  # webhooks build on tickets, not the reverse
+    from ossdesk.webhooks.services import emit
+
+    payload = ticket_payload(ticket)
+    data = {**payload, **extra} if flat or not extra else {"ticket": payload, **extra}
+    emit(event_type, data, organization_id=ticket.organization_id)
 
 
 def _touch(ticket: Ticket, **fields: Any) -> None:
@@ -389,6 +407,14 @@ def ticket_reply(
         after={"ticket": ticket.pk, "public": public, "length": len(body)},
         organization_id=ticket.organization_id,
     )
+    if public:
+        reply = {
+            "id": message.pk,
+            "from_customer": message.from_customer,
+            "author": message.author_label,
+            "created_at": message.created_at.isoformat().replace("+00:00", "Z"),
+        }
+        _webhook("ticket.replied", ticket, reply=reply)
     return message
 
 

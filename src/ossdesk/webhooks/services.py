@@ -247,6 +247,14 @@ def _json_safe(payload: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def listening(event_type: str) -> bool:
+    """Whether any active endpoint subscribes to `event_type`: a cheap check before building many payloads."""
+    return any(
+        policy.subscribes(endpoint.event_types, event_type)
+        for endpoint in Endpoint.objects.filter(is_active=True).only("event_types")
+    )
+
+
 def emit(
     event_type: str, payload: dict[str, Any], *, organization_id: int | None, now: datetime | None = None
 ) -> Event | None:
