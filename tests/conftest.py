@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from datetime import timedelta
@@ -35,6 +36,13 @@ def _tasks_run_at_once():
     HUEY.immediate = True
     yield
     HUEY.immediate = False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quiet_mail_servers():
+    # The test SMTP/LMTP servers (aiosmtpd) log from their own threads, sometimes after pytest has closed
+    # the stream a test captured: their chatter at INFO is noise, their warnings still show.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @pytest.fixture
