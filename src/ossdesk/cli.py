@@ -1,5 +1,5 @@
 """The `ossdesk` command: run, serve, worker, migrate, seed, createadmin, check, audit, advisories, sbom,
-findings, scan, version.
+findings, scan, mail, search, version.
 
 Errors a user can fix exit with status 2 and one line saying what and where.
 """
@@ -271,6 +271,20 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return run_scan(args, CommandError)
 
 
+def cmd_mail(args: argparse.Namespace) -> int:
+    _setup_django()
+    from ossdesk.channels.commands import run_mail
+
+    return run_mail(args, CommandError)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    _setup_django()
+    from ossdesk.search.commands import run_search
+
+    return run_search(args, _progress)
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.management import call_command
@@ -507,6 +521,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", "-o", metavar="FILE", help="write the report here instead of standard output"
     )
     scan.add_argument("--all-packages", action="store_true", help="JSON: list packages with no advisory too")
+    mail = add(
+        "mail", "inbound e-mail: LMTP receiver, IMAP fetch, retry", lambda a: _print_help_and_fail(mail)
+    )
+    mail_sub = mail.add_subparsers(dest="mail_command", metavar="SUBCOMMAND")
+    lmtp = mail_sub.add_parser("lmtp", help="run the LMTP receiver an MTA (Postfix) delivers to")
+    lmtp.add_argument("--host", help="address to listen on (default OSSDESK_MAIL_LMTP_HOST)")
+    lmtp.add_argument("--port", type=int, help="port (default OSSDESK_MAIL_LMTP_PORT)")
+    fetch = mail_sub.add_parser(
+        "fetch", help="fetch new mail from the IMAP mailboxes once, or wait with --idle"
+    )
+    fetch.add_argument("--mailbox", metavar="NAME", help="only this mailbox")
+    fetch.add_argument(
+        "--idle", action="store_true", help="stay connected and fetch as mail arrives (IMAP IDLE)"
+    )
+    retry = mail_sub.add_parser("retry", help="process a held, refused, quarantined or failed message again")
+    retry.add_argument("id", type=int, help="the message's number in the mail inbox")
+    for command in (lmtp, fetch, retry):
+        command.set_defaults(handler=cmd_mail)
+    search = add("search", "the full-text search index", lambda a: _print_help_and_fail(search))
+    search_sub = search.add_subparsers(dest="search_command", metavar="SUBCOMMAND")
+    search_sub.add_parser(
+        "reindex", help="rebuild the index from tickets, messages and articles"
+    ).set_defaults(handler=cmd_search)
     add("version", "print the version", cmd_version)
     return parser
 

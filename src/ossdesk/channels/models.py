@@ -1,4 +1,5 @@
-"""Outbound e-mail: the outbox, per-person delivery preferences, digest entries and sweep cursors."""
+"""E-mail: the outbox, per-person delivery preferences, digest entries and sweep cursors (out); the
+mailboxes ossdesk reads and every message it received, stored raw before it is processed (in)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from django.conf import settings
 from django.db import models
 
 from ossdesk.accounts.models import Notification
-from ossdesk.tickets.models import Ticket, TicketEvent
+from ossdesk.customers.models import Contact
+from ossdesk.products.models import Product
+from ossdesk.tickets.models import Message, Severity, Ticket, TicketEvent
 
 
 class MailKind(models.TextChoices):
@@ -24,6 +27,8 @@ class MailKind(models.TextChoices):
     ADVISORY = "advisory", "Advisories published"
     OTHER = "other", "Other notices"
     DIGEST = "digest", "Daily digest"
+    INBOUND_REFUSED = "inbound_refused", "Your mail could not open a ticket"
+    INBOUND_HELD = "inbound_held", "Your mail is waiting for review"
 
 
 class Delivery(models.TextChoices):
@@ -163,3 +168,115 @@ class SweepCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.position}"
+
+
+class Mailbox(models.Model):
+    """An address customers write to: which product and severity its new tickets get, and, for a mailbox
+    that ossdesk reads over IMAP, how to sign in. A mailbox without an IMAP host receives by LMTP only."""
+
+    class Security(models.TextChoices):
+        SSL = "ssl", "TLS from the start (IMAPS, port 993)"
+        STARTTLS = "starttls", "STARTTLS (port 143)"
+        NONE = "none", "None (a local test server only)"
+
+    class Auth(models.TextChoices):
+        PASSWORD = "password", "Password"
+        XOAUTH2 = "xoauth2", "OAuth 2.0 (XOAUTH2: Microsoft 365, Google Workspace)"
+
+    name = models.SlugField(max_length=50, unique=True)
+    address = models.EmailField(
+        blank=True, help_text="The address mail arrives for; LMTP delivery finds the mailbox by it"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    severity = models.CharField(max_length=2, choices=Severity.choices, default=Severity.S3)
+    is_active = models.BooleanField(default=True)
+    imap_host = models.CharField(max_length=255, blank=True, help_text="Empty: the mailbox receives by LMTP")
+    imap_port = models.PositiveIntegerField(default=993)
+    imap_security = models.CharField(max_length=10, choices=Security.choices, default=Security.SSL)
+    imap_username = models.CharField(max_length=255, blank=True)
+    imap_auth = models.CharField(max_length=10, choices=Auth.choices, default=Auth.PASSWORD)
+    imap_password = models.CharField(max_length=500, blank=True)
+    folder = models.CharField(max_length=200, default="INBOX")
+    processed_folder = models.CharField(
+        max_length=200, blank=True, help_text="Move stored mail here; empty: mark it read (\\Seen) instead"
+    )
+    poll_seconds = models.PositiveIntegerField(default=60)
+    oauth_token_url = models.URLField(max_length=500, blank=True)
+    oauth_client_id = models.CharField(max_length=255, blank=True)
+    oauth_client_secret = models.CharField(max_length=500, blank=True)
+    oauth_refresh_token = models.TextField(blank=True)
+    oauth_scope = models.CharField(max_length=500, blank=True)
+    oauth_access_token = models.TextField(blank=True)
+    oauth_expires_at = models.DateTimeField(null=True, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address"], condition=~models.Q(address=""), name="one_mailbox_per_address"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def source(self) -> str:
+        return f"imap:{self.name}"
+
+
+class InboundMessage(models.Model):
+    """One received mail, stored raw before anything reads it; processing it again changes nothing.
+
+    `message_id` is the mail's Message-ID, or `sha256:<hex>` of the raw bytes when it has none: the same
+    mail delivered twice is stored once.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received, not processed yet"
+        PROCESSED = "processed", "Processed"
+        HELD = "held", "Held for review"
+        REFUSED = "refused", "Refused (sender answered)"
+        IGNORED = "ignored", "Ignored (automatic mail)"
+        QUARANTINED = "quarantined", "Quarantined (malformed)"
+        FAILED = "failed", "Processing failed"
+        DISCARDED = "discarded", "Discarded by staff"
+
+    raw = models.BinaryField()
+    size = models.PositiveIntegerField()
+    message_id = models.CharField(max_length=250, unique=True)
+    source = models.CharField(max_length=70, help_text="lmtp, or imap:<mailbox>")
+    mailbox = models.ForeignKey(
+        Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    envelope_from = models.CharField(max_length=254, blank=True)
+    from_address = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=400, blank=True)
+    received_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    error = models.TextField(blank=True, help_text="Why it is held, refused, ignored, quarantined or failed")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    contact = models.ForeignKey(
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The contact it is from: matched by address, or chosen by staff",
+    )
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_emails"
+    )
+    ticket_message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["status", "received_at"], name="inbound_by_status")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} from {self.from_address or '?'}: {self.status}"

@@ -1,4 +1,4 @@
-"""Reads of outbound mail: a person's preferences, and the outbox, which only the vendor's staff see."""
+"""Reads of mail: a person's preferences; the outbox and the inbox, which only the vendor's staff see."""
 
 from __future__ import annotations
 
@@ -8,8 +8,16 @@ from django.db.models import Count, QuerySet
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import User
 from ossdesk.channels.mailer import smtp_config
-from ossdesk.channels.models import Delivery, MailKind, NotificationPreference, OutboundEmail
+from ossdesk.channels.models import (
+    Delivery,
+    InboundMessage,
+    Mailbox,
+    MailKind,
+    NotificationPreference,
+    OutboundEmail,
+)
 from ossdesk.channels.preferences import CUSTOMER_KINDS, STAFF_KINDS, default_delivery
+from ossdesk.customers.models import Contact
 
 
 def preference_kinds(user: User) -> tuple[MailKind, ...]:
@@ -58,3 +66,50 @@ def mail_status() -> str:
         return "mail: not configured (OSSDESK_SMTP_HOST is empty; mail stays queued in the outbox)"
     security = "SSL" if config.use_ssl else "STARTTLS" if config.starttls else "plain"
     return f"mail: SMTP {config.host}:{config.port} ({security}), from {config.sender}"
+
+
+# -- inbound mail ------------------------------------------------------------------------------------
+
+ATTENTION = (
+    InboundMessage.Status.HELD,
+    InboundMessage.Status.QUARANTINED,
+    InboundMessage.Status.FAILED,
+)
+
+
+def inbound_list(*, actor: Actor, statuses: tuple[str, ...] = ATTENTION) -> QuerySet[InboundMessage]:
+    """Received mail in the given states, newest first (without the raw bytes); staff only."""
+    _require_staff(actor)
+    return (
+        InboundMessage.objects.filter(status__in=statuses)
+        .select_related("mailbox", "ticket", "contact__organization")
+        .defer("raw")
+        .order_by("-received_at", "-pk")
+    )
+
+
+def inbound_get(*, actor: Actor, pk: int) -> InboundMessage:
+    _require_staff(actor)
+    return InboundMessage.objects.select_related("contact").defer("raw").get(pk=pk)
+
+
+def inbound_counts(*, actor: Actor) -> dict[str, int]:
+    _require_staff(actor)
+    counts = dict(InboundMessage.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    return {status: counts.get(status, 0) for status in InboundMessage.Status.values}
+
+
+def mailboxes_with_errors(*, actor: Actor) -> QuerySet[Mailbox]:
+    """Active mailboxes whose last fetch failed, for the inbox page."""
+    _require_staff(actor)
+    return Mailbox.objects.filter(is_active=True).exclude(last_error="").order_by("name")
+
+
+def contacts_by_address(*, actor: Actor, email: str, organization: str = "") -> QuerySet[Contact]:
+    """Active contacts with this address (optionally of the customer with this slug), for staff who
+    assign a held mail to its sender."""
+    _require_staff(actor)
+    rows = Contact.objects.filter(email__iexact=email.strip(), is_active=True).select_related("organization")
+    if organization:
+        rows = rows.filter(organization__slug=organization.strip())
+    return rows.order_by("organization__name")

@@ -143,10 +143,10 @@ def _queue(
     notification: Notification | None = None,
     digest_for: date | None = None,
     in_reply_to: str = "",
+    references: str = "",
     now: datetime | None = None,
 ) -> OutboundEmail | None:
     """Store one mail in the outbox (None if its unique key says it is there already)."""
-    references = ""
     if ticket is not None:
         root = ticket_message_id(ticket)
         previous = in_reply_to or _previous_message_id(ticket, recipient)
@@ -315,6 +315,10 @@ def ticket_mail_for_event(
         "link": _link(f"/tickets/{ticket.pk}/"),
         "reason": (event.data or {}).get("reason", ""),
     }
+    if kind == MailKind.TICKET_SOLVED:
+        from ossdesk.surveys.services import survey_mail_context  # surveys build on the solved mail
+
+        context.update(survey_mail_context(ticket=ticket, event=event))
     if kind == MailKind.TICKET_CREATED:
         message_id = ticket_message_id(ticket)  # the acknowledgement is the thread's root
     elif kind == MailKind.TICKET_REPLY and message is not None:

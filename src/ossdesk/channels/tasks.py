@@ -1,12 +1,14 @@
-"""Worker doors onto outbound mail: queue and send every minute, the digest once a day."""
+"""Worker doors onto mail: queue and send every minute, the digest once a day; poll IMAP mailboxes
+every minute and process each received message."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from ossdesk.accounts.models import Notification
+from ossdesk.channels.intake import inbound_process, inbound_process_pending, mailboxes_poll_due
 from ossdesk.channels.services import (
     digest_send,
     mail_sweep,
@@ -50,3 +52,18 @@ def mail_digest_task() -> int:
     queued = digest_send()
     outbox_send_due()
     return queued
+
+
+@db_task()
+def inbound_process_task(inbound_id: int) -> str:
+    """Process one stored message (enqueued when it is committed); running it twice changes nothing."""
+    return inbound_process(inbound_id=inbound_id).status
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("inbound-mail")
+def inbound_mail_task() -> int:
+    """Every minute: poll the IMAP mailboxes that are due, and process messages whose task was lost."""
+    report = mailboxes_poll_due()
+    inbound_process_pending()
+    return report.stored

@@ -6,114 +6,324 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_notification'),
-        ('tickets', '0001_initial'),
+        ("accounts", "0002_notification"),
+        ("tickets", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SweepCursor',
+            name="SweepCursor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, unique=True)),
-                ('position', models.BigIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, unique=True)),
+                ("position", models.BigIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='OutboundEmail',
+            name="OutboundEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('ticket_created', 'Your new ticket was received'), ('ticket_reply', 'Support replied to your ticket'), ('ticket_waiting', 'Support is waiting on you'), ('ticket_solved', 'Your ticket was solved'), ('ticket_assigned', 'A ticket was assigned to you'), ('ticket_customer_reply', 'A customer replied on your ticket'), ('sla_warning', 'SLA warnings'), ('sla_breach', 'SLA breaches'), ('security_notice', 'Security notices about your deployments'), ('advisory', 'Advisories published'), ('other', 'Other notices'), ('digest', 'Daily digest')], max_length=40)),
-                ('recipient', models.EmailField(max_length=254)),
-                ('subject', models.CharField(max_length=400)),
-                ('body_text', models.TextField()),
-                ('body_html', models.TextField(blank=True)),
-                ('message_id', models.CharField(db_index=True, max_length=250)),
-                ('in_reply_to', models.CharField(blank=True, max_length=250)),
-                ('references', models.TextField(blank=True, help_text='Message-IDs separated by spaces, root first')),
-                ('headers', models.JSONField(blank=True, default=dict, help_text='Further headers, e.g. Auto-Submitted')),
-                ('digest_for', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField()),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('notification', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='outbound_email', to='accounts.notification')),
-                ('ticket', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='outbound_emails', to='tickets.ticket')),
-                ('ticket_event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tickets.ticketevent')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ticket_created", "Your new ticket was received"),
+                            ("ticket_reply", "Support replied to your ticket"),
+                            ("ticket_waiting", "Support is waiting on you"),
+                            ("ticket_solved", "Your ticket was solved"),
+                            ("ticket_assigned", "A ticket was assigned to you"),
+                            ("ticket_customer_reply", "A customer replied on your ticket"),
+                            ("sla_warning", "SLA warnings"),
+                            ("sla_breach", "SLA breaches"),
+                            ("security_notice", "Security notices about your deployments"),
+                            ("advisory", "Advisories published"),
+                            ("other", "Other notices"),
+                            ("digest", "Daily digest"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("recipient", models.EmailField(max_length=254)),
+                ("subject", models.CharField(max_length=400)),
+                ("body_text", models.TextField()),
+                ("body_html", models.TextField(blank=True)),
+                ("message_id", models.CharField(db_index=True, max_length=250)),
+                ("in_reply_to", models.CharField(blank=True, max_length=250)),
+                (
+                    "references",
+                    models.TextField(blank=True, help_text="Message-IDs separated by spaces, root first"),
+                ),
+                (
+                    "headers",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="Further headers, e.g. Auto-Submitted"
+                    ),
+                ),
+                ("digest_for", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField()),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "notification",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="outbound_email",
+                        to="accounts.notification",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="outbound_emails",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "ticket_event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tickets.ticketevent",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DigestEntry',
+            name="DigestEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('ticket_created', 'Your new ticket was received'), ('ticket_reply', 'Support replied to your ticket'), ('ticket_waiting', 'Support is waiting on you'), ('ticket_solved', 'Your ticket was solved'), ('ticket_assigned', 'A ticket was assigned to you'), ('ticket_customer_reply', 'A customer replied on your ticket'), ('sla_warning', 'SLA warnings'), ('sla_breach', 'SLA breaches'), ('security_notice', 'Security notices about your deployments'), ('advisory', 'Advisories published'), ('other', 'Other notices'), ('digest', 'Daily digest')], max_length=40)),
-                ('subject', models.CharField(max_length=400)),
-                ('body', models.TextField(blank=True)),
-                ('url', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('notification', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='digest_entry', to='accounts.notification')),
-                ('ticket', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tickets.ticket')),
-                ('ticket_event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tickets.ticketevent')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('digest', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='digest_entries', to='channels.outboundemail')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ticket_created", "Your new ticket was received"),
+                            ("ticket_reply", "Support replied to your ticket"),
+                            ("ticket_waiting", "Support is waiting on you"),
+                            ("ticket_solved", "Your ticket was solved"),
+                            ("ticket_assigned", "A ticket was assigned to you"),
+                            ("ticket_customer_reply", "A customer replied on your ticket"),
+                            ("sla_warning", "SLA warnings"),
+                            ("sla_breach", "SLA breaches"),
+                            ("security_notice", "Security notices about your deployments"),
+                            ("advisory", "Advisories published"),
+                            ("other", "Other notices"),
+                            ("digest", "Daily digest"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("subject", models.CharField(max_length=400)),
+                ("body", models.TextField(blank=True)),
+                ("url", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "notification",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="digest_entry",
+                        to="accounts.notification",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tickets.ticket",
+                    ),
+                ),
+                (
+                    "ticket_event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="tickets.ticketevent",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "digest",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="digest_entries",
+                        to="channels.outboundemail",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='NotificationPreference',
+            name="NotificationPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('ticket_created', 'Your new ticket was received'), ('ticket_reply', 'Support replied to your ticket'), ('ticket_waiting', 'Support is waiting on you'), ('ticket_solved', 'Your ticket was solved'), ('ticket_assigned', 'A ticket was assigned to you'), ('ticket_customer_reply', 'A customer replied on your ticket'), ('sla_warning', 'SLA warnings'), ('sla_breach', 'SLA breaches'), ('security_notice', 'Security notices about your deployments'), ('advisory', 'Advisories published'), ('other', 'Other notices'), ('digest', 'Daily digest')], max_length=40)),
-                ('delivery', models.CharField(choices=[('immediately', 'Immediately'), ('digest', 'In the daily digest'), ('off', 'Off')], max_length=20)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mail_preferences', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ticket_created", "Your new ticket was received"),
+                            ("ticket_reply", "Support replied to your ticket"),
+                            ("ticket_waiting", "Support is waiting on you"),
+                            ("ticket_solved", "Your ticket was solved"),
+                            ("ticket_assigned", "A ticket was assigned to you"),
+                            ("ticket_customer_reply", "A customer replied on your ticket"),
+                            ("sla_warning", "SLA warnings"),
+                            ("sla_breach", "SLA breaches"),
+                            ("security_notice", "Security notices about your deployments"),
+                            ("advisory", "Advisories published"),
+                            ("other", "Other notices"),
+                            ("digest", "Daily digest"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.CharField(
+                        choices=[
+                            ("immediately", "Immediately"),
+                            ("digest", "In the daily digest"),
+                            ("off", "Off"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mail_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['user', 'kind'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'kind'), name='one_preference_per_kind')],
+                "ordering": ["user", "kind"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "kind"), name="one_preference_per_kind")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='outboundemail',
-            index=models.Index(condition=models.Q(('status', 'queued')), fields=['next_attempt_at'], name='outbound_due'),
+            model_name="outboundemail",
+            index=models.Index(
+                condition=models.Q(("status", "queued")), fields=["next_attempt_at"], name="outbound_due"
+            ),
         ),
         migrations.AddIndex(
-            model_name='outboundemail',
-            index=models.Index(fields=['status', 'created_at'], name='channels_ou_status_8efad1_idx'),
+            model_name="outboundemail",
+            index=models.Index(fields=["status", "created_at"], name="channels_ou_status_8efad1_idx"),
         ),
         migrations.AddIndex(
-            model_name='outboundemail',
-            index=models.Index(fields=['ticket', 'recipient'], name='channels_ou_ticket__b7279d_idx'),
+            model_name="outboundemail",
+            index=models.Index(fields=["ticket", "recipient"], name="channels_ou_ticket__b7279d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='outboundemail',
-            constraint=models.UniqueConstraint(condition=models.Q(('ticket_event__isnull', False)), fields=('ticket_event', 'recipient'), name='one_mail_per_event_and_address'),
+            model_name="outboundemail",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ticket_event__isnull", False)),
+                fields=("ticket_event", "recipient"),
+                name="one_mail_per_event_and_address",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='outboundemail',
-            constraint=models.UniqueConstraint(condition=models.Q(('digest_for__isnull', False)), fields=('user', 'digest_for'), name='one_digest_per_person_and_day'),
+            model_name="outboundemail",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("digest_for__isnull", False)),
+                fields=("user", "digest_for"),
+                name="one_digest_per_person_and_day",
+            ),
         ),
         migrations.AddIndex(
-            model_name='digestentry',
-            index=models.Index(condition=models.Q(('digest__isnull', True)), fields=['user'], name='digest_due'),
+            model_name="digestentry",
+            index=models.Index(
+                condition=models.Q(("digest__isnull", True)), fields=["user"], name="digest_due"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='digestentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('ticket_event__isnull', False)), fields=('ticket_event', 'user'), name='one_digest_entry_per_event_and_person'),
+            model_name="digestentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ticket_event__isnull", False)),
+                fields=("ticket_event", "user"),
+                name="one_digest_entry_per_event_and_person",
+            ),
         ),
     ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from ossdesk.channels.models import Delivery, MailKind, OutboundEmail
+from ossdesk.channels.models import Delivery, InboundMessage, MailKind, OutboundEmail
 
 
 class PreferencesForm(forms.Form):
@@ -23,3 +23,17 @@ class PreferencesForm(forms.Form):
 
 class OutboxFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "All"), *OutboundEmail.Status.choices])
+
+
+class InboxFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Needs attention"), *InboundMessage.Status.choices],
+    )
+
+
+class AssignContactForm(forms.Form):
+    email = forms.EmailField(label="Contact's e-mail address")
+    organization = forms.SlugField(
+        required=False, label="Customer (slug)", help_text="Only when several customers have this address"
+    )

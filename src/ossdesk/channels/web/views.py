@@ -1,4 +1,5 @@
-"""Outbound mail pages: the outbox (staff) with "retry now", and a person's own mail preferences.
+"""Mail pages: the outbox (staff) with "retry now", the inbound inbox (staff: held, quarantined and
+failed mail with retry / assign / discard), and a person's own mail preferences.
 Each parses input, calls a selector or a service, renders; the selectors decide who sees the outbox."""
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ossdesk.accounts.models import User
-from ossdesk.channels import selectors, services
-from ossdesk.channels.models import OutboundEmail
-from ossdesk.channels.web.forms import OutboxFilterForm, PreferencesForm
+from ossdesk.channels import intake, selectors, services
+from ossdesk.channels.models import InboundMessage, OutboundEmail
+from ossdesk.channels.web.forms import AssignContactForm, InboxFilterForm, OutboxFilterForm, PreferencesForm
 from ossdesk.web.api import request_actor
 
 PAGE_SIZE = 50
@@ -77,3 +78,99 @@ def preferences(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your mail preferences are saved.")
             return redirect("web:notification-preferences")
     return render(request, "channels/preferences.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET"])
+def inbox(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    form = InboxFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    rows = selectors.inbound_list(actor=actor, statuses=(status,) if status else selectors.ATTENTION)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "channels/inbox.html",
+        {
+            "page": page,
+            "form": form,
+            "status": status,
+            "counts": selectors.inbound_counts(actor=actor),
+            "failing_mailboxes": selectors.mailboxes_with_errors(actor=actor),
+            "assign_form": AssignContactForm(),
+        },
+    )
+
+
+def _inbound(request: HttpRequest, pk: int) -> InboundMessage:
+    try:
+        return selectors.inbound_get(actor=request_actor(request), pk=pk)
+    except InboundMessage.DoesNotExist:
+        raise Http404("No such mail.") from None
+
+
+def _report(request: HttpRequest, inbound: InboundMessage) -> None:
+    text = f"Mail #{inbound.pk}: {inbound.get_status_display().lower()}"
+    if inbound.ticket_id:
+        text += f", ticket #{inbound.ticket_id}"
+    if inbound.error:
+        text += f". {inbound.error}"
+    level = messages.success if inbound.status == InboundMessage.Status.PROCESSED else messages.warning
+    level(request, text)
+
+
+@login_required
+@require_POST
+def inbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    inbound = _inbound(request, pk)
+    try:
+        inbound = intake.inbound_retry(actor=request_actor(request), inbound=inbound)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        _report(request, inbound)
+    return redirect("web:mail-inbox")
+
+
+@login_required
+@require_POST
+def inbox_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request_actor(request)
+    inbound = _inbound(request, pk)
+    form = AssignContactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the contact's e-mail address.")
+        return redirect("web:mail-inbox")
+    contacts = list(
+        selectors.contacts_by_address(
+            actor=actor, email=form.cleaned_data["email"], organization=form.cleaned_data["organization"]
+        )[:2]
+    )
+    if len(contacts) != 1:
+        messages.error(
+            request,
+            "No active contact has that address."
+            if not contacts
+            else "Several customers have a contact with that address; give the customer's slug too.",
+        )
+        return redirect("web:mail-inbox")
+    try:
+        inbound = intake.inbound_assign(actor=actor, inbound=inbound, contact=contacts[0])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        _report(request, inbound)
+    return redirect("web:mail-inbox")
+
+
+@login_required
+@require_POST
+def inbox_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    inbound = _inbound(request, pk)
+    try:
+        intake.inbound_discard(actor=request_actor(request), inbound=inbound)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Mail #{inbound.pk} discarded (it stays stored).")
+    return redirect("web:mail-inbox")

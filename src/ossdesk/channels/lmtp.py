@@ -1,0 +1,110 @@
+"""The LMTP receiver an MTA (Postfix, Exim) delivers to: `ossdesk mail lmtp`.
+
+RCPT is refused (550) for an address no active mailbox has, so the MTA bounces it at once; DATA is
+stored raw and answered per recipient (RFC 2033): 250 once the message is committed, 451 when it could
+not be (the MTA keeps it and tries again). Processing happens afterwards, in the worker.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.lmtp import LMTP
+from aiosmtpd.smtp import Envelope, Session
+from asgiref.sync import sync_to_async
+
+Resolve = Callable[[str], bool]
+Deliver = Callable[[bytes, str, Sequence[str]], list[str]]
+
+
+class LmtpHandler:
+    """aiosmtpd hooks around two plain functions (run in a worker thread: they use the database)."""
+
+    def __init__(self, *, accepts: Resolve, deliver: Deliver) -> None:
+        self._accepts = sync_to_async(accepts, thread_sensitive=True)
+        self._deliver = sync_to_async(deliver, thread_sensitive=True)
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        if not await self._accepts(address):
+            return f"550 5.1.1 <{address}>: no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        raw = envelope.original_content or envelope.content or b""
+        data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogateescape")
+        statuses = await self._deliver(data, envelope.mail_from or "", list(envelope.rcpt_tos))
+        # LMTP answers DATA once per accepted recipient, in RCPT order.
+        return "\r\n".join(statuses)
+
+
+class LmtpController(Controller):
+    """aiosmtpd's threaded controller, speaking LMTP instead of SMTP."""
+
+    def factory(self) -> LMTP:
+        return LMTP(self.handler, **self.SMTP_kwargs)
+
+
+def lmtp_controller(
+    *, host: str, port: int, accepts: Resolve, deliver: Deliver, max_bytes: int
+) -> LmtpController:
+    handler = LmtpHandler(accepts=accepts, deliver=deliver)
+    return LmtpController(
+        handler,
+        hostname=host,
+        port=port,
+        data_size_limit=max_bytes,
+        enable_SMTPUTF8=True,
+        ready_timeout=10,
+    )
+
+
+def _django_accepts(address: str) -> bool:
+    from django.db import close_old_connections
+
+    from ossdesk.channels.intake import mailbox_for_address
+
+    close_old_connections()  # a long-running server outlives database connections
+    return mailbox_for_address(address) is not None
+
+
+def _django_deliver(raw: bytes, mail_from: str, recipients: Sequence[str]) -> list[str]:
+    from django.db import close_old_connections
+
+    from ossdesk.channels.intake import lmtp_deliver
+
+    close_old_connections()
+    return lmtp_deliver(raw=raw, mail_from=mail_from, recipients=recipients)
+
+
+def django_lmtp_controller(*, host: str, port: int) -> LmtpController:
+    """The receiver wired to ossdesk's mailboxes and inbound store (Django must be set up)."""
+    from django.conf import settings
+
+    return lmtp_controller(
+        host=host,
+        port=port,
+        accepts=_django_accepts,
+        deliver=_django_deliver,
+        max_bytes=settings.OSSDESK_MAIL_MAX_BYTES,
+    )
+
+
+def serve_lmtp(*, host: str, port: int, ready: Callable[[str], object] = print) -> None:
+    """Run the LMTP receiver until SIGINT or SIGTERM."""
+    controller = django_lmtp_controller(host=host, port=port)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    controller.start()
+    ready(f"LMTP receiver listening on {host}:{port}")
+    try:
+        stop.wait()
+    finally:
+        controller.stop()
