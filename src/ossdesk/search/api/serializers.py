@@ -1,0 +1,75 @@
+"""Search API shapes: the query's parameters in, one page of hits out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from ossdesk.search.models import Kind
+from ossdesk.search.query import MAX_INPUT
+from ossdesk.search.selectors import MAX_PER_PAGE, PER_PAGE
+from ossdesk.tickets.models import Status
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=MAX_INPUT, required=False, allow_blank=True, default="")
+    kind = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="ticket, message, article; comma-separated"
+    )
+    organization = serializers.IntegerField(required=False, min_value=1, default=None)
+    product = serializers.IntegerField(required=False, min_value=1, default=None)
+    status = serializers.ChoiceField(choices=Status.choices, required=False, default=None)
+    date_from = serializers.DateField(required=False, default=None)
+    date_to = serializers.DateField(required=False, default=None)
+    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_PER_PAGE, default=PER_PAGE
+    )
+
+    def validate_kind(self, value: str) -> list[str]:
+        kinds = [k.strip() for k in value.split(",") if k.strip()]
+        unknown = sorted(set(kinds) - set(Kind.values))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown kind {', '.join(unknown)}; use {', '.join(Kind.values)}."
+            )
+        return kinds
+
+    def selector_arguments(self) -> dict[str, Any]:
+        data = self.validated_data
+        return {
+            "q": data["q"],
+            "kinds": tuple(data["kind"]),
+            "organization_id": data["organization"],
+            "product_id": data["product"],
+            "status": data["status"],
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+            "page": data["page"],
+            "per_page": data["page_size"],
+        }
+
+
+class HitSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    id = serializers.IntegerField(source="object_id", help_text="The ticket's, message's or article's id")
+    ticket = serializers.IntegerField(source="ticket_id", allow_null=True)
+    title = serializers.CharField()
+    title_html = serializers.CharField(help_text="Escaped HTML; matches in <mark>")
+    snippet_html = serializers.CharField(help_text="Escaped HTML; matches in <mark>")
+    url = serializers.CharField(help_text="The web page")
+    is_public = serializers.BooleanField()
+    visibility = serializers.CharField()
+    published = serializers.BooleanField()
+    status = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+    score = serializers.FloatField(help_text="Higher is better; comparable within one response only")
+
+
+class SearchPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    facets = serializers.DictField(child=serializers.IntegerField(), help_text="Matches per kind")
+    results = HitSerializer(many=True)
