@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "ossdesk.channels",
     "ossdesk.webhooks",
     "ossdesk.kb",
+    "ossdesk.forum",
+    "ossdesk.search",
+    "ossdesk.surveys",
     "ossdesk.web",
 ]
 
@@ -256,3 +259,21 @@ if not 0 <= OSSDESK_MAIL_DIGEST_HOUR <= 23:
     raise ConfigurationError(f"OSSDESK_MAIL_DIGEST_HOUR={OSSDESK_MAIL_DIGEST_HOUR} is not an hour (0-23)")
 if OSSDESK_MAIL_MAX_ATTEMPTS < 1:
     raise ConfigurationError(f"OSSDESK_MAIL_MAX_ATTEMPTS={OSSDESK_MAIL_MAX_ATTEMPTS} must be at least 1")
+
+# Inbound e-mail (docs/channels.md, "E-mail in"): mailboxes are rows (channels.Mailbox); these bound them.
+OSSDESK_MAIL_MAX_BYTES = env_int("OSSDESK_MAIL_MAX_BYTES", 30 * 1024 * 1024)
+OSSDESK_MAIL_LMTP_HOST = os.environ.get("OSSDESK_MAIL_LMTP_HOST", "").strip() or "127.0.0.1"
+OSSDESK_MAIL_LMTP_PORT = env_int("OSSDESK_MAIL_LMTP_PORT", 8024)
+OSSDESK_MAIL_REPLY_LIMIT = env_int("OSSDESK_MAIL_REPLY_LIMIT", 5)
+OSSDESK_MAIL_NOTIFY_HELD = env_bool("OSSDESK_MAIL_NOTIFY_HELD", default=True)
+OSSDESK_MAIL_CA_FILE = os.environ.get("OSSDESK_MAIL_CA_FILE", "").strip()
+OSSDESK_MAIL_IMAP_TIMEOUT = env_int("OSSDESK_MAIL_IMAP_TIMEOUT", 60)
+if OSSDESK_MAIL_CA_FILE and not Path(OSSDESK_MAIL_CA_FILE).is_file():
+    raise ConfigurationError(f"OSSDESK_MAIL_CA_FILE={OSSDESK_MAIL_CA_FILE} is not a file")
+
+# Community forum rate limits (docs/forum.md): counted from the database, staff exempt.
+OSSDESK_FORUM_THREADS_PER_HOUR = env_int("OSSDESK_FORUM_THREADS_PER_HOUR", 10)
+OSSDESK_FORUM_POSTS_PER_10_MINUTES = env_int("OSSDESK_FORUM_POSTS_PER_10_MINUTES", 20)
+OSSDESK_FORUM_NEW_ACCOUNT_DAYS = env_int("OSSDESK_FORUM_NEW_ACCOUNT_DAYS", 3)
+OSSDESK_FORUM_NEW_ACCOUNT_THREADS_PER_HOUR = env_int("OSSDESK_FORUM_NEW_ACCOUNT_THREADS_PER_HOUR", 3)
+OSSDESK_FORUM_NEW_ACCOUNT_POSTS_PER_10_MINUTES = env_int("OSSDESK_FORUM_NEW_ACCOUNT_POSTS_PER_10_MINUTES", 5)

@@ -6,9 +6,11 @@ from rest_framework.routers import DefaultRouter
 
 from ossdesk.accounts.api.views import ApiTokenViewSet, me
 from ossdesk.customers.api.views import ContactViewSet, DeploymentViewSet, OrganizationViewSet
+from ossdesk.forum.api import views as forum_api
 from ossdesk.kb.api import views as kb_api
 from ossdesk.plans.api.views import AgreementViewSet, PlanViewSet, SubscriptionViewSet
 from ossdesk.products.api.views import ProductVersionViewSet, ProductViewSet
+from ossdesk.search.api.views import SearchViewSet
 from ossdesk.security.api.views import (
     AdvisoryViewSet,
     FindingViewSet,
@@ -18,6 +20,7 @@ from ossdesk.security.api.views import (
     VexViewSet,
     portfolio,
 )
+from ossdesk.surveys.api import views as surveys_api
 from ossdesk.tickets.api.views import NotificationViewSet, TeamViewSet, TicketViewSet
 from ossdesk.web.health import health
 from ossdesk.webhooks.api.views import DeliveryViewSet, EndpointViewSet
@@ -44,12 +47,18 @@ router.register("notices", NoticeViewSet, basename="notice")
 router.register("webhooks/endpoints", EndpointViewSet, basename="webhook-endpoint")
 router.register("webhooks/deliveries", DeliveryViewSet, basename="webhook-delivery")
 router.register("kb/articles", kb_api.ArticleViewSet, basename="kb-article")
+router.register("forum/threads", forum_api.ThreadViewSet, basename="forum-thread")
+router.register("forum/posts", forum_api.PostViewSet, basename="forum-post")
+router.register("forum/bans", forum_api.BanViewSet, basename="forum-ban")
+router.register("search", SearchViewSet, basename="search")
+router.register("surveys/responses", surveys_api.SurveyResponseViewSet, basename="survey-response")
 
 urlpatterns = [
     path("health", health, name="api-health"),
     path("me", me, name="api-me"),
     path("portfolio", portfolio, name="api-portfolio"),
     path("kb/suggest", kb_api.suggest, name="api-kb-suggest"),
+    path("surveys/summary", surveys_api.summary, name="api-surveys-summary"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -28,4 +28,7 @@ urlpatterns = [
     path("", include("ossdesk.security.web.urls")),
     path("", include("ossdesk.channels.web.urls")),
     path("", include("ossdesk.kb.web.urls")),
+    path("", include("ossdesk.forum.web.urls")),
+    path("", include("ossdesk.search.web.urls")),
+    path("", include("ossdesk.surveys.web.urls")),
 ]
