@@ -179,7 +179,7 @@ def test_customer_finds_own_public_documents_and_its_articles_only(world: World,
         _doc("article", articles["customers"]),
     }
     assert results.total == 5
-    assert results.facets == {"ticket": 1, "message": 2, "article": 2}
+    assert results.facets == {"ticket": 1, "message": 2, "article": 2, "forum": 0, "forum_reply": 0}
     html = "".join(hit.snippet_html + hit.title_html for hit in results.hits).lower()
     assert "globex" not in html
     assert "zebracorn" not in html
@@ -431,7 +431,7 @@ def test_api_pages_filters_and_tenancy(world: World, api_client_for: Callable[[U
     body = api.get("/api/search/", {"q": "replication", "page_size": 2}).json()
     assert (body["count"], len(body["results"]), body["previous"]) == (5, 2, None)
     assert "page=2" in body["next"]
-    assert body["facets"] == {"ticket": 1, "message": 2, "article": 2}
+    assert body["facets"] == {"ticket": 1, "message": 2, "article": 2, "forum": 0, "forum_reply": 0}
     last = api.get("/api/search/", {"q": "replication", "page_size": 2, "page": 3}).json()
     assert (len(last["results"]), last["next"]) == (1, None)
     kinds = api.get("/api/search/", {"q": "replication", "kind": "ticket,article"}).json()
@@ -441,12 +441,12 @@ def test_api_pages_filters_and_tenancy(world: World, api_client_for: Callable[[U
     assert foreign.json() == missing.json()
     assert foreign.json()["count"] == 0
     assert b"globex" not in api.get("/api/search/", {"q": "globex"}).content.lower()
-    assert api.get("/api/search/", {"q": "x", "kind": "forum"}).status_code == 400
+    assert api.get("/api/search/", {"q": "x", "kind": "wiki"}).status_code == 400
     assert api.get("/api/search/").json() == {
         "count": 0,
         "next": None,
         "previous": None,
-        "facets": {"ticket": 0, "message": 0, "article": 0},
+        "facets": {"ticket": 0, "message": 0, "article": 0, "forum": 0, "forum_reply": 0},
         "results": [],
     }
     hit = api.get("/api/search/", {"q": "failover", "kind": "ticket"}).json()["results"][0]

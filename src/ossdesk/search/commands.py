@@ -13,7 +13,7 @@ from ossdesk.search.services import search_reindex, search_reindex_total
 
 
 def run_search(args: argparse.Namespace, progress: Callable[[int | None, str], Any]) -> int:
-    """`reindex`: rebuild the index from the tickets, messages and articles, with a progress bar."""
+    """`reindex`: rebuild the index from the tickets, messages, articles and forum, with a progress bar."""
     started = time.perf_counter()
     total = search_reindex_total()
     with progress(total, "Indexing") as bar:

@@ -1,4 +1,4 @@
-"""The search index: one row per searchable thing (a ticket, a message, an article; later a forum thread).
+"""The search index: one row per searchable thing (a ticket, a message, an article, a forum thread or reply).
 
 The full-text part lives beside the table and is created by the migrations per database vendor:
 
@@ -16,27 +16,34 @@ from django.db import models
 
 
 class Kind(models.TextChoices):
-    """What a document stands for. A forum thread becomes one more kind (`forum`), scoped like articles."""
+    """What a document stands for. A forum thread (its title and question) and each of its replies are
+    documents of their own, like a ticket and its messages, so that a hidden reply is withheld on its own."""
 
     TICKET = "ticket", "Tickets"
     MESSAGE = "message", "Messages"
     ARTICLE = "article", "Articles"
+    FORUM = "forum", "Forum"
+    FORUM_REPLY = "forum_reply", "Forum replies"
 
 
 class Document(models.Model):
     """One searchable thing, copied from its source row by the search services; never edited by hand."""
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    object_id = models.BigIntegerField(help_text="The source row's id (ticket, message, article)")
+    object_id = models.BigIntegerField(
+        help_text="The source row's id (ticket, message, article, forum thread or post)"
+    )
     ticket_id = models.BigIntegerField(null=True, blank=True, help_text="Tickets and messages: the ticket")
     organization_id = models.BigIntegerField(
-        null=True, blank=True, help_text="Whose it is; empty = not an organisation's (articles)"
+        null=True, blank=True, help_text="Whose it is; empty = not an organisation's (articles, forum)"
     )
     product_id = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(
         max_length=30, blank=True, help_text="Tickets and messages: the ticket's status"
     )
-    is_public = models.BooleanField(default=True, help_text="False for internal notes: staff only")
+    is_public = models.BooleanField(
+        default=True, help_text="False for internal notes: staff only (forum: the live rows decide)"
+    )
     visibility = models.CharField(
         max_length=20, blank=True, help_text="Articles: public, customers, internal"
     )

@@ -4,7 +4,9 @@
 - a customer contact: its organisation's tickets and their public messages, and the published articles
   the knowledge base lets it read (kb.selectors.article_audience decides, checked against the live
   article row, so a change of visibility applies at once, before the index catches up);
-- anyone else: published public articles.
+- anyone else: published public articles;
+- everyone (staff, customers, anyone else): forum threads and replies that are not hidden, checked against
+  the live forum rows (like kb's articles), so hiding or showing applies at once; staff find hidden ones.
 
 SQLite ranks with FTS5's bm25() (title weighted 10 to the body's 1) and cuts snippets with snippet();
 PostgreSQL ranks with ts_rank_cd() over the weighted tsvector and cuts snippets with ts_headline().
@@ -27,6 +29,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ossdesk.accounts.actor import Actor
+from ossdesk.forum.models import Post, Thread
 from ossdesk.kb.models import Article, ArticleStatus
 from ossdesk.kb.selectors import article_audience
 from ossdesk.search import query as search_query
@@ -40,8 +43,10 @@ NO_TAG = "<\u200b"  # how PostgreSQL is shown a `<` (see migration 0002_fulltext
 _MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
 # Kinds a customer may find inside its own organisation, and kinds anyone may find by visibility.
 TENANT_KINDS = (Kind.TICKET, Kind.MESSAGE)
-CATALOGUE_KINDS = (Kind.ARTICLE,)  # a forum thread kind joins here
+CATALOGUE_KINDS = (Kind.ARTICLE,)
+FORUM_KINDS = (Kind.FORUM, Kind.FORUM_REPLY)  # public: anyone finds what is not hidden
 _DOCS, _TICKETS, _ARTICLES = Document._meta.db_table, Ticket._meta.db_table, Article._meta.db_table
+_THREADS, _POSTS = Thread._meta.db_table, Post._meta.db_table
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class Hit:
     kind: str
     object_id: int
     ticket_id: int | None
+    thread_id: int | None
     slug: str
     title: str
     title_html: SafeString
@@ -66,6 +72,11 @@ class Hit:
     def url(self) -> str:
         if self.kind == Kind.ARTICLE:
             return reverse("web:kb-article", kwargs={"slug": self.slug})
+        if self.kind in FORUM_KINDS:
+            if self.thread_id is None:  # deleted since indexed (staff only see it, until the purge)
+                return reverse("web:forum")
+            url = reverse("web:forum-thread", kwargs={"pk": self.thread_id})
+            return f"{url}#post-{self.object_id}" if self.kind == Kind.FORUM_REPLY else url
         return reverse("web:ticket", kwargs={"pk": self.ticket_id})
 
 
@@ -128,6 +139,14 @@ def _scope(actor: Actor, where: _Where) -> None:
     """Tenancy: the documents `actor` may find. Staff: all. Nobody else sees an unknown kind."""
     if actor.is_staff:
         return
+    # The forum is public; the live rows decide what is hidden (the index holds hidden posts for staff).
+    forum = (
+        f"d.kind = %s AND EXISTS (SELECT 1 FROM {_THREADS} f WHERE f.id = d.object_id"  # noqa: S608
+        " AND NOT f.hidden)"
+        f" OR d.kind = %s AND EXISTS (SELECT 1 FROM {_POSTS} p JOIN {_THREADS} f ON f.id = p.thread_id"
+        " WHERE p.id = d.object_id AND NOT p.hidden AND NOT f.hidden)"
+    )
+    forum_params = [Kind.FORUM, Kind.FORUM_REPLY]
     audience = sorted(article_audience(actor) or ())
     published = ArticleStatus.PUBLISHED.value
     catalogue = (
@@ -140,9 +159,15 @@ def _scope(actor: Actor, where: _Where) -> None:
     catalogue_params = [*CATALOGUE_KINDS, *audience, published, *audience]
     if actor.is_customer and actor.organization_id is not None:
         own = f"d.kind IN ({_placeholders(TENANT_KINDS)}) AND d.organization_id = %s AND d.is_public"
-        where.add(f"({own}) OR ({catalogue})", *TENANT_KINDS, actor.organization_id, *catalogue_params)
+        where.add(
+            f"({own}) OR ({catalogue}) OR ({forum})",
+            *TENANT_KINDS,
+            actor.organization_id,
+            *catalogue_params,
+            *forum_params,
+        )
     else:
-        where.add(catalogue, *catalogue_params)
+        where.add(f"({catalogue}) OR ({forum})", *catalogue_params, *forum_params)
 
 
 def _day_start(day: date) -> Any:
@@ -317,7 +342,8 @@ def search(
 
 _HIT_COLUMNS = (
     "d.id, d.kind, d.object_id, d.ticket_id, d.is_public, d.visibility, d.published, d.status, d.updated_at, "
-    "d.title, COALESCE(t.subject, ''), COALESCE(a.slug, '')"
+    "d.title, COALESCE(t.subject, ''), COALESCE(a.slug, ''), "
+    "f.id, COALESCE(f.title, ''), f.hidden, fp.hidden"
 )
 
 
@@ -330,21 +356,34 @@ def _hits(engine: _Engine, scores: dict[int, float]) -> list[Hit]:
         f"SELECT {_HIT_COLUMNS}, {highlights} FROM {engine.tables} "  # noqa: S608
         f"LEFT JOIN {_TICKETS} t ON t.id = d.ticket_id "
         f"LEFT JOIN {_ARTICLES} a ON a.id = d.object_id AND d.kind = 'article' "
+        f"LEFT JOIN {_POSTS} fp ON fp.id = d.object_id AND d.kind = 'forum_reply' "
+        f"LEFT JOIN {_THREADS} f ON f.id = CASE d.kind WHEN 'forum' THEN d.object_id "
+        "WHEN 'forum_reply' THEN fp.thread_id END "
         f"WHERE {match} AND d.id IN ({_placeholders(ids)})",
         [*highlight_params, *match_params, *ids],
     )
     by_id = {}
     for row in rows:
         pk, kind, object_id, ticket_id, is_public, visibility, published, status, updated = row[:9]
-        title, subject, slug, title_marked, snippet_marked = row[9:]
+        title, subject, slug, thread_id, thread_title, thread_hidden, post_hidden = row[9:16]
+        title_marked, snippet_marked = row[16:]
+        if kind in FORUM_KINDS:
+            # Hidden or not is read live, like the scope; a hidden hit reaches staff only.
+            subject, is_public = thread_title, not (thread_hidden or post_hidden)
         by_id[pk] = Hit(
             kind=kind,
             object_id=object_id,
             ticket_id=ticket_id,
+            thread_id=thread_id,
             slug=slug,
-            title=title if kind == Kind.ARTICLE else subject,
-            # A message's title is its ticket's subject, which the message's document does not hold.
-            title_html=marked_html(subject) if kind == Kind.MESSAGE else marked_html(title_marked or ""),
+            title=title if kind in (Kind.ARTICLE, Kind.FORUM) else subject,
+            # A message's title is its ticket's subject, which the message's document does not hold;
+            # a forum reply's, its thread's title.
+            title_html=(
+                marked_html(subject)
+                if kind in (Kind.MESSAGE, Kind.FORUM_REPLY)
+                else marked_html(title_marked or "")
+            ),
             snippet_html=marked_html(snippet_marked or ""),
             is_public=bool(is_public),
             visibility=visibility,

@@ -1,4 +1,5 @@
-"""Writes to the search index: one document per ticket, message and article, copied from its source row.
+"""Writes to the search index: one document per ticket, message, article, forum thread and forum reply,
+copied from its source row.
 
 Each kind has one SELECT that turns source rows into documents; every write (one object, a periodic sweep,
 a full rebuild) runs it as `INSERT ... SELECT ... ON CONFLICT DO UPDATE`, so the three paths cannot
@@ -19,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from ossdesk.forum.models import Post, Thread
 from ossdesk.kb.models import Article, ArticleStatus
 from ossdesk.search.models import Document, Kind, SweepMark
 from ossdesk.tickets.models import Message, Ticket
@@ -34,7 +36,8 @@ _COLUMNS = (
 )
 _COPIED = _COLUMNS.split(", ")[2:]  # all but the conflict key (kind, object_id)
 _TICKETS, _MESSAGES, _ARTICLES = Ticket._meta.db_table, Message._meta.db_table, Article._meta.db_table
-# Source rows as documents, one SELECT per kind; `{where}` narrows them (aliases t, m, a).
+_THREADS, _POSTS = Thread._meta.db_table, Post._meta.db_table
+# Source rows as documents, one SELECT per kind; `{where}` narrows them (aliases t, m, a, f, p).
 _SOURCES = {
     Kind.TICKET: (
         f"SELECT 'ticket', t.id, t.id, t.organization_id, t.product_id, t.status, "  # noqa: S608
@@ -51,9 +54,28 @@ _SOURCES = {
         f"a.status = '{ArticleStatus.PUBLISHED.value}', "
         f"a.title, substr(a.body, 1, {BODY_LIMIT}), a.updated_at FROM {_ARTICLES} a WHERE {{where}}"
     ),
+    # Forum threads (title and question) and replies are indexed hidden or not: staff find hidden ones,
+    # and for everyone else the selector checks the live rows, so hiding and showing apply at once.
+    # A thread's title, question and product never change once asked; a reply changes when edited.
+    Kind.FORUM: (
+        f"SELECT 'forum', f.id, NULL, NULL, f.product_id, '', TRUE, '', TRUE, "  # noqa: S608
+        f"f.title, substr(f.body, 1, {BODY_LIMIT}), f.created_at FROM {_THREADS} f WHERE {{where}}"
+    ),
+    # A reply's title stays empty, like a message's: the thread's title is the thread's document.
+    Kind.FORUM_REPLY: (
+        f"SELECT 'forum_reply', p.id, NULL, NULL, f.product_id, '', TRUE, '', TRUE, "  # noqa: S608
+        f"'', substr(p.body, 1, {BODY_LIMIT}), COALESCE(p.edited_at, p.created_at) "
+        f"FROM {_POSTS} p JOIN {_THREADS} f ON f.id = p.thread_id WHERE {{where}}"
+    ),
 }
-_ALIAS = {Kind.TICKET: "t", Kind.MESSAGE: "m", Kind.ARTICLE: "a"}
-_SOURCE_MODEL = {Kind.TICKET: Ticket, Kind.MESSAGE: Message, Kind.ARTICLE: Article}
+_ALIAS = {Kind.TICKET: "t", Kind.MESSAGE: "m", Kind.ARTICLE: "a", Kind.FORUM: "f", Kind.FORUM_REPLY: "p"}
+_SOURCE_MODEL = {
+    Kind.TICKET: Ticket,
+    Kind.MESSAGE: Message,
+    Kind.ARTICLE: Article,
+    Kind.FORUM: Thread,
+    Kind.FORUM_REPLY: Post,
+}
 
 
 def _upsert_sql(kind: str, where: str) -> str:
@@ -94,6 +116,20 @@ def search_index_article(article: Article) -> None:
     """Index an article again, or drop it from the index if it was deleted."""
     if not _upsert(Kind.ARTICLE, "a.id = %s", [article.pk]):
         search_purge(kinds=[Kind.ARTICLE], ids=[article.pk])
+
+
+def search_index_forum_thread(thread: Thread) -> None:
+    """Index a forum thread and its replies again, or drop them from the index if the thread was deleted.
+
+    Hiding or showing a thread or reply needs no call: the selector checks the live rows.
+    """
+    with transaction.atomic():
+        _upsert(Kind.FORUM, "f.id = %s", [thread.pk])
+        _upsert(Kind.FORUM_REPLY, "p.thread_id = %s", [thread.pk])
+        if not Thread.objects.filter(pk=thread.pk).exists():
+            # Its replies went with it; their ids are no longer known, so drop every orphaned reply.
+            search_purge(kinds=[Kind.FORUM], ids=[thread.pk])
+            search_purge(kinds=[Kind.FORUM_REPLY])
 
 
 def search_purge(*, kinds: Sequence[str] = tuple(Kind), ids: Sequence[int] | None = None) -> int:
@@ -158,13 +194,16 @@ class SweepReport:
     messages: int
     articles: int
     purged: int
+    forum: int = 0  # threads and replies
 
 
 def search_sweep(*, now: datetime | None = None) -> SweepReport:
     """Index what changed since the last sweep: tickets by `updated_at` (with all their messages, as a
-    reply touches its ticket), messages by id, articles by `updated_at`; drop deleted articles.
+    reply touches its ticket), messages by id, articles by `updated_at`, forum threads by `created_at`,
+    forum replies by `created_at` or `edited_at`; drop deleted articles and forum threads.
 
-    The first sweep on a desk indexes everything. Deleted tickets and messages leave with `search_purge`.
+    The first sweep on a desk indexes everything. Deleted tickets, messages and forum replies leave with
+    `search_purge`.
     """
     started = now or timezone.now()
     mark = SweepMark.objects.filter(name=SWEEP).first()
@@ -182,7 +221,9 @@ def search_sweep(*, now: datetime | None = None) -> SweepReport:
         )
         messages += _upsert(Kind.MESSAGE, "m.id > %s AND m.id <= %s", [mark.last_message_id, last_message])
         articles = _upsert(Kind.ARTICLE, "a.updated_at >= %s", [since])
-        purged = search_purge(kinds=[Kind.ARTICLE])
+        forum = _upsert(Kind.FORUM, "f.created_at >= %s", [since])
+        forum += _upsert(Kind.FORUM_REPLY, "p.created_at >= %s OR p.edited_at >= %s", [since, since])
+        purged = search_purge(kinds=[Kind.ARTICLE, Kind.FORUM])
         mark.swept_to, mark.last_message_id = started, max(last_message, mark.last_message_id)
         mark.save(update_fields=["swept_to", "last_message_id"])
-    return SweepReport(tickets=tickets, messages=messages, articles=articles, purged=purged)
+    return SweepReport(tickets=tickets, messages=messages, articles=articles, purged=purged, forum=forum)

@@ -15,7 +15,10 @@ from ossdesk.tickets.models import Status
 class SearchQuerySerializer(serializers.Serializer):
     q = serializers.CharField(max_length=MAX_INPUT, required=False, allow_blank=True, default="")
     kind = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="ticket, message, article; comma-separated"
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="ticket, message, article, forum, forum_reply; comma-separated",
     )
     organization = serializers.IntegerField(required=False, min_value=1, default=None)
     product = serializers.IntegerField(required=False, min_value=1, default=None)
@@ -53,13 +56,18 @@ class SearchQuerySerializer(serializers.Serializer):
 
 class HitSerializer(serializers.Serializer):
     kind = serializers.CharField()
-    id = serializers.IntegerField(source="object_id", help_text="The ticket's, message's or article's id")
+    id = serializers.IntegerField(
+        source="object_id", help_text="The ticket's, message's, article's, forum thread's or forum post's id"
+    )
     ticket = serializers.IntegerField(source="ticket_id", allow_null=True)
+    thread = serializers.IntegerField(
+        source="thread_id", allow_null=True, help_text="Forum threads and replies: the thread"
+    )
     title = serializers.CharField()
     title_html = serializers.CharField(help_text="Escaped HTML; matches in <mark>")
     snippet_html = serializers.CharField(help_text="Escaped HTML; matches in <mark>")
     url = serializers.CharField(help_text="The web page")
-    is_public = serializers.BooleanField()
+    is_public = serializers.BooleanField(help_text="False for internal notes and hidden forum posts")
     visibility = serializers.CharField()
     published = serializers.BooleanField()
     status = serializers.CharField()

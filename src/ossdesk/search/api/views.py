@@ -19,7 +19,7 @@ class SearchViewSet(viewsets.ViewSet):
     """Full-text search through the tenancy layer: what the caller may read, best match first."""
 
     @extend_schema(
-        summary="Search tickets, messages and articles",
+        summary="Search tickets, messages, articles and the forum",
         parameters=[SearchQuerySerializer],
         responses=SearchPageSerializer,
     )
