@@ -94,10 +94,11 @@ def thread_headers(root: str, previous: str | None, own: str) -> tuple[str, str]
     """In-Reply-To and References for a mail in a ticket's thread.
 
     The root comes first in References; the previous mail the recipient got (if any) is what this one
-    answers. The root mail itself refers to nothing.
+    answers. The root mail (the acknowledgement) answers the customer's own mail when the ticket came by
+    e-mail, so it threads under it in their client; otherwise it refers to nothing.
     """
     if own == root:
-        return "", ""
+        return (previous, previous) if previous and previous != own else ("", "")
     parent = previous if previous and previous not in {root, own} else root
     chain = [root] if parent == root else [root, parent]
     return parent, " ".join(chain)
