@@ -463,7 +463,9 @@ def thread_to_ticket(*, actor: Actor, thread: Thread, severity: str = "S4") -> T
     """Turn a paying customer's thread into a private ticket raised by their contact, and lock the
     thread with a public note that does not reveal the ticket."""
     _require_moderator(actor, "turn threads into tickets")
-    thread = Thread.objects.select_for_update().select_related("product", "author").get(pk=thread.pk)
+    thread = (
+        Thread.objects.select_for_update(of=("self",)).select_related("product", "author").get(pk=thread.pk)
+    )
     if thread.ticket_id is not None:
         raise ValidationError({"ticket": "This thread has already been turned into a ticket."})
     contact = paying_contact(thread)
@@ -516,7 +518,11 @@ def thread_to_article(*, actor: Actor, thread: Thread) -> Article:
     """Draft a public knowledge-base article from an answered thread: its question and accepted answer."""
     if not kb_services.can_write_articles(actor):
         raise PermissionDenied("Only support staff write knowledge-base articles.")
-    thread = Thread.objects.select_for_update().select_related("product", "accepted_post").get(pk=thread.pk)
+    thread = (
+        Thread.objects.select_for_update(of=("self",))
+        .select_related("product", "accepted_post")
+        .get(pk=thread.pk)
+    )
     if thread.article_id is not None:
         raise ValidationError({"article": "An article has already been drafted from this thread."})
     answer = thread.accepted_post
