@@ -466,3 +466,20 @@ def test_xoauth2_sign_in_to_dovecot_refreshes_a_refused_token(
     assert mailbox.oauth_access_token in token_server.valid
     assert InboundMessage.objects.get().status == InboundMessage.Status.PROCESSED
     assert "method=XOAUTH2" in server.log.read_text()
+
+
+def test_one_poll_drains_a_backlog_larger_than_a_batch(
+    helpdesk: Helpdesk, server: Dovecot, request: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imap, "FETCH_LIMIT", 2)  # batches of two: five messages take three batches
+    folder = _folder(request)
+    template = eml("plain.eml")
+    messages = [
+        template.replace(b"Message-ID: <", f"Message-ID: <backlog-{n}-".encode(), 1) for n in range(5)
+    ]
+    assert all(m != template for m in messages)
+    _deliver(server, folder, *messages)
+    mailbox = _mailbox(helpdesk, server, folder)
+    assert intake.mailbox_fetch(mailbox=mailbox) == 5
+    assert _state(server, folder) == (5, 0)
+    assert InboundMessage.objects.count() == 5

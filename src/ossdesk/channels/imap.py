@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 # RFC 2177: re-issue IDLE before 29 minutes; servers and NAT boxes often drop idle links sooner.
 IDLE_SECONDS = 20 * 60
 RECONNECT_AFTER = (5, 15, 60, 300)
-FETCH_LIMIT = 200  # per poll; the rest come on the next one
+FETCH_LIMIT = 200  # per batch: a poll takes batches until the folder is drained
+MAX_BATCHES = 50  # a poll stops after 10,000 messages and lets the next one go on
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 IMAP_ERRORS = (OSError, imaplib.IMAP4.error, UnexpectedCommandStatusError, ssl.SSLError)
 
@@ -196,17 +197,20 @@ def fetch_new(box: BaseMailBox, account: Account, store: Callable[[bytes], objec
     criteria = "ALL" if account.processed_folder else "UNSEEN"
     stored = 0
     try:
-        uids = box.uids(criteria)[:FETCH_LIMIT]
-        for uid in uids:
-            raw = _raw(box, uid)
-            if raw is None:
-                continue
-            store(raw)  # commits, or raises and leaves the message as it was
-            if account.processed_folder:
-                box.move(uid, account.processed_folder)
-            else:
-                box.flag(uid, MailMessageFlags.SEEN, True)
-            stored += 1
+        for _ in range(MAX_BATCHES):
+            uids = box.uids(criteria)[:FETCH_LIMIT]
+            for uid in uids:
+                raw = _raw(box, uid)
+                if raw is None:
+                    continue
+                store(raw)  # commits, or raises and leaves the message as it was
+                if account.processed_folder:
+                    box.move(uid, account.processed_folder)
+                else:
+                    box.flag(uid, MailMessageFlags.SEEN, True)
+                stored += 1
+            if len(uids) < FETCH_LIMIT:
+                break  # drained: what arrives now wakes IDLE or waits for the next poll
     except IMAP_ERRORS as exc:
         raise ImapError(f"{account.host}/{account.folder}: {exc}") from exc
     return stored
