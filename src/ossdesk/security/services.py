@@ -275,6 +275,31 @@ class FeedReport:
     advisories: int = 0
 
 
+@transaction.atomic
+def _store_feed(
+    actor: Actor,
+    name: str,
+    report: FeedReport,
+    model: type[EpssScore] | type[KevEntry],
+    rows: dict[str, Any],
+    fields: list[str],
+) -> FeedReport:
+    """Upsert a feed's rows by CVE, copy them onto the advisories, audit the import."""
+    model.objects.bulk_create(
+        rows.values(), batch_size=2000, update_conflicts=True, unique_fields=["cve"], update_fields=fields
+    )
+    report.rows = len(rows)
+    report.advisories = priorities_refresh(cves=set(rows))
+    audit_record(
+        actor=actor,
+        action="action",
+        object_type=model._meta.label_lower,
+        object_id=name,
+        after={"did": "import", "rows": report.rows, "rejected": len(report.rejected)},
+    )
+    return report
+
+
 def epss_import(*, actor: Actor, data: bytes, name: str) -> FeedReport:
     """FIRST's EPSS CSV (`cve,epss,percentile`, optionally gzipped, with its `#model_version` line)."""
     _require_analyst(actor, "import EPSS scores")
@@ -313,24 +338,7 @@ def epss_import(*, actor: Actor, data: bytes, name: str) -> FeedReport:
         rows[cve] = EpssScore(cve=cve, score=score, percentile=percentile, scored_on=scored_on)
     if not header_seen:
         raise ValidationError({"file": f"{name}: no EPSS rows (expected the header cve,epss,percentile)"})
-    with transaction.atomic():
-        EpssScore.objects.bulk_create(
-            rows.values(),
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["cve"],
-            update_fields=["score", "percentile", "scored_on"],
-        )
-        report.rows = len(rows)
-        report.advisories = priorities_refresh(cves=set(rows))
-        audit_record(
-            actor=actor,
-            action="action",
-            object_type="security.epss",
-            object_id=name,
-            after={"did": "import", "rows": report.rows, "rejected": len(report.rejected)},
-        )
-    return report
+    return _store_feed(actor, name, report, EpssScore, rows, ["score", "percentile", "scored_on"])
 
 
 def kev_import(*, actor: Actor, data: bytes, name: str) -> FeedReport:
@@ -365,24 +373,14 @@ def kev_import(*, actor: Actor, data: bytes, name: str) -> FeedReport:
             )
         except (KeyError, ValueError, TypeError) as error:
             report.rejected.append((number, f"{type(error).__name__}: {error}"))
-    with transaction.atomic():
-        KevEntry.objects.bulk_create(
-            rows.values(),
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["cve"],
-            update_fields=["vendor", "product", "name", "date_added", "due_date", "ransomware"],
-        )
-        report.rows = len(rows)
-        report.advisories = priorities_refresh(cves=set(rows))
-        audit_record(
-            actor=actor,
-            action="action",
-            object_type="security.kev",
-            object_id=name,
-            after={"did": "import", "rows": report.rows, "rejected": len(report.rejected)},
-        )
-    return report
+    return _store_feed(
+        actor,
+        name,
+        report,
+        KevEntry,
+        rows,
+        ["vendor", "product", "name", "date_added", "due_date", "ransomware"],
+    )
 
 
 def priorities_refresh(*, advisory_ids: Iterable[int] | None = None, cves: set[str] | None = None) -> int:
