@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -522,15 +522,20 @@ def mailbox_fetch(*, mailbox: Mailbox) -> int:
 
 
 def mailbox_idle(*, mailbox: Mailbox, stop: Any, idle_seconds: float = imap.IDLE_SECONDS) -> None:
-    """Fetch, then wait in IMAP IDLE for new mail and fetch again, until `stop` (an Event) is set."""
-    imap.idle_loop(
-        mailbox_account(mailbox),
-        _store_into(mailbox),
-        stop=stop,
-        token=_token_source(mailbox),
-        idle_seconds=idle_seconds,
-        on_error=lambda exc: _polled(mailbox, f"{type(exc).__name__}: {exc}"),
-    )
+    """Fetch, then wait in IMAP IDLE for new mail and fetch again, until `stop` (an Event) is set.
+
+    It runs in a thread of its own: when it stops, it closes that thread's database connections."""
+    try:
+        imap.idle_loop(
+            mailbox_account(mailbox),
+            _store_into(mailbox),
+            stop=stop,
+            token=_token_source(mailbox),
+            idle_seconds=idle_seconds,
+            on_error=lambda exc: _polled(mailbox, f"{type(exc).__name__}: {exc}"),
+        )
+    finally:
+        connections.close_all()
 
 
 @dataclass(frozen=True)

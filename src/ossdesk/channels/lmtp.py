@@ -7,6 +7,8 @@ not be (the MTA keeps it and tries again). Processing happens afterwards, in the
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import signal
 import threading
 from collections.abc import Callable, Sequence
@@ -51,11 +53,31 @@ class LmtpController(Controller):
         return LMTP(self.handler, **self.SMTP_kwargs)
 
 
+class DjangoLmtpController(LmtpController):
+    """The receiver for ossdesk: when it stops, the database connections of the thread its handlers ran
+    in (asgiref's thread-sensitive executor) are closed."""
+
+    def stop(self, no_assert: bool = False) -> None:
+        if self.loop.is_running():
+            from django.db import connections
+
+            close = sync_to_async(connections.close_all, thread_sensitive=True)
+            with contextlib.suppress(Exception):  # stopping must not fail over a connection
+                asyncio.run_coroutine_threadsafe(close(), self.loop).result(timeout=5)
+        super().stop(no_assert)
+
+
 def lmtp_controller(
-    *, host: str, port: int, accepts: Resolve, deliver: Deliver, max_bytes: int
+    *,
+    host: str,
+    port: int,
+    accepts: Resolve,
+    deliver: Deliver,
+    max_bytes: int,
+    controller: type[LmtpController] = LmtpController,
 ) -> LmtpController:
     handler = LmtpHandler(accepts=accepts, deliver=deliver)
-    return LmtpController(
+    return controller(
         handler,
         hostname=host,
         port=port,
@@ -93,6 +115,7 @@ def django_lmtp_controller(*, host: str, port: int) -> LmtpController:
         accepts=_django_accepts,
         deliver=_django_deliver,
         max_bytes=settings.OSSDESK_MAIL_MAX_BYTES,
+        controller=DjangoLmtpController,
     )
 
 
