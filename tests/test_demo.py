@@ -36,3 +36,25 @@ def test_demo_seed(tiers):
     counts = (Organization.objects.count(), Contact.objects.count(), AuditEntry.objects.count())
     assert demo_seed() == "already present"
     assert (Organization.objects.count(), Contact.objects.count(), AuditEntry.objects.count()) == counts
+
+
+def test_demo_seed_fills_security_channels_and_search(tiers):
+    from ossdesk.accounts.actor import Actor
+    from ossdesk.forum.models import Thread
+    from ossdesk.kb.models import Article
+    from ossdesk.search.selectors import search
+    from ossdesk.security.models import Finding, Notice, VendorAdvisory
+    from ossdesk.surveys.models import SurveyResponse
+
+    summary = demo_seed()
+    assert "6 advisories" in summary
+    assert Finding.objects.filter(status="open", severity="critical").exists()
+    assert Notice.objects.filter(ticket__isnull=False).exists()  # Meridian's critical finding
+    assert set(VendorAdvisory.objects.values_list("status", flat=True)) == {"published", "draft"}
+    assert Article.objects.filter(status="published").count() >= 5
+    assert Thread.objects.filter(accepted_post__isnull=False).exists()
+    assert SurveyResponse.objects.filter(answered_at__isnull=False).exists()
+    # Searchable at once, before any worker sweep: a demo article's title words find it.
+    title = Article.objects.filter(status="published", visibility="public").first().title
+    hits = search(actor=Actor.system("tests"), q=title.split()[0])
+    assert hits.total > 0

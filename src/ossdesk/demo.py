@@ -246,14 +246,22 @@ def demo_seed(today: date | None = None) -> str:
                 portal_access=portal,
                 password=DEMO_PASSWORD if portal else None,
             )
+    from ossdesk.forum.demo import demo_forum
+    from ossdesk.kb.demo import demo_kb
+    from ossdesk.search.services import search_reindex
     from ossdesk.security.demo import demo_security
+    from ossdesk.surveys.demo import demo_surveys
     from ossdesk.tickets.demo import demo_teams, demo_tickets
 
     demo_teams()
     tickets = demo_tickets()
+    demo_surveys()
     security = demo_security()
+    articles = demo_kb()
+    threads = demo_forum()
+    search_reindex()  # searchable at once, not after the worker's first sweep
     return (
         f"{len(STAFF)} staff, {len(PRODUCTS)} products, {len(CUSTOMERS)} customers, "
         f"{Contact.objects.filter(organization__slug__in=DEMO_SLUGS).count()} contacts, {tickets} tickets; "
-        f"security: {security} (demo password: {DEMO_PASSWORD})"
+        f"security: {security}; {articles} articles, {threads} forum threads (demo password: {DEMO_PASSWORD})"
     )
