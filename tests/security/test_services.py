@@ -635,3 +635,19 @@ def test_vex_import_refuses_a_statement_without_products(deployments, customers)
     with pytest.raises(ValidationError, match=r"statement 1 \(CVE-2021-33203\) names no product"):
         services.vex_import(actor=actor, data=json.dumps(document).encode(), filename="acme.openvex.json")
     assert VexStatement.objects.count() == 0
+
+
+def test_the_same_record_twice_in_one_import_keeps_the_newer(db, tmp_path):
+    record = _record("PyPI/PYSEC-2021-98.json")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "r.json").write_text(json.dumps(record))
+    record["modified"] = "2030-01-01T00:00:00Z"
+    record["summary"] = "the newer copy"
+    (tmp_path / "b" / "r.json").write_text(json.dumps(record))
+    report = _import(tmp_path)
+    assert (report.added, report.rejected) == (1, [])
+    advisory = Advisory.objects.get()
+    assert advisory.summary == "the newer copy"
+    assert advisory.packages.count() == 1
+    assert AdvisoryAlias.objects.filter(advisory=advisory, alias="CVE-2021-33203").count() == 1

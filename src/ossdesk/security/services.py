@@ -134,8 +134,9 @@ def _store_batch(batch: list[tuple[osv.Record, str]], source: str, report: Impor
         a.osv_id: a
         for a in Advisory.objects.filter(osv_id__in=ids).only("id", "osv_id", "modified", "digest")
     }
-    changed: list[Advisory] = []
-    fresh: list[tuple[Advisory, osv.Record]] = []
+    # Keyed by id: a dump may hold the same record twice (PyPA's GIT/ and PyPI/ folders); the newer wins.
+    changed: dict[str, Advisory] = {}
+    fresh: dict[str, tuple[Advisory, osv.Record]] = {}
     for record, digest in batch:
         known = stored.get(record.id)
         if known is not None and known.modified >= record.modified:
@@ -150,24 +151,24 @@ def _store_batch(batch: list[tuple[osv.Record, str]], source: str, report: Impor
             advisory = known
             for name, value in fields.items():
                 setattr(advisory, name, value)
-            report.updated += 1
-            changed.append(advisory)
-        fresh.append((advisory, record))
-    new = [a for a, _ in fresh if a.pk is None]
-    Advisory.objects.bulk_create(new, batch_size=BATCH)
+            if advisory.pk is not None:
+                report.updated += 1
+                changed[record.id] = advisory
+        fresh[record.id] = (advisory, record)
+    Advisory.objects.bulk_create([a for a, _ in fresh.values() if a.pk is None], batch_size=BATCH)
     if changed:
-        Advisory.objects.bulk_update(changed, ADVISORY_FIELDS, batch_size=BATCH)
-        AffectedPackage.objects.filter(advisory__in=changed).delete()
-        AdvisoryAlias.objects.filter(advisory__in=changed).delete()
+        Advisory.objects.bulk_update(list(changed.values()), ADVISORY_FIELDS, batch_size=BATCH)
+        AffectedPackage.objects.filter(advisory__in=changed.values()).delete()
+        AdvisoryAlias.objects.filter(advisory__in=changed.values()).delete()
     packages: list[AffectedPackage] = []
     aliases: list[AdvisoryAlias] = []
-    for advisory, record in fresh:
+    for advisory, record in fresh.values():
         p, a = _index_rows(advisory, record)
         packages += p
         aliases += a
     AffectedPackage.objects.bulk_create(packages, batch_size=2000)
     AdvisoryAlias.objects.bulk_create(aliases, batch_size=2000)
-    return [a.pk for a, _ in fresh]
+    return [a.pk for a, _ in fresh.values()]
 
 
 ADVISORY_FIELDS = [
