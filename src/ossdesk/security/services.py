@@ -534,10 +534,17 @@ def finding_set_status(
             errors["until"] = "The date must be in the future."
     if errors:
         raise ValidationError(errors)
+    return _set_status(
+        actor, finding, status, reason.strip(), until if status == Finding.Status.RISK_ACCEPTED else None
+    )
+
+
+def _set_status(actor: Actor, finding: Finding, status: str, reason: str, until: date | None) -> Finding:
+    """Change a finding's status (resolved when it leaves the open states) and audit the change."""
     before = snapshot(finding)
     finding.status = status
-    finding.status_reason = reason.strip()
-    finding.risk_accepted_until = until if status == Finding.Status.RISK_ACCEPTED else None
+    finding.status_reason = reason
+    finding.risk_accepted_until = until
     finding.resolved_at = (
         None if status in (Finding.Status.OPEN, Finding.Status.RISK_ACCEPTED) else timezone.now()
     )
@@ -560,19 +567,8 @@ def risk_acceptances_expire(*, today: date | None = None) -> int:
     actor = Actor.system("risk acceptance expiry")
     for finding in expired:
         with transaction.atomic():
-            before = snapshot(finding)
-            finding.status = Finding.Status.OPEN
-            finding.status_reason = f"risk acceptance expired on {finding.risk_accepted_until}"
-            finding.risk_accepted_until = None
-            finding.save()
-            audit_record(
-                actor=actor,
-                action="update",
-                instance=finding,
-                before=before,
-                after=snapshot(finding),
-                organization_id=finding.organization_id,
-            )
+            reason = f"risk acceptance expired on {finding.risk_accepted_until}"
+            _set_status(actor, finding, Finding.Status.OPEN, reason, None)
     return len(expired)
 
 

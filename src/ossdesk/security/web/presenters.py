@@ -9,27 +9,13 @@ from typing import Any
 
 from ossdesk.domain import osv
 from ossdesk.security.models import Advisory, Finding, Severity
+from ossdesk.tickets.web.presenters import duration_label  # the same words as ticket clocks
 
 SOON = timedelta(days=3)  # a remediation deadline this close shows amber, as the queue's "breaching soon"
 SEVERITIES = [value for value, _ in Severity.choices]
 SEVERITY_LABELS = dict(Severity.choices)
 # The columns of exposure tables: the four that have windows, then what could not be scored.
 MAIN_SEVERITIES = ("critical", "high", "medium", "low", "unknown")
-
-
-def duration_label(seconds: float) -> str:
-    """A short human length: "12 d 4 h", "3 h 05 min", "12 min", "under a minute"."""
-    seconds = abs(int(seconds))
-    minutes = seconds // 60
-    if minutes < 1:
-        return "under a minute"
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
 
 
 @dataclass(frozen=True)
