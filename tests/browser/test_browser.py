@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from ossdesk.customers.models import Contact
-from ossdesk.demo import DEMO_PASSWORD, demo_seed
+from ossdesk.demo import demo_seed
+from tests.browser.keyboard import shot, sign_in_with_keyboard
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
-SHOTS = os.environ.get("OSSDESK_SCREENSHOTS")
-
-
-def shot(page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
 def demo(tiers):
     demo_seed()
-
-
-def sign_in_with_keyboard(page, base: str, username: str) -> None:
-    page.goto(f"{base}/signin/")
-    # The user-name field has focus on arrival; Tab moves to the password; Enter submits.
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
 
 
 def test_staff_signs_in_with_the_keyboard_and_searches_live(page, live_server, demo):

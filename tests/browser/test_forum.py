@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ossdesk.demo import demo_seed
-from tests.browser.test_browser import shot, sign_in_with_keyboard
+from tests.browser.keyboard import shot, sign_in_with_keyboard, type_into_focused
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -25,7 +25,7 @@ def test_customer_asks_with_the_keyboard_another_answers_and_it_is_accepted(brow
     with page.expect_navigation():
         page.keyboard.press("Enter")
     # The title has focus; Tab reaches the details; Ctrl+Enter posts.
-    page.keyboard.type("WAL keeps growing on the replica")
+    type_into_focused(page, "#id_title", "WAL keeps growing on the replica")
     page.keyboard.press("Tab")
     page.keyboard.type("Since Tuesday `pg_wal` grows by 10 GB a day. <script>alert(1)</script>")
     with page.expect_navigation():

@@ -6,7 +6,7 @@ import pytest
 
 from ossdesk.demo import demo_seed
 from ossdesk.kb.demo import demo_kb
-from tests.browser.test_browser import shot, sign_in_with_keyboard
+from tests.browser.keyboard import shot, sign_in_with_keyboard, type_into_focused
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -51,7 +51,7 @@ def test_staff_write_an_article_with_the_live_preview(page, live_server, demo):
     sign_in_with_keyboard(page, live_server.url, "erin")
     page.goto(f"{live_server.url}/kb/new/")
     # The title has focus; the keyboard alone fills the form.
-    page.keyboard.type("Checking replication lag")
+    type_into_focused(page, "#id_title", "Checking replication lag")
     page.locator("#id_body").press_sequentially(
         "## Steps\n\n<script>alert(1)</script>Run `SELECT 1`", delay=5
     )

@@ -3,7 +3,6 @@ findings with deadline badges; an analyst asks who is affected by a CVE."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 
 from ossdesk.accounts.models import Role
 from ossdesk.customers.services import deployment_create
+from tests.browser.keyboard import shot, sign_in_with_keyboard, tab_to
 from tests.factories import PASSWORD
 from tests.security.web_fixtures import (
     PACKAGE_LOCK,
@@ -23,37 +23,12 @@ from tests.security.web_fixtures import (
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, needs_shared]
-SHOTS = os.environ.get("OSSDESK_SCREENSHOTS")
-
-
-def shot(page: Any, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
 def estate(customers: dict[str, Any], staff: dict[str, Any], settings: Any, tmp_path: Path) -> Estate:
     isolate_files(settings, tmp_path)
     return build_estate(customers, staff)
-
-
-def sign_in_with_keyboard(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/signin/")
-    page.keyboard.type(username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-
-
-def tab_to(page: Any, selector: str, limit: int = 60) -> None:
-    """Press Tab until the element matching `selector` has the focus, as a keyboard user would."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"{selector} never got the focus with Tab")
 
 
 def test_customer_admin_uploads_a_lockfile_with_the_keyboard(
@@ -63,7 +38,7 @@ def test_customer_admin_uploads_a_lockfile_with_the_keyboard(
     deployment = deployment_create(
         actor=SYSTEM, organization=acme["org"], name="node", product=estate["product"]
     )
-    sign_in_with_keyboard(page, live_server.url, acme["admin"].user.username)
+    sign_in_with_keyboard(page, live_server.url, acme["admin"].user.username, PASSWORD)
     page.goto(f"{live_server.url}/security/deployments/")
     with page.expect_navigation():
         tab_to(page, f'a[href="/security/deployments/{deployment.pk}/"]')
@@ -93,7 +68,7 @@ def test_customer_admin_uploads_a_lockfile_with_the_keyboard(
 
 
 def test_analyst_asks_who_is_affected_by_a_cve(page: Any, live_server: Any, estate: Estate) -> None:
-    sign_in_with_keyboard(page, live_server.url, estate["staff"][Role.SECURITY_ANALYST].username)
+    sign_in_with_keyboard(page, live_server.url, estate["staff"][Role.SECURITY_ANALYST].username, PASSWORD)
     page.goto(f"{live_server.url}/security/")
     shot(page, "security-portfolio")
     tab_to(page, "#id_q")
@@ -117,7 +92,7 @@ def test_analyst_asks_who_is_affected_by_a_cve(page: Any, live_server: Any, esta
 
 def test_security_pages_fit_a_phone(phone: Any, live_server: Any, estate: Estate) -> None:
     acme = estate["customers"]["acme"]
-    sign_in_with_keyboard(phone, live_server.url, acme["admin"].user.username)
+    sign_in_with_keyboard(phone, live_server.url, acme["admin"].user.username, PASSWORD)
     for url in ("/security/", f"/security/deployments/{estate['acme']['deployments']['shop'].pk}/"):
         phone.goto(f"{live_server.url}{url}")
         # Nothing wider than the screen except inside scrollable tables.
