@@ -1,5 +1,5 @@
 """The `ossdesk` command: run, serve, worker, migrate, seed, createadmin, check, audit, advisories, sbom,
-findings, scan, mail, search, version.
+findings, scan, mail, search, secrets, version.
 
 Errors a user can fix exit with status 2 and one line saying what and where.
 """
@@ -136,6 +136,34 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         return 0
     print(f"Audit log FAILED verification: {len(report.problems)} problem(s) in {report.checked} entries")
     return 1
+
+
+def cmd_secrets_rotate(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.db import DatabaseError
+
+    from ossdesk.accounts.actor import Actor
+    from ossdesk.crypto import SecretUnreadable, secrets_rotate
+
+    try:
+        report = secrets_rotate(actor=Actor.system("cli"))
+    except SecretUnreadable as error:
+        raise CommandError(f"secrets rotate: nothing was changed: {error}") from None
+    except DatabaseError as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise CommandError(f"secrets rotate: the database: {first_line} (is it migrated?)") from None
+    print(
+        f"{report.rewritten} secret value(s) re-encrypted with the newest key "
+        f"({report.plain} of them were plain text); {report.current} already were"
+    )
+    return 0
+
+
+def cmd_secrets_key(args: argparse.Namespace) -> int:
+    from ossdesk.crypto import key_generate
+
+    print(key_generate())
+    return 0
 
 
 def _existing_path(text: str, command: str, what: str = "file") -> Any:
@@ -544,6 +572,22 @@ def build_parser() -> argparse.ArgumentParser:
     search_sub.add_parser(
         "reindex", help="rebuild the index from tickets, messages and articles"
     ).set_defaults(handler=cmd_search)
+    secrets = add(
+        "secrets",
+        "the keys that encrypt mailbox passwords, OAuth tokens and webhook secrets at rest",
+        lambda a: _print_help_and_fail(secrets),
+    )
+    secrets_sub = secrets.add_subparsers(dest="secrets_command", metavar="SUBCOMMAND")
+    secrets_sub.add_parser(
+        "rotate",
+        help="re-encrypt every stored secret with the newest key (the first in OSSDESK_ENCRYPTION_KEYS)",
+        description="re-encrypt every stored secret with the newest key, the first in "
+        "OSSDESK_ENCRYPTION_KEYS; values still in plain text are encrypted too. Afterwards the older "
+        "keys can be removed.",
+    ).set_defaults(handler=cmd_secrets_rotate)
+    secrets_sub.add_parser(
+        "key", help="print a new random key to put in front of OSSDESK_ENCRYPTION_KEYS"
+    ).set_defaults(handler=cmd_secrets_key)
     add("version", "print the version", cmd_version)
     return parser
 

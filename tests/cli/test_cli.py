@@ -16,7 +16,18 @@ import pytest
 
 pytestmark = pytest.mark.sqlite_only
 
-COMMANDS = ["run", "serve", "worker", "migrate", "seed", "createadmin", "check", "audit", "version"]
+COMMANDS = [
+    "run",
+    "serve",
+    "worker",
+    "migrate",
+    "seed",
+    "createadmin",
+    "check",
+    "audit",
+    "secrets",
+    "version",
+]
 
 
 def ossdesk(*args: str, data_dir: Path, env: dict[str, str] | None = None, timeout: float = 120):

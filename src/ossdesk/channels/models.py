@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from ossdesk.accounts.models import Notification
+from ossdesk.crypto import EncryptedTextField
 from ossdesk.customers.models import Contact
 from ossdesk.products.models import Product
 from ossdesk.tickets.models import Message, Severity, Ticket, TicketEvent
@@ -172,7 +173,10 @@ class SweepCursor(models.Model):
 
 class Mailbox(models.Model):
     """An address customers write to: which product and severity its new tickets get, and, for a mailbox
-    that ossdesk reads over IMAP, how to sign in. A mailbox without an IMAP host receives by LMTP only."""
+    that ossdesk reads over IMAP, how to sign in. A mailbox without an IMAP host receives by LMTP only.
+
+    The password, the OAuth client secret and the tokens are encrypted at rest (ossdesk.crypto).
+    """
 
     class Security(models.TextChoices):
         SSL = "ssl", "TLS from the start (IMAPS, port 993)"
@@ -195,7 +199,7 @@ class Mailbox(models.Model):
     imap_security = models.CharField(max_length=10, choices=Security.choices, default=Security.SSL)
     imap_username = models.CharField(max_length=255, blank=True)
     imap_auth = models.CharField(max_length=10, choices=Auth.choices, default=Auth.PASSWORD)
-    imap_password = models.CharField(max_length=500, blank=True)
+    imap_password = EncryptedTextField(blank=True)
     folder = models.CharField(max_length=200, default="INBOX")
     processed_folder = models.CharField(
         max_length=200, blank=True, help_text="Move stored mail here; empty: mark it read (\\Seen) instead"
@@ -203,10 +207,10 @@ class Mailbox(models.Model):
     poll_seconds = models.PositiveIntegerField(default=60)
     oauth_token_url = models.URLField(max_length=500, blank=True)
     oauth_client_id = models.CharField(max_length=255, blank=True)
-    oauth_client_secret = models.CharField(max_length=500, blank=True)
-    oauth_refresh_token = models.TextField(blank=True)
+    oauth_client_secret = EncryptedTextField(blank=True)
+    oauth_refresh_token = EncryptedTextField(blank=True)
     oauth_scope = models.CharField(max_length=500, blank=True)
-    oauth_access_token = models.TextField(blank=True)
+    oauth_access_token = EncryptedTextField(blank=True)
     oauth_expires_at = models.DateTimeField(null=True, blank=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

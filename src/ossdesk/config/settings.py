@@ -5,6 +5,7 @@ Production differs from development only by environment values.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -37,7 +38,25 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _encryption_keys() -> list[str]:
+    """Fernet keys for secrets at rest, newest first (docs/operations.md, "Secrets at rest")."""
+    keys = env_list("OSSDESK_ENCRYPTION_KEYS", [])
+    for number, key in enumerate(keys, start=1):
+        try:
+            length = len(base64.urlsafe_b64decode(key.encode("ascii")))
+        except ValueError:  # binascii.Error, or a character outside ASCII
+            length = 0
+        if length != 32:  # the key itself is never printed
+            raise ConfigurationError(
+                f"OSSDESK_ENCRYPTION_KEYS: key {number} of {len(keys)} is not a Fernet key "
+                "(44 characters of url-safe base64; `ossdesk secrets key` makes one)"
+            )
+    return keys
+
+
 SECRET_KEY = _secret_key()
+# Empty: secrets are encrypted with a key derived from SECRET_KEY (ossdesk.crypto).
+OSSDESK_ENCRYPTION_KEYS = _encryption_keys()
 DEBUG = env_bool("OSSDESK_DEBUG", default=False)
 ALLOWED_HOSTS = env_list("OSSDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("OSSDESK_CSRF_TRUSTED_ORIGINS", [])

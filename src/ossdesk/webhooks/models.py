@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from ossdesk.crypto import EncryptedTextField
+
 
 class Endpoint(models.Model):
     """An HTTPS URL that receives signed events: an organisation's, or the vendor's own (no organisation)."""
@@ -25,8 +27,8 @@ class Endpoint(models.Model):
     event_types = models.JSONField(
         default=list, help_text='Patterns such as ["ticket.*", "finding.created"]; "*" for all'
     )
-    # Kept in clear text because signing needs it; encrypting it at rest is not done yet.
-    secret = models.CharField(max_length=100)
+    # The HMAC-SHA256 signing key: encrypted at rest, not hashed, because every delivery is signed with it.
+    secret = EncryptedTextField()
     is_active = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     disabled_at = models.DateTimeField(null=True, blank=True)
