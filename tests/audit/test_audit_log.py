@@ -113,3 +113,42 @@ def test_failed_service_writes_nothing_to_the_log(db, tiers):
     assert AuditEntry.objects.count() == before
     OrganizationFactory()  # factories bypass services and so are not audited
     assert AuditEntry.objects.count() == before
+
+
+def _append(label: str) -> AuditEntry:
+    from ossdesk.audit.services import audit_record
+
+    return audit_record(actor=SYSTEM, action="action", object_type="tests.thing", object_id=label)
+
+
+def test_an_append_after_another_writer_moved_the_head_still_chains(db):
+    """The connection remembers the tip it wrote; a head moved behind its back (another process) makes
+    the compare-and-swap miss, and the append reads the head under lock instead of forking the chain."""
+    from ossdesk.audit.services import HEAD_CACHE
+
+    first = _append("one")
+    stale = getattr(connection, HEAD_CACHE)
+    second = _append("two")  # as if written by another process: this connection then forgets it
+    setattr(connection, HEAD_CACHE, stale)
+    third = _append("three")
+    assert (first.seq, second.seq, third.seq) == (first.seq, first.seq + 1, first.seq + 2)
+    assert third.prev_hash == second.hash
+    assert audit_verify().ok
+
+
+def test_an_append_after_a_rolled_back_one_still_chains(db):
+    from django.db import transaction
+
+    def failing_service() -> None:
+        with transaction.atomic():
+            _append("rolled back")
+            raise RuntimeError("the service failed after its audit entry")
+
+    kept = _append("kept")
+    with pytest.raises(RuntimeError):
+        failing_service()
+    after = _append("after")
+    assert after.seq == kept.seq + 1
+    assert after.prev_hash == kept.hash
+    assert AuditHead.objects.get().seq == after.seq
+    assert audit_verify().ok

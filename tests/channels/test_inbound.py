@@ -405,7 +405,7 @@ def test_a_failure_while_processing_is_visible_and_retryable(helpdesk: Helpdesk,
     def broken(**kwargs: Any) -> Any:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(intake, "ticket_create", broken)
+    monkeypatch.setattr(intake, "ticket_open", broken)
     row = helpdesk.receive(eml("plain.eml"))
     assert row.status == Inbound.FAILED
     assert "RuntimeError: the database went away" in row.error

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from ossdesk.accounts.actor import Actor
 from ossdesk.audit.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
+HEAD_CACHE = "_ossdesk_audit_head"  # an attribute on the database connection
 
 
 def snapshot(instance: models.Model, *, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -82,27 +83,48 @@ def audit_record(
         object_repr = object_repr or str(instance)
     if object_type is None or object_id is None:
         raise ValueError("audit_record needs an instance or object_type and object_id")
-    with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        entry = AuditEntry(
-            seq=head.seq + 1,
-            at=timezone.now(),
-            actor_id=actor.user_id,
-            actor_label=actor.label,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            object_repr=(object_repr or "")[:300],
-            organization_id=organization_id,
-            before=_json_safe(before) if before is not None else None,
-            after=_json_safe(after) if after is not None else None,
-            prev_hash=head.hash,
-        )
-        entry.hash = _digest(_hashed_fields(entry))
+    entry = AuditEntry(
+        at=timezone.now(),
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_repr=(object_repr or "")[:300],
+        organization_id=organization_id,
+        before=_json_safe(before) if before is not None else None,
+        after=_json_safe(after) if after is not None else None,
+    )
+    connection = transaction.get_connection()
+    # No savepoint of its own: a failure here fails the caller's whole transaction, never half of an append.
+    with transaction.atomic(savepoint=False):
+        # The head this connection last wrote is usually still the head; moving it on only if it is (a
+        # compare-and-swap that also takes the row's lock) saves reading it. Another writer, or a rolled
+        # back transaction, makes the swap miss: then the head is read under lock and the swap cannot miss.
+        tip: tuple[int, str] | None = getattr(connection, HEAD_CACHE, None)
+        for _ in range(2):
+            if tip is None:
+                head = AuditHead.objects.select_for_update().filter(pk=1).first() or _create_head()
+                tip = (head.seq, head.hash)
+            entry.seq, entry.prev_hash = tip[0] + 1, tip[1]
+            entry.hash = _digest(_hashed_fields(entry))
+            if AuditHead.objects.filter(pk=1, seq=tip[0], hash=tip[1]).update(seq=entry.seq, hash=entry.hash):
+                break
+            tip = None
+        else:  # pragma: no cover - the head was read under lock, so the second swap cannot miss
+            raise RuntimeError("the audit head moved while locked")
         entry.save(force_insert=True)
-        head.seq, head.hash = entry.seq, entry.hash
-        head.save(update_fields=["seq", "hash"])
+    setattr(connection, HEAD_CACHE, (entry.seq, entry.hash))
     return entry
+
+
+def _create_head() -> AuditHead:
+    """The chain's first append creates its head; two first appends at once meet on the primary key."""
+    try:
+        with transaction.atomic():
+            return AuditHead.objects.create(pk=1)
+    except IntegrityError:
+        return AuditHead.objects.select_for_update().get(pk=1)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -191,24 +192,22 @@ def _raw(box: BaseMailBox, uid: str) -> bytes | None:
     return None  # expunged meanwhile
 
 
-def fetch_new(box: BaseMailBox, account: Account, store: Callable[[bytes], object]) -> int:
+def fetch_new(
+    box: BaseMailBox,
+    account: Account,
+    store: Callable[[bytes], object],
+    batch: Callable[[], AbstractContextManager[object]] = nullcontext,
+) -> int:
     """Store each new message, then mark it read or move it. New means: not \\Seen (flag mode) or
-    anything in the folder (move mode). Returns how many were stored."""
+    anything in the folder (move mode). Each run of at most FETCH_LIMIT messages is stored inside
+    `batch()`. Returns how many were stored."""
     criteria = "ALL" if account.processed_folder else "UNSEEN"
     stored = 0
     try:
         for _ in range(MAX_BATCHES):
             uids = box.uids(criteria)[:FETCH_LIMIT]
-            for uid in uids:
-                raw = _raw(box, uid)
-                if raw is None:
-                    continue
-                store(raw)  # commits, or raises and leaves the message as it was
-                if account.processed_folder:
-                    box.move(uid, account.processed_folder)
-                else:
-                    box.flag(uid, MailMessageFlags.SEEN, True)
-                stored += 1
+            with batch():
+                stored += _fetch_batch(box, account, store, uids)
             if len(uids) < FETCH_LIMIT:
                 break  # drained: what arrives now wakes IDLE or waits for the next poll
     except IMAP_ERRORS as exc:
@@ -216,11 +215,33 @@ def fetch_new(box: BaseMailBox, account: Account, store: Callable[[bytes], objec
     return stored
 
 
-def poll(account: Account, store: Callable[[bytes], object], token: TokenSource | None = None) -> int:
+def _fetch_batch(
+    box: BaseMailBox, account: Account, store: Callable[[bytes], object], uids: list[str]
+) -> int:
+    stored = 0
+    for uid in uids:
+        raw = _raw(box, uid)
+        if raw is None:
+            continue
+        store(raw)  # commits, or raises and leaves the message as it was
+        if account.processed_folder:
+            box.move(uid, account.processed_folder)
+        else:
+            box.flag(uid, MailMessageFlags.SEEN, True)
+        stored += 1
+    return stored
+
+
+def poll(
+    account: Account,
+    store: Callable[[bytes], object],
+    token: TokenSource | None = None,
+    batch: Callable[[], AbstractContextManager[object]] = nullcontext,
+) -> int:
     """One poll: connect, store what is new, disconnect."""
     box = open_mailbox(account, token)
     try:
-        return fetch_new(box, account, store)
+        return fetch_new(box, account, store, batch)
     finally:
         _quietly_logout(box)
 
@@ -233,6 +254,7 @@ def idle_loop(
     token: TokenSource | None = None,
     idle_seconds: float = IDLE_SECONDS,
     on_error: Callable[[Exception], object] | None = None,
+    batch: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> None:
     """Fetch, then wait in IDLE until the server reports a change (or `idle_seconds` pass), fetch
     again, until `stop` is set. A lost connection is reopened after a growing pause."""
@@ -241,11 +263,11 @@ def idle_loop(
         box: BaseMailBox | None = None
         try:
             box = open_mailbox(account, token)
-            fetch_new(box, account, store)
+            fetch_new(box, account, store, batch)
             failures = 0
             while not stop.is_set():
                 box.idle.wait(timeout=idle_seconds)
-                fetch_new(box, account, store)
+                fetch_new(box, account, store, batch)
         except Exception as exc:  # the loop outlives a dropped link or a failed store
             if on_error is not None:
                 on_error(exc)

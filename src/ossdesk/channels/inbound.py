@@ -14,10 +14,11 @@ import mimetypes
 import re
 from dataclasses import dataclass, field
 from email import errors, policy
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import nh3
@@ -106,8 +107,25 @@ class Summary:
 # -- headers ---------------------------------------------------------------------------------------
 
 
+class _ParsedOnce(HeaderRegistry):
+    """The email package parses a header again on every read, and walking one message reads its
+    Content-Type a dozen times: each distinct (name, value) is parsed once. Header objects are
+    immutable strings, so sharing them is safe."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parse = lru_cache(maxsize=4096)(super().__call__)
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        header: BaseHeader = self._parse(name, value)
+        return header
+
+
+POLICY = policy.default.clone(header_factory=_ParsedOnce())
+
+
 def _parser() -> BytesParser:
-    return BytesParser(policy=policy.default)
+    return BytesParser(policy=POLICY)
 
 
 def _unescape(value: str) -> str:

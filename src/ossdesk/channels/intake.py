@@ -11,6 +11,7 @@ failed) stays on the row with its reason, visible at /mail/inbox/ and retryable.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,8 +24,8 @@ from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ossdesk.accounts.actor import Actor
-from ossdesk.accounts.models import Role
+from ossdesk.accounts.actor import Actor, actor_for
+from ossdesk.accounts.models import STAFF_ROLES, Role, User
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.channels import imap
 from ossdesk.channels.inbound import (
@@ -49,8 +50,9 @@ from ossdesk.channels.threading import (
 )
 from ossdesk.customers.models import Contact
 from ossdesk.domain.entitlements import EntitlementDenied
-from ossdesk.tickets.models import Channel, Status, Ticket, TicketEvent
-from ossdesk.tickets.services import Upload, check_attachment, ticket_create, ticket_reply
+from ossdesk.memo import memo_scope, memoized
+from ossdesk.tickets.models import Channel, Status, Ticket
+from ossdesk.tickets.services import Upload, check_attachment, ticket_open, ticket_reply
 
 logger = logging.getLogger(__name__)
 
@@ -64,20 +66,26 @@ ANSWER_WINDOW = timedelta(hours=1)
 # A message still "received" after this was not picked up by its task (a lost enqueue, a restart).
 SETTLE = timedelta(minutes=2)
 NO_TEXT = "(The mail had no text.)"
+# An engineer's e-mail whose text starts with this line becomes an internal note, not a public reply.
+STAFF_NOTE_RE = re.compile(r"\A\s*#note\b[^\S\n]*\n?", re.IGNORECASE)
 
 
 # -- storing ---------------------------------------------------------------------------------------
 
 
 def inbound_store(
-    *, raw: bytes, source: str, mailbox: Mailbox | None = None, envelope_from: str | None = None
+    *,
+    raw: bytes,
+    source: str,
+    mailbox: Mailbox | None = None,
+    envelope_from: str | None = None,
+    enqueue: bool = True,
 ) -> tuple[InboundMessage, bool]:
     """Commit a received message's bytes, unprocessed; (row, created). The same Message-ID again
-    returns the first row. `envelope_from` "" is the null sender of a bounce; None: unknown (IMAP)."""
+    returns the first row. `envelope_from` "" is the null sender of a bounce; None: unknown (IMAP).
+    Once committed, the row's processing is queued for the worker, unless `enqueue` is False (the
+    caller processes it; if it cannot, the sweep of `inbound_process_pending` does)."""
     summary = summarise(raw)
-    existing = InboundMessage.objects.filter(message_id=summary.key).defer("raw").first()
-    if existing is not None:
-        return existing, False
     try:
         with transaction.atomic():
             row = InboundMessage.objects.create(
@@ -103,8 +111,9 @@ def inbound_store(
                     "size": row.size,
                 },
             )
-            transaction.on_commit(lambda: _process_later(row.pk))
-    except IntegrityError:
+            if enqueue:
+                transaction.on_commit(lambda: _process_later(row.pk))
+    except IntegrityError:  # a redelivery: the unique Message-ID key turned it away
         return InboundMessage.objects.defer("raw").get(message_id=summary.key), False
     return row, True
 
@@ -118,16 +127,22 @@ def _process_later(inbound_id: int) -> None:
 # -- processing ------------------------------------------------------------------------------------
 
 
-def inbound_process(*, inbound_id: int) -> InboundMessage:
+def inbound_process(*, inbound_id: int, stored: InboundMessage | None = None) -> InboundMessage:
     """Turn one stored message into its outcome; a message that is not `received` is left alone, so
-    running this twice (two workers, a retry of the task) does nothing the second time."""
-    with transaction.atomic():
+    running this twice (two workers, a retry of the task) does nothing the second time. `stored` is
+    the row as `inbound_store` has just created it, which spares reading it back."""
+    with memo_scope(), transaction.atomic():
+        now = timezone.now()
         claimed = InboundMessage.objects.filter(pk=inbound_id, status=Inbound.RECEIVED).update(
-            attempts=F("attempts") + 1, processed_at=timezone.now()
+            attempts=F("attempts") + 1, processed_at=now
         )
-        row = InboundMessage.objects.select_related(
-            "mailbox__product", "contact__organization", "contact__user"
-        ).get(pk=inbound_id)
+        if claimed and stored is not None and stored.pk == inbound_id and stored.contact_id is None:
+            row = stored
+            row.attempts, row.processed_at = row.attempts + 1, now
+        else:
+            row = InboundMessage.objects.select_related(
+                "mailbox__product", "contact__organization", "contact__user"
+            ).get(pk=inbound_id)
         if not claimed:
             return row
         try:
@@ -190,6 +205,10 @@ def _process(row: InboundMessage) -> None:
         _outcome(row, Inbound.IGNORED, "No ticket and no answer: sent by this ossdesk (a mail loop).")
         return
     ticket = _thread_ticket(mail)
+    staff = _staff_sender(mail) if row.contact_id is None else None
+    if staff is not None:
+        _staff_mail(row, mail, ticket, staff)
+        return
     if ticket is not None and ticket.status != Status.CLOSED:
         _reply(row, mail, ticket)
         return
@@ -200,12 +219,66 @@ def _process(row: InboundMessage) -> None:
     _open_ticket(row, mail, contact, follows=ticket)
 
 
+def _staff_sender(mail: ParsedMail) -> User | None:
+    return (
+        User.objects.filter(email__iexact=mail.from_address, is_active=True, role__in=STAFF_ROLES)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _staff_mail(row: InboundMessage, mail: ParsedMail, ticket: Ticket | None, staff: User) -> None:
+    """An engineer answering a notification by e-mail: a public reply on the ticket, or an internal note
+    when the text starts with `#note`. A From address is easy to forge, so the mail must answer a mail
+    that ossdesk sent to this engineer about this ticket (its Message-ID carries a random part);
+    anything else is held for review."""
+    if ticket is None or ticket.status == Status.CLOSED:
+        about = f"closed ticket #{ticket.pk}" if ticket is not None else "no ticket"
+        _outcome(
+            row,
+            Inbound.HELD,
+            f"{mail.from_address} is the address of staff member {staff.username} and the mail is about "
+            f"{about}; staff reply by e-mail by answering a notification about an open ticket.",
+        )
+        return
+    sent_to_them = OutboundEmail.objects.filter(
+        ticket=ticket, recipient__iexact=mail.from_address, message_id__in=[i for i in mail.thread_ids if i]
+    ).exists()
+    if not sent_to_them:
+        _outcome(
+            row,
+            Inbound.HELD,
+            f"{mail.from_address} is the address of staff member {staff.username}, but the mail does not "
+            f"answer a notification ossdesk sent them about ticket #{ticket.pk}, so it could be forged; "
+            "check it, then reply on the ticket's page, or discard it.",
+        )
+        return
+    text = strip_quoted(mail.text)
+    note = STAFF_NOTE_RE.match(text)
+    body = text[note.end() :] if note else text
+    uploads, notes = _uploads(mail)
+    message = ticket_reply(
+        actor=actor_for(staff),
+        ticket=ticket,
+        body=(body.strip() or NO_TEXT) + notes,
+        public=note is None,
+        attachments=uploads,
+        channel=Channel.EMAIL,
+    )
+    row.ticket, row.ticket_message = ticket, message
+    _outcome(row, Inbound.PROCESSED)
+
+
 def _from_ourselves(mail: ParsedMail) -> bool:
     if mail.from_address == parseaddr(sender_address())[1].lower():
         return True
     if mail.message_id.startswith("<ossdesk.") and mail.message_id.endswith(f"@{mail_domain()}>"):
         return True
-    return Mailbox.objects.filter(address__iexact=mail.from_address).exists()
+    addresses = memoized(
+        "channels.mailbox_addresses",
+        lambda: {a.lower() for a in Mailbox.objects.values_list("address", flat=True)},
+    )
+    return mail.from_address.lower() in addresses
 
 
 def _thread_ticket(mail: ParsedMail) -> Ticket | None:
@@ -214,7 +287,7 @@ def _thread_ticket(mail: ParsedMail) -> Ticket | None:
     ticket_id = ticket_id_from_message_ids(mail.thread_ids) or ticket_id_from_subject(mail.subject)
     if ticket_id is None:
         return None
-    return Ticket.objects.select_related("organization").filter(pk=ticket_id).first()
+    return Ticket.objects.select_related("organization", "assignee").filter(pk=ticket_id).first()
 
 
 def _sender_contact(row: InboundMessage, mail: ParsedMail) -> tuple[Contact | None, str]:
@@ -303,7 +376,7 @@ def _open_ticket(row: InboundMessage, mail: ParsedMail, contact: Contact, *, fol
     user = contact.user if contact.user is not None and contact.user.is_active else None
     actor = _customer_actor(contact) if user is not None else Actor.system(f"e-mail from {contact.email}")
     try:
-        ticket = ticket_create(
+        ticket, message = ticket_open(
             actor=actor,
             organization=contact.organization,
             product=mailbox.product,
@@ -313,6 +386,7 @@ def _open_ticket(row: InboundMessage, mail: ParsedMail, contact: Contact, *, fol
             channel=Channel.EMAIL,
             contact=contact,
             attachments=uploads,
+            source_message_id=mail.message_id,  # the acknowledgement answers the customer's own mail
         )
     except EntitlementDenied as exc:
         _refuse(row, mail, contact, str(exc))
@@ -320,11 +394,7 @@ def _open_ticket(row: InboundMessage, mail: ParsedMail, contact: Contact, *, fol
     except ValidationError as exc:
         _refuse(row, mail, contact, " ".join(exc.messages))
         return
-    opened = TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.OPENED).first()
-    if opened is not None and mail.message_id:
-        # The acknowledgement answers the customer's own mail (channels.services reads this key).
-        TicketEvent.objects.filter(pk=opened.pk).update(data={**opened.data, "message_id": mail.message_id})
-    row.ticket, row.ticket_message = ticket, opened.message if opened is not None else None
+    row.ticket, row.ticket_message = ticket, message
     _outcome(row, Inbound.PROCESSED)
 
 
@@ -483,11 +553,17 @@ def mailbox_access_token(*, mailbox: Mailbox, force: bool = False, now: datetime
 
 
 def _store_into(mailbox: Mailbox) -> Callable[[bytes], object]:
+    """Store a fetched message (committed), then process it here, before the server is told: the poll
+    is the worker already, and a batch of messages shares its reads of the contract (`memo_scope`)."""
+
     def store(raw: bytes) -> object:
         if transaction.get_connection().in_atomic_block:
             # The server is told "done" right after this returns: the row must be committed by then.
             raise RuntimeError("IMAP messages must be stored outside a transaction (autocommit)")
-        return inbound_store(raw=raw, source=mailbox.source, mailbox=mailbox)
+        row, created = inbound_store(raw=raw, source=mailbox.source, mailbox=mailbox, enqueue=False)
+        if row.status == Inbound.RECEIVED:  # never raises for the message's sake: failures are kept
+            inbound_process(inbound_id=row.pk, stored=row if created else None)
+        return row
 
     return store
 
@@ -513,7 +589,9 @@ def mailbox_fetch(*, mailbox: Mailbox) -> int:
             {"imap_host": f"Mailbox {mailbox.name} has no IMAP server (it receives by LMTP)."}
         )
     try:
-        count = imap.poll(mailbox_account(mailbox), _store_into(mailbox), _token_source(mailbox))
+        count = imap.poll(
+            mailbox_account(mailbox), _store_into(mailbox), _token_source(mailbox), batch=memo_scope
+        )
     except Exception as exc:
         _polled(mailbox, f"{type(exc).__name__}: {exc}")
         raise
@@ -533,6 +611,7 @@ def mailbox_idle(*, mailbox: Mailbox, stop: Any, idle_seconds: float = imap.IDLE
             token=_token_source(mailbox),
             idle_seconds=idle_seconds,
             on_error=lambda exc: _polled(mailbox, f"{type(exc).__name__}: {exc}"),
+            batch=memo_scope,
         )
     finally:
         connections.close_all()
@@ -549,7 +628,9 @@ def mailboxes_poll_due(*, now: datetime | None = None) -> PollReport:
     """Poll each active IMAP mailbox whose interval has passed; one failing mailbox stops no other."""
     now = now or timezone.now()
     polled = stored = failed = 0
-    for mailbox in Mailbox.objects.filter(is_active=True).exclude(imap_host=""):
+    # Secrets are read when each mailbox is polled, so one that cannot be decrypted (a lost key) fails
+    # that mailbox, with the error shown on it, and no other.
+    for mailbox in Mailbox.objects.filter(is_active=True).exclude(imap_host="").defer(*SECRET_FIELDS):
         if mailbox.last_polled_at and mailbox.last_polled_at > now - timedelta(
             seconds=mailbox.poll_seconds - 5
         ):

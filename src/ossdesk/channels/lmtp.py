@@ -87,21 +87,30 @@ def lmtp_controller(
     )
 
 
-def _django_accepts(address: str) -> bool:
-    from django.db import close_old_connections
+def _usable_connection() -> None:
+    """A long-running server keeps its thread's database connection from one message to the next (a
+    new one per message costs more than storing a small mail), and replaces it once it has failed."""
+    from django.db import connection
 
+    if connection.connection is None or not connection.errors_occurred:
+        return
+    if connection.is_usable():
+        connection.errors_occurred = False
+    else:
+        connection.close()
+
+
+def _django_accepts(address: str) -> bool:
     from ossdesk.channels.intake import mailbox_for_address
 
-    close_old_connections()  # a long-running server outlives database connections
+    _usable_connection()
     return mailbox_for_address(address) is not None
 
 
 def _django_deliver(raw: bytes, mail_from: str, recipients: Sequence[str]) -> list[str]:
-    from django.db import close_old_connections
-
     from ossdesk.channels.intake import lmtp_deliver
 
-    close_old_connections()
+    _usable_connection()
     return lmtp_deliver(raw=raw, mail_from=mail_from, recipients=recipients)
 
 

@@ -17,6 +17,7 @@ from ossdesk.domain.entitlements import (
     SubscriptionTerm,
     effective_entitlements,
 )
+from ossdesk.memo import memoized
 from ossdesk.plans.models import Agreement, Plan, Subscription
 
 
@@ -26,7 +27,12 @@ def plan_list() -> QuerySet[Plan]:
 
 
 def plan_refs() -> list[PlanRef]:
-    return [plan_ref(p) for p in Plan.objects.all()]
+    return [plan_ref(p) for p in _plans()]
+
+
+def _plans() -> list[Plan]:
+    """Every plan, by rank: read once per unit of work (see ossdesk.memo)."""
+    return memoized("plans.all", lambda: list(Plan.objects.order_by("rank")))
 
 
 def plan_ref(plan: Plan) -> PlanRef:
@@ -34,7 +40,7 @@ def plan_ref(plan: Plan) -> PlanRef:
 
 
 def fallback_plan() -> Plan:
-    plan = Plan.objects.filter(is_fallback=True).order_by("rank").first()
+    plan = next((p for p in _plans() if p.is_fallback), None)
     if plan is None:
         raise LookupError("no fallback plan: run `ossdesk seed` to create the default tiers")
     return plan
@@ -77,7 +83,19 @@ def current_plan_names(
 
 def entitlements_for(*, organization: Organization, at: datetime | None = None) -> Entitlements:
     """The organisation's entitlements in force at `at` (now by default)."""
-    at = at or timezone.now()
+    subscriptions, agreements = memoized(
+        ("plans.terms", organization.pk), lambda: _contract_terms(organization.pk)
+    )
+    return effective_entitlements(
+        at=at or timezone.now(),
+        timezone=organization.timezone,
+        subscriptions=subscriptions,
+        agreements=agreements,
+        fallback=plan_ref(fallback_plan()),
+    )
+
+
+def _contract_terms(organization_id: int) -> tuple[list[SubscriptionTerm], list[AgreementTerm]]:
     subscriptions = [
         SubscriptionTerm(
             id=s.pk,
@@ -87,7 +105,7 @@ def entitlements_for(*, organization: Organization, at: datetime | None = None) 
             products=frozenset(p.pk for p in s.products.all()),
             deployments=s.deployments,
         )
-        for s in Subscription.objects.filter(organization=organization)
+        for s in Subscription.objects.filter(organization_id=organization_id)
         .select_related("plan")
         .prefetch_related("products")
     ]
@@ -100,12 +118,6 @@ def entitlements_for(*, organization: Organization, at: datetime | None = None) 
             overrides=a.overrides,
             account_manager=str(a.account_manager) if a.account_manager else None,
         )
-        for a in Agreement.objects.filter(organization=organization).select_related("account_manager")
+        for a in Agreement.objects.filter(organization_id=organization_id).select_related("account_manager")
     ]
-    return effective_entitlements(
-        at=at,
-        timezone=organization.timezone,
-        subscriptions=subscriptions,
-        agreements=agreements,
-        fallback=plan_ref(fallback_plan()),
-    )
+    return subscriptions, agreements

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import PurePath
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -216,8 +216,19 @@ def check_intake(*, organization: Organization, channel: str, severity: str, pro
         )
 
 
+def ticket_create(**fields: Any) -> Ticket:
+    """Open a case after checking the contract: channel, severity, product, named contact (the
+    arguments are `ticket_open`'s)."""
+    return ticket_open(**fields).ticket
+
+
+class Opened(NamedTuple):
+    ticket: Ticket
+    message: Message  # the customer's first message
+
+
 @transaction.atomic
-def ticket_create(
+def ticket_open(
     *,
     actor: Actor,
     organization: Organization,
@@ -233,8 +244,10 @@ def ticket_create(
     planned_for: datetime | None = None,
     attachments: Sequence[Upload] = (),
     tags: Sequence[str] = (),
-) -> Ticket:
-    """Open a case after checking the contract: channel, severity, product, named contact."""
+    source_message_id: str = "",
+) -> Opened:
+    """Open a case after checking the contract: channel, severity, product, named contact.
+    `source_message_id` is the Message-ID of the e-mail that opened it: the acknowledgement answers it."""
     if actor.is_customer and channel not in {Channel.PORTAL, Channel.API, Channel.EMAIL}:
         raise ValidationError({"channel": "Customers raise cases through the portal, the API or e-mail."})
     contact = _intake_contact(actor, organization, contact)
@@ -253,7 +266,7 @@ def ticket_create(
     if errors:
         raise ValidationError(errors)
     check_intake(organization=organization, channel=channel, severity=severity, product=product)
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         organization=organization,
         contact=contact,
         product=product,
@@ -267,6 +280,11 @@ def ticket_create(
         opened_at=now,
         updated_at=now,
     )
+    # Routing reads only the product and the severity, so the team and engineer go in with the insert.
+    team = routing.team_for(ticket)
+    assignee = routing.engineer_for(team) if team is not None else None
+    ticket.team, ticket.assignee = team, assignee
+    ticket.save(force_insert=True)
     message = Message.objects.create(
         ticket=ticket,
         author_id=actor.user_id,
@@ -285,24 +303,33 @@ def ticket_create(
         reachability_value(organization),
         at=now,
         message=message,
-        data={"severity": severity, "channel": channel},
+        data={
+            "severity": severity,
+            "channel": channel,
+            **({"message_id": source_message_id} if source_message_id else {}),
+        },
     )
-    if tags:
-        ticket.tags.set([Tag.objects.get_or_create(name=t.strip().lower())[0] for t in tags if t.strip()])
-    team = routing.team_for(ticket)
+    tag_rows = [Tag.objects.get_or_create(name=t.strip().lower())[0] for t in tags if t.strip()]
+    if tag_rows:
+        ticket.tags.set(tag_rows)
     if team is not None:
-        _assign(ticket, Actor.system("routing"), team=team, assignee=routing.engineer_for(team))
+        _assigned(ticket, Actor.system("routing"))
     ticket_check(ticket, now=now)
-    audit_record(
-        actor=actor, action="create", instance=ticket, after=snapshot(ticket), organization_id=organization.pk
-    )
+    after = {**snapshot(ticket, exclude=frozenset({"tags"})), "tags": sorted({t.pk for t in tag_rows})}
+    audit_record(actor=actor, action="create", instance=ticket, after=after, organization_id=organization.pk)
     _webhook("ticket.created", ticket)
-    return ticket
+    return Opened(ticket, message)
 
 
 def _assign(ticket: Ticket, actor: Actor, *, team: Team | None, assignee: User | None) -> None:
     ticket.team, ticket.assignee = team, assignee
     Ticket.objects.filter(pk=ticket.pk).update(team=team, assignee=assignee)
+    _assigned(ticket, actor)
+
+
+def _assigned(ticket: Ticket, actor: Actor) -> None:
+    """The event and the assignee's notification for the ticket's (stored) team and assignee."""
+    team, assignee = ticket.team, ticket.assignee
     _event(
         ticket,
         actor,

@@ -18,6 +18,7 @@ from ossdesk.customers.models import Contact, Organization
 from ossdesk.domain.calendar import BusinessCalendar
 from ossdesk.domain.entitlements import Entitlements, TargetDuration
 from ossdesk.domain.sla import CLOCK_NAMES, ClockState, Event, SlaPolicy, evaluate, next_deadline
+from ossdesk.memo import memoized
 from ossdesk.plans.selectors import entitlements_for
 from ossdesk.tickets.models import ExtraHoliday, Ticket, TicketClock, TicketEvent, queue_key
 
@@ -57,11 +58,7 @@ def business_calendar(
         if terms.holidays_country
         else (terms.holidays_subdiv or organization.subdivision)
     )
-    extra = tuple(
-        sorted(
-            ExtraHoliday.objects.filter(country=country, calendar__isnull=True).values_list("date", flat=True)
-        )
-    )
+    extra = memoized(("tickets.extra_holidays", country), lambda: _extra_holidays(country))
     year = (at or timezone.now()).year - HOLIDAY_YEARS_BACK
     weekly = {day: [list(pair) for pair in intervals] for day, intervals in terms.weekly.items()}
     try:
@@ -69,6 +66,11 @@ def business_calendar(
     except ValueError:
         # A subdivision the holidays library does not know: fall back to the country's national holidays.
         return cached_calendar(tz, json.dumps(weekly, sort_keys=True), country, "", extra, year)
+
+
+def _extra_holidays(country: str) -> tuple[date, ...]:
+    dates = ExtraHoliday.objects.filter(country=country, calendar__isnull=True).values_list("date", flat=True)
+    return tuple(sorted(dates))
 
 
 def policy_for(
@@ -113,9 +115,10 @@ def domain_events(events: Iterable[TicketEvent]) -> list[Event]:
 
 def reachability_value(organization: Organization) -> str:
     """Whether a contact reachable around the clock is on record (for S1 under 24/7)."""
-    reachable = Contact.objects.filter(
-        organization=organization, is_active=True, reachable_24x7=True
-    ).exists()
+    reachable = memoized(
+        ("customers.reachable_24x7", organization.pk),
+        Contact.objects.filter(organization=organization, is_active=True, reachable_24x7=True).exists,
+    )
     return "yes" if reachable else "unreachable"
 
 
@@ -151,42 +154,53 @@ def sync_clocks(
     policy = policy_for(ticket, at=now, entitlements=entitlements)
     states = clock_states(ticket, now=now, events=events, policy=policy) if policy else {}
     existing = {c.name: c for c in TicketClock.objects.filter(ticket=ticket)}
-    keep = set()
+    created: list[TicketClock] = []
     for name in CLOCK_NAMES:
         state = states.get(name)
         if state is None or state.state == "none":
             continue
-        keep.add(name)
         assert policy is not None
         anchor, banked = _anchor(state, now)
-        row = existing.get(name) or TicketClock(ticket=ticket, name=name)
-        row.state = state.state
-        row.target = str(state.target) if state.target else ""
-        row.target_seconds = policy.seconds(state.target) if state.target else None
-        row.started_at = state.started_at
-        row.due_at = state.due_at
-        row.stopped_at = state.stopped_at
-        row.elapsed_seconds = int(state.elapsed.total_seconds())
-        row.anchor_at = anchor
-        row.banked_seconds = banked
-        row.breached = state.breached
-        row.cycle = state.cycle
-        row.breaches = state.breaches
-        row.pause_reason = state.pause_reason or ""
-        row.save()
-    TicketClock.objects.filter(ticket=ticket).exclude(name__in=keep).delete()
+        fields = {
+            "state": state.state,
+            "target": str(state.target) if state.target else "",
+            "target_seconds": policy.seconds(state.target) if state.target else None,
+            "started_at": state.started_at,
+            "due_at": state.due_at,
+            "stopped_at": state.stopped_at,
+            "elapsed_seconds": int(state.elapsed.total_seconds()),
+            "anchor_at": anchor,
+            "banked_seconds": banked,
+            "breached": state.breached,
+            "cycle": state.cycle,
+            "breaches": state.breaches,
+            "pause_reason": state.pause_reason or "",
+        }
+        row = existing.pop(name, None)
+        if row is None:
+            created.append(TicketClock(ticket=ticket, name=name, **fields))
+        elif any(getattr(row, field) != value for field, value in fields.items()):
+            for field, value in fields.items():
+                setattr(row, field, value)
+            row.save(update_fields=list(fields))
+    if created:
+        TicketClock.objects.bulk_create(created)
+    if existing:  # clocks the contract no longer gives this ticket
+        TicketClock.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
     soonest = next_deadline(states)
-    ticket.sla_state = max((s.state for s in states.values()), key=lambda s: STATE_RANK[s], default="")
-    ticket.next_due_at = soonest.due_at if soonest else None
-    ticket.next_check_at = next_check(states, policy, now) if policy else None
-    ticket.plan_code = entitlements.plan.code
-    Ticket.objects.filter(pk=ticket.pk).update(
-        sla_state=ticket.sla_state,
-        next_due_at=ticket.next_due_at,
-        queue_key=queue_key(ticket.next_due_at, ticket.severity),
-        next_check_at=ticket.next_check_at,
-        plan_code=ticket.plan_code,
-    )
+    next_due_at = soonest.due_at if soonest else None
+    summary: dict[str, Any] = {
+        "sla_state": max((s.state for s in states.values()), key=lambda s: STATE_RANK[s], default=""),
+        "next_due_at": next_due_at,
+        "queue_key": queue_key(next_due_at, ticket.severity),
+        "next_check_at": next_check(states, policy, now) if policy else None,
+        "plan_code": entitlements.plan.code,
+    }
+    # The summary columns are written only when they change (a reply often leaves them as they were).
+    if any(getattr(ticket, field) != value for field, value in summary.items()):
+        for field, value in summary.items():
+            setattr(ticket, field, value)
+        Ticket.objects.filter(pk=ticket.pk).update(**summary)
     return states
 
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from ossdesk.accounts.access import require
@@ -26,6 +26,7 @@ from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import Notification, Role, User
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.customers.models import Contact, Organization
+from ossdesk.memo import memoized
 from ossdesk.webhooks import policy, signing, transport
 from ossdesk.webhooks.models import Delivery, Endpoint, Event
 
@@ -255,6 +256,10 @@ def listening(event_type: str) -> bool:
     )
 
 
+def _active_endpoints() -> list[Endpoint]:
+    return list(Endpoint.objects.filter(is_active=True).only("id", "organization_id", "event_types"))
+
+
 def emit(
     event_type: str, payload: dict[str, Any], *, organization_id: int | None, now: datetime | None = None
 ) -> Event | None:
@@ -266,13 +271,11 @@ def emit(
     """
     if event_type not in policy.EVENT_TYPES:
         raise ValueError(f"Unknown webhook event type {event_type!r}; see ossdesk.webhooks.policy")
-    audience = Q(organization__isnull=True)
-    if organization_id is not None:
-        audience |= Q(organization_id=organization_id)
     targets = [
         endpoint
-        for endpoint in Endpoint.objects.filter(audience, is_active=True).only("id", "event_types")
-        if policy.subscribes(endpoint.event_types, event_type)
+        for endpoint in memoized("webhooks.endpoints", _active_endpoints)
+        if endpoint.organization_id in (None, organization_id)
+        and policy.subscribes(endpoint.event_types, event_type)
     ]
     if not targets:
         return None
