@@ -94,12 +94,14 @@ def levels_for(state: ClockState, warnings: tuple[float, ...] = (0.5, 0.75, 0.9)
     return levels
 
 
-def ticket_check(ticket: Ticket, *, now: datetime | None = None) -> int:
-    """Re-evaluate one ticket and announce what is new; returns how many notices were sent."""
+def ticket_check(ticket: Ticket, *, now: datetime | None = None, opened: bool = False) -> int:
+    """Re-evaluate one ticket and announce what is new; returns how many notices were sent. `opened`:
+    the ticket was created in this transaction, so it has no stored clocks yet."""
     now = whole_seconds(now)
     sent = 0
-    with transaction.atomic():
-        states = sync_clocks(ticket, now=now)
+    # Without a savepoint of its own: a failure fails the caller's transaction as a whole.
+    with transaction.atomic(savepoint=False):
+        states = sync_clocks(ticket, now=now, stored_clocks=[] if opened else None)
         for state in states.values():
             levels = levels_for(state)
             for index, level in enumerate(levels):

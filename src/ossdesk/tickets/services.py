@@ -314,7 +314,7 @@ def ticket_open(
         ticket.tags.set(tag_rows)
     if team is not None:
         _assigned(ticket, Actor.system("routing"))
-    ticket_check(ticket, now=now)
+    ticket_check(ticket, now=now, opened=True)
     after = {**snapshot(ticket, exclude=frozenset({"tags"})), "tags": sorted({t.pk for t in tag_rows})}
     audit_record(actor=actor, action="create", instance=ticket, after=after, organization_id=organization.pk)
     _webhook("ticket.created", ticket)

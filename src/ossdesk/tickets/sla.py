@@ -146,14 +146,20 @@ def _anchor(state: ClockState, now: datetime) -> tuple[datetime | None, int]:
 
 
 def sync_clocks(
-    ticket: Ticket, *, now: datetime | None = None, events: Sequence[TicketEvent] | None = None
+    ticket: Ticket,
+    *,
+    now: datetime | None = None,
+    events: Sequence[TicketEvent] | None = None,
+    stored_clocks: Sequence[TicketClock] | None = None,
 ) -> dict[str, ClockState]:
-    """Evaluate the ticket's clocks and store them, with the ticket's summary columns."""
+    """Evaluate the ticket's clocks and store them, with the ticket's summary columns. `stored_clocks`:
+    the ticket's clock rows when the caller knows them (none for a ticket just opened)."""
     now = whole_seconds(now)
     entitlements = entitlements_for(organization=ticket.organization, at=now)
     policy = policy_for(ticket, at=now, entitlements=entitlements)
     states = clock_states(ticket, now=now, events=events, policy=policy) if policy else {}
-    existing = {c.name: c for c in TicketClock.objects.filter(ticket=ticket)}
+    stored = TicketClock.objects.filter(ticket=ticket) if stored_clocks is None else stored_clocks
+    existing = {c.name: c for c in stored}
     created: list[TicketClock] = []
     for name in CLOCK_NAMES:
         state = states.get(name)
