@@ -220,11 +220,19 @@ def _process(row: InboundMessage) -> None:
 
 
 def _staff_sender(mail: ParsedMail) -> User | None:
+    staff = memoized("accounts.staff_addresses", _staff_addresses)
+    if mail.from_address.lower() not in staff:
+        return None  # nearly all mail: no query
     return (
         User.objects.filter(email__iexact=mail.from_address, is_active=True, role__in=STAFF_ROLES)
         .order_by("pk")
         .first()
     )
+
+
+def _staff_addresses() -> frozenset[str]:
+    emails = User.objects.filter(is_active=True, role__in=STAFF_ROLES).exclude(email="")
+    return frozenset(e.lower() for e in emails.values_list("email", flat=True))
 
 
 def _staff_mail(row: InboundMessage, mail: ParsedMail, ticket: Ticket | None, staff: User) -> None:

@@ -7,6 +7,7 @@ restart loses nothing and a second run in the same minute notifies nobody twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -94,14 +95,19 @@ def levels_for(state: ClockState, warnings: tuple[float, ...] = (0.5, 0.75, 0.9)
     return levels
 
 
-def ticket_check(ticket: Ticket, *, now: datetime | None = None, opened: bool = False) -> int:
+def ticket_check(
+    ticket: Ticket, *, now: datetime | None = None, opened: Sequence[TicketEvent] | None = None
+) -> int:
     """Re-evaluate one ticket and announce what is new; returns how many notices were sent. `opened`:
-    the ticket was created in this transaction, so it has no stored clocks yet."""
+    the events of a ticket created in this transaction, which has no stored clocks yet."""
     now = whole_seconds(now)
     sent = 0
     # Without a savepoint of its own: a failure fails the caller's transaction as a whole.
     with transaction.atomic(savepoint=False):
-        states = sync_clocks(ticket, now=now, stored_clocks=[] if opened else None)
+        if opened is None:
+            states = sync_clocks(ticket, now=now)
+        else:
+            states = sync_clocks(ticket, now=now, events=opened, stored_clocks=[])
         for state in states.values():
             levels = levels_for(state)
             for index, level in enumerate(levels):

@@ -296,25 +296,27 @@ def ticket_open(
         created_at=now,
     )
     _store_attachments(message, attachments)
-    _event(
-        ticket,
-        actor,
-        "opened",
-        reachability_value(organization),
-        at=now,
-        message=message,
-        data={
-            "severity": severity,
-            "channel": channel,
-            **({"message_id": source_message_id} if source_message_id else {}),
-        },
-    )
+    events = [
+        _event(
+            ticket,
+            actor,
+            "opened",
+            reachability_value(organization),
+            at=now,
+            message=message,
+            data={
+                "severity": severity,
+                "channel": channel,
+                **({"message_id": source_message_id} if source_message_id else {}),
+            },
+        )
+    ]
     tag_rows = [Tag.objects.get_or_create(name=t.strip().lower())[0] for t in tags if t.strip()]
     if tag_rows:
         ticket.tags.set(tag_rows)
     if team is not None:
-        _assigned(ticket, Actor.system("routing"))
-    ticket_check(ticket, now=now, opened=True)
+        events.append(_assigned(ticket, Actor.system("routing")))
+    ticket_check(ticket, now=now, opened=events)
     after = {**snapshot(ticket, exclude=frozenset({"tags"})), "tags": sorted({t.pk for t in tag_rows})}
     audit_record(actor=actor, action="create", instance=ticket, after=after, organization_id=organization.pk)
     _webhook("ticket.created", ticket)
@@ -327,10 +329,10 @@ def _assign(ticket: Ticket, actor: Actor, *, team: Team | None, assignee: User |
     _assigned(ticket, actor)
 
 
-def _assigned(ticket: Ticket, actor: Actor) -> None:
+def _assigned(ticket: Ticket, actor: Actor) -> TicketEvent:
     """The event and the assignee's notification for the ticket's (stored) team and assignee."""
     team, assignee = ticket.team, ticket.assignee
-    _event(
+    event = _event(
         ticket,
         actor,
         "assigned",
@@ -338,6 +340,7 @@ def _assigned(ticket: Ticket, actor: Actor) -> None:
         data={"team": team.name if team else None, "assignee": assignee.pk if assignee else None},
     )
     _notify([assignee], "ticket.assigned", f"#{ticket.pk} assigned to you: {ticket.subject}", ticket)
+    return event
 
 
 def _audit_update(actor: Actor, ticket: Ticket, before: dict[str, Any]) -> None:
