@@ -511,3 +511,19 @@ def test_postgres_gin_index_exists_and_is_used(world: World) -> None:
         )
         plan = " ".join(row[0] for row in cursor.fetchall())
     assert "search_document_vector" in plan
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.django_db
+def test_the_minute_sweep_finds_new_forum_posts_by_index_not_by_reading_the_tables() -> None:
+    plans = []
+    for sql in (
+        "SELECT id FROM forum_thread WHERE created_at >= %s",
+        "SELECT id FROM forum_post WHERE created_at >= %s OR edited_at >= %s",
+    ):
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", ["2026-01-01"] * sql.count("%s"))
+            plans.append(" | ".join(str(row[-1]) for row in cursor.fetchall()))
+    assert "USING COVERING INDEX" in plans[0] or "USING INDEX" in plans[0], plans[0]
+    assert "SCAN" not in plans[1], plans[1]
+    assert plans[1].count("USING INDEX") == 2, plans[1]

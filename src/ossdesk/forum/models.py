@@ -66,6 +66,7 @@ class Thread(models.Model):
         indexes = [
             models.Index(fields=["product", "hidden", "-last_post_at"]),
             models.Index(fields=["author", "created_at"]),
+            models.Index(fields=["created_at"]),  # the search sweep's "new since"
         ]
 
     def __str__(self) -> str:
@@ -103,6 +104,9 @@ class Post(models.Model):
         indexes = [
             models.Index(fields=["thread", "created_at"]),
             models.Index(fields=["author", "created_at"]),
+            # The search sweep's "new or edited since": one index for each side of its OR.
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["edited_at"]),
         ]
 
     def __str__(self) -> str:
