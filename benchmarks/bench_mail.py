@@ -32,7 +32,6 @@ import shutil
 import smtplib
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 from collections import Counter
@@ -46,6 +45,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _dovecot
+import _helpdesk
 
 HERE = Path(__file__).resolve()
 _NUMBERS = [int(a) for a in sys.argv[1:] if a.isdigit()]
@@ -54,7 +54,7 @@ SEED = 2025
 DOMAIN = "mail.test"
 SUPPORT = f"support@{DOMAIN}"
 OSSDESK_USER, HELPDESK_USER, PASSWORD = f"ossdesk@{DOMAIN}", f"helpdesk@{DOMAIN}", "bench-imap-secret"
-HELPDESK_PIN = "django-helpdesk==2.6.1"  # the release on PyPI when this benchmark was written
+HELPDESK_PIN = _helpdesk.PIN
 HELPDESK_SLUG = "bench"
 CUSTOMERS, CONTACTS_EACH = 20, 5
 
@@ -486,52 +486,6 @@ def _discard(directory: Path) -> None:
 
 # -- django-helpdesk (its own virtualenv and project in a temp dir) ---------------------------------
 
-HELPDESK_SETTINGS = """\
-from pathlib import Path
-HERE = Path(__file__).resolve().parent
-SECRET_KEY = "benchmark-only"
-DEBUG = False
-ALLOWED_HOSTS = ["*"]
-INSTALLED_APPS = [
-    "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
-    "django.contrib.sessions", "django.contrib.messages", "django.contrib.staticfiles",
-    "django.contrib.sites", "django.contrib.humanize", "rest_framework", "helpdesk",
-]
-MIDDLEWARE = [
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-]
-TEMPLATES = [{
-    "BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
-    "OPTIONS": {"context_processors": [
-        "django.template.context_processors.request",
-        "django.contrib.auth.context_processors.auth",
-        "django.contrib.messages.context_processors.messages",
-    ]},
-}]
-SITE_ID = 1
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": HERE / "helpdesk.sqlite3"}}
-ROOT_URLCONF = "urls"
-USE_TZ = True
-STATIC_URL = "/static/"
-MEDIA_ROOT = HERE / "media"
-DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
-HELPDESK_TEAMS_MODE_ENABLED = False  # teams need pinax-teams, not a dependency
-# Its acknowledgements are rendered and handed to a backend that drops them (no SMTP server here).
-EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
-DEFAULT_FROM_EMAIL = "support@mail.test"
-"""
-HELPDESK_URLS = """\
-from django.urls import include, path
-urlpatterns = [path("helpdesk/", include("helpdesk.urls", namespace="helpdesk"))]
-"""
-HELPDESK_MANAGE = """\
-import os, sys
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
-from django.core.management import execute_from_command_line
-execute_from_command_line(sys.argv)
-"""
 # Run inside django-helpdesk's virtualenv: create the queue, then count what get_email made.
 HELPDESK_DRIVER = """\
 import json, os, sys
@@ -574,33 +528,21 @@ else:
 """
 
 
-def _run(argv: list[str], cwd: Path | None = None) -> str:
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(argv[:4])} ... failed (exit {done.returncode}):\n"
-            f"{(done.stderr or done.stdout)[-3000:]}"
-        )
-    return done.stdout
-
-
 def helpdesk_run(count: int, server: _dovecot.Server) -> dict[str, Any]:
-    base = Path(tempfile.mkdtemp(prefix="ossdesk-bench-helpdesk-"))
-    venv, project = base / "venv", base / "project"
     started = time.perf_counter()
-    _run([sys.executable, "-m", "venv", str(venv)])
-    python = str(venv / "bin" / "python")
-    _run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", HELPDESK_PIN])
-    installed = _run([python, "-m", "pip", "show", "django-helpdesk"])
-    version = next(
-        (line.split(":", 1)[1].strip() for line in installed.splitlines() if line.startswith("Version:")), "?"
-    )
-    project.mkdir()
-    (project / "settings.py").write_text(HELPDESK_SETTINGS)
-    (project / "urls.py").write_text(HELPDESK_URLS)
-    (project / "manage.py").write_text(HELPDESK_MANAGE)
-    (project / "driver.py").write_text(HELPDESK_DRIVER)
-    _run([python, "manage.py", "migrate", "-v0"], cwd=project)
+    helpdesk = _helpdesk.install(pin=HELPDESK_PIN)
+    try:
+        return _helpdesk_measure(helpdesk, count, server, started)
+    finally:
+        if "--keep" not in sys.argv:
+            helpdesk.discard()
+
+
+def _helpdesk_measure(
+    helpdesk: _helpdesk.Helpdesk, count: int, server: _dovecot.Server, started: float
+) -> dict[str, Any]:
+    project = helpdesk.project()
+    project.write("driver.py", HELPDESK_DRIVER)
     config = {
         "slug": HELPDESK_SLUG,
         "address": SUPPORT,
@@ -610,9 +552,7 @@ def helpdesk_run(count: int, server: _dovecot.Server) -> dict[str, Any]:
         "password": PASSWORD,
         "senders": [p for people in contacts() for p in people],
     }
-    django_version = json.loads(_run([python, "driver.py", "setup", json.dumps(config)], cwd=project))[
-        "django"
-    ]
+    django_version = json.loads(project.run("driver.py", "setup", json.dumps(config)))["django"]
     install_seconds = time.perf_counter() - started
     # Its own conventions: a fresh database numbers tickets 1, 2, ... in the order it reads the mail.
     items = plan(count)
@@ -621,17 +561,16 @@ def helpdesk_run(count: int, server: _dovecot.Server) -> dict[str, Any]:
     _dovecot.append(server, HELPDESK_USER, PASSWORD, payloads)
     loaded = time.perf_counter() - started
     started = time.perf_counter()
-    _run([python, "manage.py", "get_email", "--quiet"], cwd=project)
+    project.manage("get_email", "--quiet")
     seconds = time.perf_counter() - started
     total, unseen = _dovecot.inbox_count(server, HELPDESK_USER, PASSWORD)
-    expected = base / "expected.json"
+    expected = helpdesk.base / "expected.json"
     expected.write_text(
         json.dumps([[i.message_id, items[i.parent].message_id if i.is_reply else None] for i in items])
     )
-    counts = json.loads(_run([python, "driver.py", "verify", str(expected)], cwd=project))
-    _discard(base)
+    counts = json.loads(project.run("driver.py", "verify", str(expected)))
     return {
-        "version": version,
+        "version": helpdesk.version,
         "django": django_version,
         "install seconds": install_seconds,
         "append seconds": loaded,
