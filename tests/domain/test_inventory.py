@@ -323,7 +323,14 @@ LOCKFILE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("folder", "fixture", "expected"), LOCKFILE_CASES, ids=lambda v: str(v)[:40])
+def _case_id(value: object) -> str:
+    """A test id that is the same in every process (xdist workers compare them): sets are sorted."""
+    if isinstance(value, set | frozenset):
+        value = sorted(value, key=repr)
+    return str(value)[:40]
+
+
+@pytest.mark.parametrize(("folder", "fixture", "expected"), LOCKFILE_CASES, ids=_case_id)
 def test_lockfile_fixture_packages(folder: str, fixture: str, expected: set[tuple[str, str]]) -> None:
     assert pairs(read_fixture(folder, fixture)) == expected
 
@@ -366,7 +373,7 @@ SCOPE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("folder", "fixture", "expected"), SCOPE_CASES, ids=lambda v: str(v)[:40])
+@pytest.mark.parametrize(("folder", "fixture", "expected"), SCOPE_CASES, ids=_case_id)
 def test_lockfile_scopes(folder: str, fixture: str, expected: set[tuple[str, str, str | None]]) -> None:
     assert scoped(read_fixture(folder, fixture)) == expected
 
@@ -396,7 +403,7 @@ COUNT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("folder", "fixture", "count", "members"), COUNT_CASES, ids=lambda v: str(v)[:40])
+@pytest.mark.parametrize(("folder", "fixture", "count", "members"), COUNT_CASES, ids=_case_id)
 def test_lockfile_fixture_counts(
     folder: str, fixture: str, count: int, members: set[tuple[str, str]]
 ) -> None:
