@@ -5,6 +5,11 @@ can be resolved from one file. What can be is: literal versions, ``${property}``
 own ``<properties>`` (and ``${project.version}`` and friends), and versions that the POM's own
 ``<dependencyManagement>`` gives to a dependency declared without one. Everything else is a warning.
 Test-scoped dependencies are scope ``dev``; ``<optional>true</optional>`` ones scope ``optional``.
+
+Profiles: one marked ``<activeByDefault>true</activeByDefault>`` is active in every build that activates
+no other profile, so its properties, managed versions and dependencies are read as the POM's own. Other
+profiles depend on the build (``-P``, the JDK, the OS, a property): their dependencies are not read, and a
+warning names each such profile that declares some.
 """
 
 from __future__ import annotations
@@ -40,7 +45,24 @@ class _Pom:
         return found.text.strip() if found is not None and found.text and found.text.strip() else None
 
 
-def _properties(pom: _Pom) -> dict[str, str]:
+def _default_profiles(pom: _Pom, builder: InventoryBuilder) -> list[Element]:
+    """The profiles active by default; a warning for each other profile that declares dependencies."""
+    active: list[Element] = []
+    for profile in pom.findall(pom.root, "profiles/profile"):
+        if (pom.text(profile, "activation/activeByDefault") or "").lower() == "true":
+            active.append(profile)
+            continue
+        declared = len(pom.findall(profile, "dependencies/dependency"))
+        if declared:
+            name = pom.text(profile, "id") or "without an id"
+            builder.warn(
+                f"profile {name} is not active by default; its {declared} dependencies are not read"
+                " (upload the effective POM of the build: mvn help:effective-pom)"
+            )
+    return active
+
+
+def _properties(pom: _Pom, profiles: list[Element]) -> dict[str, str]:
     root = pom.root
     properties: dict[str, str] = {}
     for name, value in (
@@ -53,9 +75,10 @@ def _properties(pom: _Pom) -> dict[str, str]:
         if value is not None:
             properties[name] = value
             properties[name.replace("project.", "pom.", 1)] = value  # the deprecated spelling
-    declared = pom.find(root, "properties")
-    for element in declared if declared is not None else ():
-        properties[local_name(element.tag)] = (element.text or "").strip()
+    for owner in (root, *profiles):  # a profile's properties override the POM's when it is active
+        declared = pom.find(owner, "properties")
+        for element in declared if declared is not None else ():
+            properties[local_name(element.tag)] = (element.text or "").strip()
     return properties
 
 
@@ -69,27 +92,58 @@ def _resolve(value: str, properties: dict[str, str]) -> str:
     return value
 
 
-def read_pom(filename: str, root: Element) -> Inventory:
-    """Read the ``<dependencies>`` of a pom.xml (not those of its profiles or plugins)."""
-    if local_name(root.tag) != "project":
-        raise inventory_error(filename, f"not a Maven POM: root element is <{local_name(root.tag)}>")
-    pom = _Pom(root)
-    properties = _properties(pom)
-    builder = InventoryBuilder(filename, "pom.xml")
-    managed: dict[tuple[str, str], str] = {}
-    for dependency in pom.findall(root, "dependencyManagement/dependencies/dependency"):
-        group, artifact, version = (pom.text(dependency, f) for f in ("groupId", "artifactId", "version"))
-        if group and artifact and version:
-            managed[_resolve(group, properties), _resolve(artifact, properties)] = version
+_Key = tuple[str, str, str, str]  # groupId, artifactId, type, classifier: what Maven keeps unique
 
-    for dependency in pom.findall(root, "dependencies/dependency"):
+
+def _declared(
+    pom: _Pom, owners: tuple[Element, ...], properties: dict[str, str], builder: InventoryBuilder
+) -> dict[_Key, Element]:
+    """The dependencies as Maven builds them: when one is declared twice, the last declaration wins (an
+    active profile's overrides the POM's), so the earlier version is never built and is not a component."""
+    declared: dict[_Key, Element] = {}
+    for dependency in (d for owner in owners for d in pom.findall(owner, "dependencies/dependency")):
         group, artifact = pom.text(dependency, "groupId"), pom.text(dependency, "artifactId")
         if not group or not artifact:
             builder.warn("a <dependency> without groupId or artifactId; skipped")
             continue
-        key = (_resolve(group, properties), _resolve(artifact, properties))
-        name = f"{key[0]}:{key[1]}"
-        declared = pom.text(dependency, "version") or managed.get(key)
+        key = (
+            _resolve(group, properties),
+            _resolve(artifact, properties),
+            pom.text(dependency, "type") or "jar",
+            pom.text(dependency, "classifier") or "",
+        )
+        earlier = declared.pop(key, None)
+        if earlier is not None:
+            before, after = pom.text(earlier, "version"), pom.text(dependency, "version")
+            if before != after:
+                builder.warn(
+                    f"{key[0]}:{key[1]} is declared twice; Maven builds the last declaration ({after}),"
+                    f" not {before}"
+                )
+        declared[key] = dependency
+    return declared
+
+
+def read_pom(filename: str, root: Element) -> Inventory:
+    """Read the ``<dependencies>`` of a pom.xml and of its profiles active by default (not of plugins)."""
+    if local_name(root.tag) != "project":
+        raise inventory_error(filename, f"not a Maven POM: root element is <{local_name(root.tag)}>")
+    pom = _Pom(root)
+    builder = InventoryBuilder(filename, "pom.xml")
+    profiles = _default_profiles(pom, builder)
+    properties = _properties(pom, profiles)
+    owners = (root, *profiles)
+    managed: dict[tuple[str, str], str] = {}
+    for dependency in (
+        d for owner in owners for d in pom.findall(owner, "dependencyManagement/dependencies/dependency")
+    ):
+        group, artifact, version = (pom.text(dependency, f) for f in ("groupId", "artifactId", "version"))
+        if group and artifact and version:
+            managed[_resolve(group, properties), _resolve(artifact, properties)] = version
+
+    for (group_id, artifact_id, _, _), dependency in _declared(pom, owners, properties, builder).items():
+        name = f"{group_id}:{artifact_id}"
+        declared = pom.text(dependency, "version") or managed.get((group_id, artifact_id))
         if declared is None:
             builder.warn(f"{name} has no version here (managed by a parent POM or an imported BOM?); skipped")
             continue
