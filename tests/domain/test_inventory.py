@@ -353,11 +353,11 @@ SCOPE_CASES = [
         "mixed-groups.v6.yaml",
         {("ansi-regex", "5.0.0", None), ("is-number", "7.0.0", "dev"), ("uuid", "8.0.0", "optional")},
     ),
-    # v9 keeps only "optional" per package (dev-ness moved to the importers).
+    # v9 keeps only "optional" per package; dev-ness moved to the importers' devDependencies.
     (
         "pnpm",
         "mixed-groups.v9.yaml",
-        {("ansi-regex", "5.0.1", None), ("is-number", "7.0.0", None), ("uuid", "8.3.2", "optional")},
+        {("ansi-regex", "5.0.1", None), ("is-number", "7.0.0", "dev"), ("uuid", "8.3.2", "optional")},
     ),
     ("poetry", "optional-package.lock", {("numpy", "1.23.3", "optional")}),
     ("pipenv", "one-package-dev.json", {("markupsafe", "2.1.1", "dev")}),

@@ -252,8 +252,8 @@ CASES: list[tuple[str, set[Triple], str]] = [
     ("javascript/pnpmlock/invalid-path.yaml", runtime(("acorn", "8.7.0")), "pnpm invalid path"),
     (
         "javascript/pnpmlock/mixed-groups.v9.yaml",
-        {("ansi-regex", "5.0.1", None), ("is-number", "7.0.0", None), ("uuid", "8.3.2", "optional")},
-        "pnpm v9 optional",
+        {("ansi-regex", "5.0.1", None), ("is-number", "7.0.0", "dev"), ("uuid", "8.3.2", "optional")},
+        "pnpm v9 scopes",
     ),
     (
         "javascript/pnpmlock/peer-dependencies-advanced-rc-v6.yaml",
@@ -762,6 +762,97 @@ def test_pom_reads_the_profiles_active_by_default_and_warns_about_the_others() -
         " POM of the build: mvn help:effective-pom)",
         "org.yaml:snakeyaml is declared twice; Maven builds the last declaration (2.0), not 1.33",
     )
+
+
+# --- pnpm 9: dev dependencies ---------------------------------------------------------------------------
+
+PNPM_9 = b"""lockfileVersion: '9.0'
+
+importers:
+
+  .:
+    dependencies:
+      express:
+        specifier: ^4.21.0
+        version: 4.21.2
+    devDependencies:
+      jest:
+        specifier: ^29.7.0
+        version: 29.7.0(@types/node@22.10.2)
+      string-width-cjs:
+        specifier: npm:string-width@^4.2.0
+        version: string-width@4.2.3
+
+  packages/tools:
+    devDependencies:
+      workspace-lib:
+        specifier: workspace:*
+        version: link:../lib
+
+packages:
+
+  '@types/node@22.10.2':
+    resolution: {integrity: sha512-a}
+
+  express@4.21.2:
+    resolution: {integrity: sha512-b}
+
+  jest@29.7.0:
+    resolution: {integrity: sha512-c}
+
+  debug@2.6.9:
+    resolution: {integrity: sha512-d}
+
+  ms@2.0.0:
+    resolution: {integrity: sha512-e}
+
+  string-width@4.2.3:
+    resolution: {integrity: sha512-f}
+
+  fsevents@2.3.3:
+    resolution: {integrity: sha512-g}
+
+snapshots:
+
+  '@types/node@22.10.2': {}
+
+  express@4.21.2:
+    dependencies:
+      debug: 2.6.9
+
+  jest@29.7.0(@types/node@22.10.2):
+    dependencies:
+      '@types/node': 22.10.2
+      debug: 2.6.9
+      ms: 2.0.0
+    optionalDependencies:
+      fsevents: 2.3.3
+    transitivePeerDependencies:
+      - supports-color
+
+  debug@2.6.9:
+    dependencies:
+      ms: 2.0.0
+
+  ms@2.0.0: {}
+
+  string-width@4.2.3: {}
+
+  fsevents@2.3.3:
+    optional: true
+"""
+
+
+def test_pnpm_9_dev_dependencies_come_from_the_importers() -> None:
+    assert triples(parse("pnpm-lock.yaml", PNPM_9)) == {
+        ("express", "4.21.2", None),
+        ("debug", "2.6.9", None),  # express needs it too
+        ("ms", "2.0.0", None),  # through debug
+        ("jest", "29.7.0", "dev"),
+        ("@types/node", "22.10.2", "dev"),  # a peer of jest, reached only from it
+        ("string-width", "4.2.3", "dev"),  # installed under an alias
+        ("fsevents", "2.3.3", "dev"),  # optional, and only for a dev dependency
+    }
 
 
 # --- Poetry 2 and uv: dev dependencies ----------------------------------------------------------------------

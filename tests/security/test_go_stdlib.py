@@ -13,9 +13,9 @@ import pytest
 from ossdesk.accounts.actor import Actor
 from ossdesk.customers.services import deployment_create
 from ossdesk.domain import osv
+from ossdesk.products.models import Product
 from ossdesk.security import services
 from ossdesk.security.models import Finding
-from tests.factories import ProductFactory
 
 GO_ADVISORIES = (
     Path(__file__).resolve().parents[2].parent / "shared" / "data" / "advisories" / "osv-go.tar.gz"
@@ -47,7 +47,7 @@ def test_go_mod_upload_opens_and_closes_findings_on_the_standard_library(custome
         actor=SYSTEM,
         organization=customers["acme"]["org"],
         name="edge proxy",
-        product=ProductFactory(ecosystem="Go"),
+        product=Product.objects.create(name="Edge proxy", slug="edge-proxy", ecosystem="Go"),
     )
 
     def upload(go_mod: bytes) -> set[tuple[str, str, str, str]]:
@@ -58,7 +58,9 @@ def test_go_mod_upload_opens_and_closes_findings_on_the_standard_library(custome
             )
         )
 
-    on_go_line = upload(b"module example.com/proxy\n\ngo 1.23.5\n\nrequire github.com/BurntSushi/toml v1.0.0\n")
+    on_go_line = upload(
+        b"module example.com/proxy\n\ngo 1.23.5\n\nrequire github.com/BurntSushi/toml v1.0.0\n"
+    )
     expected = {
         (osv_id, "Go", "stdlib", "1.23.5")
         for osv_id, record in go_records.items()
