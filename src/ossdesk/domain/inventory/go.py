@@ -7,10 +7,12 @@ the inventory (its code is the project's own copy), with a warning.
 
 The Go standard library is compiled into every binary, so it is a component too, named ``stdlib`` as the
 Go vulnerability database names it (``GO-*`` records for package ``stdlib``). Its version is the
-``toolchain`` directive's when there is one (the toolchain that builds the module), else the ``go``
-directive's, as govulncheck and osv-scanner take it. Go release names become the SemVer that OSV records
-use: ``1.21`` and ``go1.21`` (the first release of 1.21, before Go 1.21 named it ``go1.21.0``) are
-``1.21.0``, ``go1.21rc2`` is ``1.21.0-rc.2``, and a vendor suffix (``go1.22.1-custom``) is dropped.
+``toolchain`` directive's when there is one, else the ``go`` directive's: the oldest Go that builds the
+module (with the default ``GOTOOLCHAIN=auto`` the go command switches to at least that release, and
+govulncheck reports the standard library of the Go that runs), as osv-scanner reads it too. Go release
+names become the SemVer that OSV records use: ``1.21`` and ``go1.21`` (the first release of 1.21, before
+Go 1.21 named it ``go1.21.0``) are ``1.21.0``, ``go1.21rc2`` is ``1.21.0-rc.2``, and a vendor suffix
+(``go1.22.1-custom``) is dropped.
 """
 
 from __future__ import annotations
