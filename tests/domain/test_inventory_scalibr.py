@@ -564,6 +564,41 @@ ERROR_CASES = [
 ]
 
 
+# Where ossdesk skips what scalibr reports, it says so: the warnings that carry each such difference.
+DIFFERENCE_WARNINGS = {
+    "golang/gomod/replace-local.mod": [
+        "line 2: golang.org/x/net v1.2.3 is replaced by the local directory ./fork/net; skipped"
+    ],
+    "java/pomxml/interpolation.xml": [
+        "org.mine:ranged-package: [9.4.35.v20201120,9.5) is a version range, not a pinned version; skipped"
+    ],
+    "java/pomxml/multi-version.xml": [
+        "abc:example.com is declared twice; Maven builds the last declaration (1.1.1), not 1.0.0"
+    ],
+    "javascript/pnpmlock/invalid-path.yaml": ["invalidpath: no registry name and version; skipped"],
+    "python/requirements/example.txt": [
+        "line 13: keyring is not pinned (>=4.1.1); skipped",
+        "line 17: Mopidy-Dirble is not pinned (~=1.1); skipped",
+        "line 21: other-requirements.txt is included with -r, not followed; upload it too",
+    ],
+    "python/requirements/with_versions.txt": [
+        "line 3: newspaper3k is not pinned (>=0.2.2); skipped",
+        "line 12: pkg is not pinned (<=1.2.3); skipped",
+    ],
+    "python/requirements/per_req_options.txt": [
+        "line 13: cannot read 'foo7==1.0 unexpected_text_before_options_stays_around': Expected comma (within"
+        " version specifier), semicolon (after version specifier) or end"
+    ],
+}
+
+
+@needs_shared
+@pytest.mark.parametrize(("fixture", "expected"), DIFFERENCE_WARNINGS.items(), ids=list(DIFFERENCE_WARNINGS))
+def test_scalibr_differences_are_warned(fixture: str, expected: list[str]) -> None:
+    warnings = read(fixture).warnings
+    assert [w for w in expected if w in warnings] == expected
+
+
 @needs_shared
 @pytest.mark.parametrize(("fixture", "expected", "difference"), CASES, ids=[c[0] for c in CASES])
 def test_scalibr_fixture(fixture: str, expected: set[Triple], difference: str) -> None:
