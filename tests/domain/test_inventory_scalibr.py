@@ -793,10 +793,63 @@ def test_pom_reads_the_profiles_active_by_default_and_warns_about_the_others() -
         ("org.yaml:snakeyaml", "2.0"),
     }
     assert inventory.warnings == (
-        "profile legacy-jdk is not active by default; its 1 dependencies are not read (upload the effective"
-        " POM of the build: mvn help:effective-pom)",
+        "profile legacy-jdk is not active in a plain build; its 1 dependencies are not read (upload the"
+        " effective POM of the build: mvn help:effective-pom)",
         "org.yaml:snakeyaml is declared twice; Maven builds the last declaration (2.0), not 1.33",
     )
+
+
+def _pom_profile(profile_id: str, activation: str, artifact: str) -> str:
+    return f"""<profile><id>{profile_id}</id><activation>{activation}</activation><dependencies>
+      <dependency><groupId>org.example</groupId><artifactId>{artifact}</artifactId><version>1.0</version></dependency>
+    </dependencies></profile>"""
+
+
+@pytest.mark.parametrize(
+    ("profiles", "read", "not_read"),
+    [
+        # A property that must be absent, or must not have a value: a plain build has neither.
+        (
+            [("no-skip", "<property><name>!skipDocs</name></property>", "docs")],
+            {"org.example:docs"},
+            [],
+        ),
+        (
+            [("not-prod", "<property><name>env</name><value>!prod</value></property>", "dev-tools")],
+            {"org.example:dev-tools"},
+            [],
+        ),
+        # Active by its condition, it turns the activeByDefault profile off, as Maven does.
+        (
+            [
+                ("default", "<activeByDefault>true</activeByDefault>", "defaults"),
+                ("no-skip", "<property><name>!skipDocs</name></property>", "docs"),
+            ],
+            {"org.example:docs"},
+            ["default"],
+        ),
+        # A property that must be present, or a JDK: the build decides.
+        (
+            [
+                ("release", "<property><name>release</name></property>", "signing"),
+                ("jdk", "<jdk>[17,)</jdk><property><name>!skipDocs</name></property>", "jdk17"),
+            ],
+            set(),
+            ["release", "jdk"],
+        ),
+    ],
+)
+def test_pom_profiles_a_plain_build_activates(
+    profiles: list[tuple[str, str, str]], read: set[str], not_read: list[str]
+) -> None:
+    content = (
+        '<project xmlns="http://maven.apache.org/POM/4.0.0"><profiles>'
+        + "".join(_pom_profile(*profile) for profile in profiles)
+        + "</profiles></project>"
+    ).encode()
+    inventory = parse("pom.xml", content)
+    assert {c.name for c in inventory.components} == read
+    assert [w.split(" ")[1] for w in inventory.warnings] == not_read
 
 
 # --- pnpm 9: dev dependencies ---------------------------------------------------------------------------

@@ -6,10 +6,12 @@ own ``<properties>`` (and ``${project.version}`` and friends), and versions that
 ``<dependencyManagement>`` gives to a dependency declared without one. Everything else is a warning.
 Test-scoped dependencies are scope ``dev``; ``<optional>true</optional>`` ones scope ``optional``.
 
-Profiles: one marked ``<activeByDefault>true</activeByDefault>`` is active in every build that activates
-no other profile, so its properties, managed versions and dependencies are read as the POM's own. Other
-profiles depend on the build (``-P``, the JDK, the OS, a property): their dependencies are not read, and a
-warning names each such profile that declares some.
+Profiles: the ones a plain build (``mvn package``, no ``-P`` or ``-D``) activates are read as part of the
+POM (their properties, managed versions and dependencies): a profile whose only condition is a property
+that must be absent (``!skipFoo``) or differ from a value, or else those marked
+``<activeByDefault>true</activeByDefault>`` (which Maven drops as soon as another profile is active).
+Other profiles depend on the build (``-P``, the JDK, the OS, a file): their dependencies are not read, and
+a warning names each such profile that declares some.
 """
 
 from __future__ import annotations
@@ -45,18 +47,36 @@ class _Pom:
         return found.text.strip() if found is not None and found.text and found.text.strip() else None
 
 
+def _active_without_options(pom: _Pom, profile: Element) -> bool:
+    """Whether a plain build (no ``-P``, no ``-D``) activates the profile by its condition: the only
+    condition is a property that must be absent (``!name``) or differ from a value (``!value``), which an
+    undefined property satisfies. JDK, OS and file conditions depend on the machine: not known here."""
+    activation = pom.find(profile, "activation")
+    if activation is None:
+        return False
+    conditions = [local_name(c.tag) for c in activation if local_name(c.tag) != "activeByDefault"]
+    if conditions != ["property"]:
+        return False
+    name, value = pom.text(activation, "property/name") or "", pom.text(activation, "property/value")
+    return name.startswith("!") if value is None else value.startswith("!")
+
+
 def _default_profiles(pom: _Pom, builder: InventoryBuilder) -> list[Element]:
-    """The profiles active by default; a warning for each other profile that declares dependencies."""
-    active: list[Element] = []
-    for profile in pom.findall(pom.root, "profiles/profile"):
-        if (pom.text(profile, "activation/activeByDefault") or "").lower() == "true":
-            active.append(profile)
-            continue
+    """The profiles a plain build activates; a warning for each other profile that declares dependencies.
+
+    Maven activates the ``activeByDefault`` profiles only when no other profile of the POM is active, so a
+    profile active by its condition (see :func:`_active_without_options`) turns them off.
+    """
+    profiles = pom.findall(pom.root, "profiles/profile")
+    by_condition = [p for p in profiles if _active_without_options(pom, p)]
+    by_default = [p for p in profiles if (pom.text(p, "activation/activeByDefault") or "").lower() == "true"]
+    active = by_condition or by_default
+    for profile in profiles:
         declared = len(pom.findall(profile, "dependencies/dependency"))
-        if declared:
+        if declared and not any(profile is a for a in active):
             name = pom.text(profile, "id") or "without an id"
             builder.warn(
-                f"profile {name} is not active by default; its {declared} dependencies are not read"
+                f"profile {name} is not active in a plain build; its {declared} dependencies are not read"
                 " (upload the effective POM of the build: mvn help:effective-pom)"
             )
     return active
