@@ -256,7 +256,12 @@ LOCKFILE_CASES = [
     ("cargo", "two-packages-with-local.lock", {("addr2line", "0.15.2")}),
     ("cargo", "package-with-build-string.lock", {("wasi", "0.10.2+wasi-snapshot-preview1")}),
     ("go", "one-package.mod", {("github.com/BurntSushi/toml", "v1.0.0")}),
-    ("go", "two-packages.mod", {("github.com/BurntSushi/toml", "v1.0.0"), ("gopkg.in/yaml.v2", "v2.4.0")}),
+    # "go 1.17": the standard library is a component, at Go's first 1.17 release.
+    (
+        "go",
+        "two-packages.mod",
+        {("github.com/BurntSushi/toml", "v1.0.0"), ("gopkg.in/yaml.v2", "v2.4.0"), ("stdlib", "1.17.0")},
+    ),
     (
         "go",
         "indirect-packages.mod",
@@ -266,6 +271,7 @@ LOCKFILE_CASES = [
             ("github.com/mattn/go-colorable", "v0.1.9"),
             ("github.com/mattn/go-isatty", "v0.0.14"),
             ("golang.org/x/sys", "v0.0.0-20210630005230-0f9fa26af87c"),
+            ("stdlib", "1.17.0"),
         },
     ),
     ("go", "replace-one.mod", {("example.com/fork/net", "v1.4.5")}),
@@ -354,11 +360,11 @@ SCOPE_CASES = [
         "mixed-groups.v6.yaml",
         {("ansi-regex", "5.0.0", None), ("is-number", "7.0.0", "dev"), ("uuid", "8.0.0", "optional")},
     ),
-    # v9 keeps only "optional" per package (dev-ness moved to the importers).
+    # v9 keeps only "optional" per package; dev-ness moved to the importers' devDependencies.
     (
         "pnpm",
         "mixed-groups.v9.yaml",
-        {("ansi-regex", "5.0.1", None), ("is-number", "7.0.0", None), ("uuid", "8.3.2", "optional")},
+        {("ansi-regex", "5.0.1", None), ("is-number", "7.0.0", "dev"), ("uuid", "8.3.2", "optional")},
     ),
     ("poetry", "optional-package.lock", {("numpy", "1.23.3", "optional")}),
     ("pipenv", "one-package-dev.json", {("markupsafe", "2.1.1", "dev")}),
@@ -589,6 +595,7 @@ retract v1.0.0
     assert pairs(parse("go.mod", content)) == {
         ("golang.org/x/text", "v0.14.0"),
         ("github.com/pkg/errors", "v0.9.1"),
+        ("stdlib", "1.22.3"),  # the toolchain's release, not the go line's
     }
 
 

@@ -188,16 +188,48 @@ _PNPM_SECTIONS = ("packages", "snapshots")
 _PNPM_FIELD = re.compile(r"^    (name|version|dev|optional):")
 
 
-def _pnpm_outline(content: str) -> tuple[str, list[int]]:
-    """The part of a pnpm lockfile this reader uses, and the original number of each line kept.
+def _unquote(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1].replace("''", "'") if text[0] == "'" else text[1:-1]
+    return text
+
+
+class _PnpmEdges:
+    """Reads the ``dependencies`` and ``optionalDependencies`` of pnpm 9 snapshots line by line."""
+
+    def __init__(self) -> None:
+        self.targets: dict[str, list[str]] = {}
+        self._snapshot = ""
+        self._in_edges = False
+
+    def read(self, indent: int, text: str) -> None:
+        text = text.rstrip()
+        if indent == 2:
+            self._snapshot = _unquote(text.removesuffix(" {}").removesuffix(":"))
+        elif indent == 4:
+            self._in_edges = text in ("dependencies:", "optionalDependencies:")
+        elif indent == 6 and self._in_edges:
+            name, _, version = text.partition(": ")
+            target = _pnpm_snapshot_key(_unquote(name), _unquote(version)) if version else None
+            if target is not None:
+                self.targets.setdefault(self._snapshot, []).append(target)
+
+
+def _pnpm_outline(content: str) -> tuple[str, list[int], dict[str, list[str]]]:
+    """The part of a pnpm lockfile this reader parses as YAML, the original number of each line kept, and
+    the snapshots' edges (snapshot -> the snapshots its dependencies resolve to).
 
     pnpm lockfiles are large and PyYAML builds every node in Python (2.7 MB, 10,000 packages: 1.9 s even
-    with the C scanner), while only the keys of ``packages`` and ``snapshots`` and four of their fields
-    matter. Dropping the other lines before parsing keeps the YAML valid (a key whose children are gone is
-    null) and makes that 0.3 s. Top-level lines are all kept, so the version and document markers stay.
+    with the C scanner), while only the keys of ``packages`` and ``snapshots``, four of their fields and the
+    importers' dependencies matter. Dropping the other lines before parsing keeps the YAML valid (a key
+    whose children are gone is null) and makes that 0.3 s. Top-level lines are all kept, so the version and
+    document markers stay. The snapshots' edges (pnpm 9's only record of what needs what, tens of thousands
+    of ``name: version`` lines) are read off the lines directly rather than through YAML.
     """
     kept: list[str] = []
     numbers: list[int] = []
+    edges = _PnpmEdges()
     section = ""
     for number, line in enumerate(content.splitlines(), start=1):
         stripped = line.lstrip(" ")
@@ -206,11 +238,19 @@ def _pnpm_outline(content: str) -> tuple[str, list[int]]:
         indent = len(line) - len(stripped)
         if indent == 0:
             section = line.split(":", 1)[0]
-        elif section not in _PNPM_SECTIONS or indent > 4 or (indent == 4 and not _PNPM_FIELD.match(line)):
+        elif section == "importers":
+            if indent > 8:
+                continue
+        elif section not in _PNPM_SECTIONS:
             continue
+        else:
+            if section == "snapshots":
+                edges.read(indent, stripped)
+            if indent > 4 or (indent == 4 and not _PNPM_FIELD.match(line)):
+                continue
         kept.append(line)
         numbers.append(number)
-    return "\n".join(kept), numbers
+    return "\n".join(kept), numbers, edges.targets
 
 
 def read_pnpm_lock(filename: str, content: str) -> Inventory:
@@ -219,7 +259,7 @@ def read_pnpm_lock(filename: str, content: str) -> Inventory:
     pnpm 10 may put a second YAML document (its config dependencies) first; the one with
     ``lockfileVersion`` and the most packages is the lockfile.
     """
-    outline, numbers = _pnpm_outline(content)
+    outline, numbers, edges = _pnpm_outline(content)
     documents = [d for d in load_yaml_documents(filename, outline, numbers) if d is not None]
     if not documents:
         builder = InventoryBuilder(filename, "pnpm-lock.yaml")
@@ -234,6 +274,7 @@ def read_pnpm_lock(filename: str, content: str) -> Inventory:
     if not isinstance(packages, dict):
         raise inventory_error(filename, "'packages' is not a map")
     optional = _pnpm_v9_optional(document.get("snapshots"))
+    dev_only = _pnpm_v9_dev_only(document.get("importers"), edges) if "snapshots" in document else set()
     for key, value in packages.items():
         entry = value if isinstance(value, dict) else {}
         key = str(key)
@@ -244,8 +285,11 @@ def read_pnpm_lock(filename: str, content: str) -> Inventory:
         if not isinstance(name, str) or not isinstance(version, str) or not version[:1].isdigit():
             builder.warn(f"{key}: no registry name and version; skipped")
             continue
-        scope = "dev" if entry.get("dev") else "optional" if entry.get("optional") else None
-        if scope is None and optional.get(key.split("(", 1)[0]):
+        base = key.split("(", 1)[0]
+        scope = (
+            "dev" if entry.get("dev") or base in dev_only else "optional" if entry.get("optional") else None
+        )
+        if scope is None and optional.get(base):
             scope = "optional"
         builder.add(package("npm", name, version, scope))
     return builder.build()
@@ -260,3 +304,46 @@ def _pnpm_v9_optional(snapshots: Any) -> dict[str, bool]:
             flag = isinstance(entry, dict) and bool(entry.get("optional"))
             optional[base] = optional.get(base, True) and flag
     return optional
+
+
+def _pnpm_snapshot_key(name: str, version: str) -> str | None:
+    """The snapshot a dependency resolves to: ``name@version(peers)``, or the alias target itself when the
+    version names another package (``string-width@4.2.3``); a ``link:`` is a workspace folder (None)."""
+    if version.startswith(_LOCAL_PROTOCOLS):
+        return None
+    return version if "@" in version.split("(", 1)[0] else f"{name}@{version}"
+
+
+def _pnpm_edges(entry: Any, kinds: tuple[str, ...]) -> list[str]:
+    found: list[str] = []
+    for kind in kinds:
+        dependencies = entry.get(kind) if isinstance(entry, dict) else None
+        for name, spec in dependencies.items() if isinstance(dependencies, dict) else ():
+            version = spec.get("version") if isinstance(spec, dict) else spec
+            key = _pnpm_snapshot_key(str(name), str(version)) if version is not None else None
+            if key is not None:
+                found.append(key)
+    return found
+
+
+def _pnpm_reach(edges: dict[str, list[str]], start: list[str]) -> set[str]:
+    """The packages (``name@version``, peers aside) that the snapshots ``start`` names pull in."""
+    seen: set[str] = set()
+    pending = list(start)
+    while pending:
+        key = pending.pop()
+        if key not in seen:
+            seen.add(key)
+            pending.extend(edges.get(key, ()))
+    return {key.split("(", 1)[0] for key in seen}
+
+
+def _pnpm_v9_dev_only(importers: Any, edges: dict[str, list[str]]) -> set[str]:
+    """pnpm 9 marks no package dev; a package only the importers' ``devDependencies`` lead to is one."""
+    if not isinstance(importers, dict):
+        return set()
+    needed = [_pnpm_edges(i, ("dependencies", "optionalDependencies")) for i in importers.values()]
+    dev = [_pnpm_edges(i, ("devDependencies",)) for i in importers.values()]
+    return _pnpm_reach(edges, [k for keys in dev for k in keys]) - _pnpm_reach(
+        edges, [k for keys in needed for k in keys]
+    )

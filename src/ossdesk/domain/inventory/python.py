@@ -18,7 +18,11 @@ from ossdesk.domain.inventory._model import Inventory, InventoryBuilder, invento
 _COMMENT = re.compile(r"(^|\s)#.*$")
 _INCLUDE_OPTIONS = ("-r", "--requirement", "-c", "--constraint")
 _EDITABLE_OPTIONS = ("-e", "--editable")
-_PER_REQUIREMENT_OPTION = re.compile(r"\s--?[a-z][\w-]*(=|\s|$).*$")
+# pip's per-requirement options (--hash, --global-option, --config-settings and its short form -C) follow
+# the requirement; everything from the first one on is not part of it.
+_PER_REQUIREMENT_OPTION = re.compile(r"\s--?[a-zA-Z][\w-]*(=|\s|$).*$")
+# pip expands ${NAME} (upper case, digits, underscores) from the environment of the machine that installs.
+_ENVIRONMENT_VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)\}")
 _URL_OR_PATH = re.compile(
     r"^(\.|/|~|[a-z][a-z0-9+.-]*://|[A-Za-z]:\\)|\.(whl|zip|tar\.gz|tgz)$", re.IGNORECASE
 )
@@ -64,6 +68,13 @@ def read_requirements(filename: str, content: str) -> Inventory:
         if line.startswith("-"):
             continue  # --index-url, --hash on its own, -f ...: no package here
         line = _PER_REQUIREMENT_OPTION.sub("", line).strip()
+        variable = _ENVIRONMENT_VARIABLE.search(line)
+        if variable is not None:
+            builder.warn(
+                f"{line!r} depends on the environment variable {variable.group(1)}, unknown here; skipped",
+                number,
+            )
+            continue
         if "@" not in line and _URL_OR_PATH.search(line):  # "name @ url" is a requirement, read below
             builder.warn(f"{line!r} is a file or URL, not a pinned requirement; skipped", number)
             continue
@@ -111,27 +122,103 @@ def _add(builder: InventoryBuilder, entry: dict[str, Any], scope: str | None) ->
     builder.add(package("PyPI", name, version, scope))
 
 
+def _poetry_scope(entry: dict[str, Any]) -> str | None:
+    """Lock format 1.x says ``category = "dev"``; Poetry 2 lists the package's dependency ``groups``, where
+    ``main`` is what the project needs to run and every other group (dev, test, docs ...) is development."""
+    groups = entry.get("groups")
+    if entry.get("category") == "dev" or (isinstance(groups, list) and groups and "main" not in groups):
+        return "dev"
+    return "optional" if entry.get("optional") else None
+
+
 def read_poetry_lock(filename: str, document: dict[str, Any]) -> Inventory:
-    """Read poetry.lock; ``category = "dev"`` (lock format 1.x) is scope dev, ``optional = true`` optional."""
+    """Read poetry.lock; dev-only packages are scope dev, ``optional = true`` (extras) optional."""
     builder = InventoryBuilder(filename, "poetry.lock")
     for entry in _packages(filename, document):
         source = entry.get("source")
         if isinstance(source, dict) and source.get("type") in _LOCAL_SOURCES:
             continue
-        scope = "dev" if entry.get("category") == "dev" else "optional" if entry.get("optional") else None
-        _add(builder, entry, scope)
+        _add(builder, entry, _poetry_scope(entry))
     return builder.build()
 
 
 def read_uv_lock(filename: str, document: dict[str, Any]) -> Inventory:
-    """Read uv.lock; the project itself and path dependencies are sources of kind virtual/editable/..."""
+    """Read uv.lock; the project itself and path dependencies are sources of kind virtual/editable/...
+
+    Scopes follow how ``uv sync`` installs: what the project (its workspace members) needs is runtime; what
+    only its extras (``[package.optional-dependencies]``) pull in is optional; what only its dependency
+    groups (``[package.dev-dependencies]``, PEP 735) pull in is dev.
+    """
     builder = InventoryBuilder(filename, "uv.lock")
-    for entry in _packages(filename, document):
+    entries = _packages(filename, document)
+    scopes = _uv_scopes(entries)
+    for entry in entries:
         source = entry.get("source")
         if isinstance(source, dict) and _LOCAL_SOURCES & source.keys():
             continue
-        _add(builder, entry, None)
+        _add(builder, entry, scopes.get((entry.get("name"), entry.get("version"))))
     return builder.build()
+
+
+_UvKey = tuple[Any, Any]
+
+
+def _uv_scopes(entries: list[dict[str, Any]]) -> dict[_UvKey, str | None]:
+    """(name, version) -> scope, from what the workspace members reach through each kind of dependency."""
+    by_name: dict[Any, list[dict[str, Any]]] = {}
+    for entry in entries:
+        by_name.setdefault(entry.get("name"), []).append(entry)
+    members = [
+        e
+        for e in entries
+        if isinstance(e.get("source"), dict) and {"virtual", "editable"} & e["source"].keys()
+    ]
+    if not members:
+        return {}
+
+    def group_members(table: str) -> list[Any]:
+        found: list[Any] = []
+        for member in members:
+            groups = member.get(table)
+            for group in groups.values() if isinstance(groups, dict) else ():
+                found.extend(_uv_list(group))
+        return found
+
+    runtime = _uv_reach(by_name, [{"name": m.get("name"), "version": m.get("version")} for m in members])
+    optional = _uv_reach(by_name, group_members("optional-dependencies")) - runtime
+    dev = _uv_reach(by_name, group_members("dev-dependencies")) - runtime - optional
+    scopes: dict[_UvKey, str | None] = dict.fromkeys(dev, "dev")
+    scopes.update(dict.fromkeys(optional, "optional"))
+    return scopes
+
+
+def _uv_reach(by_name: dict[Any, list[dict[str, Any]]], start: list[Any]) -> set[_UvKey]:
+    """The packages that ``start`` (uv dependency references) pulls in, with the extras they name."""
+    seen: set[_UvKey] = set()
+    seen_extras: set[tuple[_UvKey, Any]] = set()
+    pending = list(start)
+    while pending:
+        dependency = pending.pop()
+        if not isinstance(dependency, dict):
+            continue
+        extras = _uv_list(dependency.get("extra"))
+        for target in by_name.get(dependency.get("name"), []):
+            if "version" in dependency and dependency["version"] != target.get("version"):
+                continue  # the lockfile names the version when several are locked
+            key = (target.get("name"), target.get("version"))
+            if key not in seen:
+                seen.add(key)
+                pending.extend(_uv_list(target.get("dependencies")))
+            optional = target.get("optional-dependencies")
+            for extra in extras:
+                if isinstance(optional, dict) and isinstance(extra, str) and (key, extra) not in seen_extras:
+                    seen_extras.add((key, extra))
+                    pending.extend(_uv_list(optional.get(extra)))
+    return seen
+
+
+def _uv_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def read_pdm_lock(filename: str, document: dict[str, Any]) -> Inventory:
