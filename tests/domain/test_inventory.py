@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import tarfile
-import time
 from pathlib import Path
 
 import pytest
@@ -908,16 +907,14 @@ def test_cyclonedx_unknown_spec_versions() -> None:
         parse("bom.json", b'{"bomFormat": "CycloneDX", "specVersion": "2.0"}')
 
 
-def test_generated_20000_component_bom_parses_quickly() -> None:
+def test_generated_20000_component_bom_parses_whole() -> None:
+    # Its speed is a benchmark's business (benchmarks/bench_security.py), never a timed assertion here.
     data = generate_cyclonedx(20_000)
     assert data == generate_cyclonedx(20_000)
-    started = time.perf_counter()
     inventory = parse("bom.json", data)
-    elapsed = time.perf_counter() - started
     assert len(inventory.components) == 20_000
     assert {c.ecosystem for c in inventory.components} == {"PyPI", "npm", "Maven", "Go", "crates.io"}
     assert all(c.purl for c in inventory.components)
-    assert elapsed < 3, f"parsing 20,000 components took {elapsed:.2f} s (about 0.3 s expected)"
 
 
 # --- SPDX ---------------------------------------------------------------------------------------------------
