@@ -105,6 +105,12 @@ def mailboxes_with_errors(*, actor: Actor) -> QuerySet[Mailbox]:
     return Mailbox.objects.filter(is_active=True).exclude(last_error="").order_by("name")
 
 
+def contacts_by_id(*, actor: Actor, pk: int) -> Contact | None:
+    """The active contact with this id, for staff who assign a held mail to its sender."""
+    _require_staff(actor)
+    return Contact.objects.filter(pk=pk, is_active=True).select_related("organization").first()
+
+
 def contacts_by_address(*, actor: Actor, email: str, organization: str = "") -> QuerySet[Contact]:
     """Active contacts with this address (optionally of the customer with this slug), for staff who
     assign a held mail to its sender."""
