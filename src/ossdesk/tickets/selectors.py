@@ -51,7 +51,7 @@ def ticket_get(*, actor: Actor, pk: int | str) -> Ticket:
 
 def message_list(*, actor: Actor, ticket: Ticket) -> QuerySet[Message]:
     """A ticket's messages; customers never see internal notes."""
-    qs = Message.objects.filter(ticket=ticket).prefetch_related("attachments")
+    qs = Message.objects.filter(ticket=ticket).select_related("author").prefetch_related("attachments")
     return qs if actor.is_staff else qs.filter(is_public=True)
 
 
@@ -60,7 +60,7 @@ PUBLIC_EVENT_KINDS = ("opened", "customer_message", "vendor_reply", "status", "s
 
 def event_list(*, actor: Actor, ticket: Ticket) -> QuerySet[TicketEvent]:
     """A ticket's timeline; customers see its public part."""
-    qs = TicketEvent.objects.filter(ticket=ticket).select_related("message")
+    qs = TicketEvent.objects.filter(ticket=ticket).select_related("message", "actor")
     return qs if actor.is_staff else qs.filter(kind__in=PUBLIC_EVENT_KINDS)
 
 
