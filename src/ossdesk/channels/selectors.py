@@ -50,7 +50,7 @@ def outbound_list(*, actor: Actor, status: str | None = None) -> QuerySet[Outbou
 
 def outbound_get(*, actor: Actor, pk: int) -> OutboundEmail:
     _require_staff(actor)
-    return OutboundEmail.objects.get(pk=pk)
+    return OutboundEmail.objects.select_related("ticket", "user").get(pk=pk)
 
 
 def outbound_counts(*, actor: Actor) -> dict[str, int]:
