@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from ossdesk.accounts.actor import actor_for
 from ossdesk.accounts.models import Role
+from ossdesk.channels.models import MailKind, OutboundEmail
+from ossdesk.channels.services import mail_sweep
 from ossdesk.customers.services import deployment_create
 from ossdesk.products.models import Product
 from ossdesk.security import services
@@ -97,3 +99,9 @@ def test_a_security_ticket_names_its_real_channel_actor_and_advisory(
     row = row[: row.index("</tr>")]
     assert '<td class="owner">ossdesk security</td>' in row
     assert contact.name not in row
+
+    mail_sweep()  # the acknowledgement does not pretend the customer wrote in
+    acknowledgement = OutboundEmail.objects.get(ticket=ticket, kind=MailKind.TICKET_CREATED).body_text
+    assert f"ossdesk security opened ticket #{ticket.pk} (" in acknowledgement
+    assert f"for Bank about Django support (advisory {public_id}):" in acknowledgement
+    assert "we received your ticket" not in acknowledgement
