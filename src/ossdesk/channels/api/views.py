@@ -1,6 +1,6 @@
 """API doors for received mail (staff): the list the web inbox shows, and its actions — retry, assign to
-a contact, discard — through the same intake services. Customers are refused (403): the inbox holds
-every customer's mail."""
+a contact, discard — through the same intake services. The inbox holds every customer's mail: to a
+customer it is empty, and each mail answers like a missing one (404)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from ossdesk.customers.models import Contact
 from ossdesk.web.viewsets import SelectorViewSet
 
 INVALID = OpenApiResponse(description='{"detail": "Invalid input.", "errors": {field: [messages]}}')
-STAFF_ONLY = OpenApiResponse(description='{"detail": ...}: the mail inbox is for the vendor\'s staff')
 MISSING = OpenApiResponse(description='{"detail": "Not found."}')
 STATUS_PARAMETER = OpenApiParameter(
     "status",
@@ -46,11 +45,11 @@ def _statuses(request: Request) -> tuple[str, ...]:
     list=extend_schema(
         summary="Received mail that needs a person (staff)",
         parameters=[STATUS_PARAMETER],
-        responses={200: InboundOutSerializer(many=True), 400: INVALID, 403: STAFF_ONLY},
+        responses={200: InboundOutSerializer(many=True), 400: INVALID},
     ),
     retrieve=extend_schema(
         summary="One received mail (staff)",
-        responses={200: InboundOutSerializer, 403: STAFF_ONLY, 404: MISSING},
+        responses={200: InboundOutSerializer, 404: MISSING},
     ),
 )
 class InboundViewSet(SelectorViewSet):
@@ -67,7 +66,7 @@ class InboundViewSet(SelectorViewSet):
     @extend_schema(
         summary="Process a held, refused, quarantined or failed mail again, now",
         request=None,
-        responses={200: InboundOutSerializer, 400: INVALID, 403: STAFF_ONLY, 404: MISSING},
+        responses={200: InboundOutSerializer, 400: INVALID, 404: MISSING},
     )
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str | None = None) -> Response:
@@ -76,7 +75,7 @@ class InboundViewSet(SelectorViewSet):
     @extend_schema(
         summary="Process a held or refused mail as this contact's",
         request=InboundAssignInSerializer,
-        responses={200: InboundOutSerializer, 400: INVALID, 403: STAFF_ONLY, 404: MISSING},
+        responses={200: InboundOutSerializer, 400: INVALID, 404: MISSING},
     )
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str | None = None) -> Response:
@@ -107,7 +106,7 @@ class InboundViewSet(SelectorViewSet):
     @extend_schema(
         summary="Put a held, quarantined or failed mail aside (it stays stored)",
         request=None,
-        responses={200: InboundOutSerializer, 400: INVALID, 403: STAFF_ONLY, 404: MISSING},
+        responses={200: InboundOutSerializer, 400: INVALID, 404: MISSING},
     )
     @action(detail=True, methods=["post"])
     def discard(self, request: Request, pk: str | None = None) -> Response:
