@@ -82,10 +82,22 @@ def test_rows_written_before_names_were_stored_show_names(
         channel=Channel.EMAIL,
         created_at=reply.created_at,
     )
+    # As the demo writes them: a status change labelled with the login, no user on the row.
+    TicketEvent.objects.create(
+        ticket=ticket, at=reply.created_at, kind="status", value="open", actor_label="erin"
+    )
+    TicketEvent.objects.create(
+        ticket=ticket, at=reply.created_at, kind="assigned", value="erin", actor_label="erin", data={}
+    )
     page = web_for(desk["acme"]["contact"].user).get(f"/tickets/{ticket.pk}/").content.decode()
     assert "<strong>Erin Weber</strong>" in page
     assert "<strong>Ana Lima</strong>" in page
     assert "ana@acme.example" not in page
+    assert "Status → Open</span> <small>Erin Weber ·" in page
+    assert "<small>erin ·" not in page
+    staff_page = web_for(desk["engineer"]).get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "Assigned to Erin Weber" in staff_page
+    assert "Assigned to erin" not in staff_page
 
     api = api_client_for(desk["engineer"])
     replies = {m["id"]: m for m in api.get(f"/api/tickets/{ticket.pk}/replies/").json()["results"]}

@@ -162,8 +162,8 @@ def allowed_severities(terms: Terms) -> list[tuple[str, str]]:
     ]
 
 
-def event_text(event: TicketEvent) -> str:
-    """What an event of the timeline says, in a line."""
+def event_text(event: TicketEvent, names: Mapping[str, str] | None = None) -> str:
+    """What an event of the timeline says, in a line (`names`: see `timeline`)."""
     data = event.data or {}
     reason = f" — {data['reason']}" if data.get("reason") else ""
     kind = event.kind
@@ -182,7 +182,8 @@ def event_text(event: TicketEvent) -> str:
         return f"Severity {data.get('from', '?')} → {event.value}{reason}"
     if kind == "assigned":
         team = f" ({data['team']})" if data.get("team") else ""
-        return f"Assigned to {data.get('assignee_name') or event.value or 'nobody'}{team}"
+        assignee = data.get("assignee_name") or (names or {}).get(event.value) or event.value
+        return f"Assigned to {assignee or 'nobody'}{team}"
     if kind == "workaround":
         return "Workaround given" + (f" — {data['note']}" if data.get("note") else "")
     if kind == "time_logged":
@@ -223,11 +224,30 @@ class TimelineEntry:
 MESSAGE_KINDS = frozenset({"opened", "customer_message", "vendor_reply", "internal_note"})
 
 
-def timeline(events: Iterable[TicketEvent], messages: Iterable[Message]) -> list[TimelineEntry]:
+def labels_to_resolve(events: Iterable[TicketEvent], messages: Iterable[Message]) -> set[str]:
+    """Labels stored without a user that may be logins ("erin": rows written before display names were
+    stored, or by the demo), for one lookup of their people's names."""
+    labels = {e.actor_label for e in events if e.actor_id is None}
+    labels |= {e.value for e in events if e.kind == "assigned" and not (e.data or {}).get("assignee_name")}
+    labels |= {m.author_label for m in messages if m.author_id is None}
+    return {label for label in labels if label}
+
+
+def timeline(
+    events: Iterable[TicketEvent], messages: Iterable[Message], names: Mapping[str, str] | None = None
+) -> list[TimelineEntry]:
     """Events merged with the messages the viewer may see; a message shows once, with its event's time.
 
     `messages` is already scoped to the viewer: an event whose message is not among them is left out.
+    `names` maps logins found in stored labels to the people's display names (`labels_to_resolve`).
     """
+    names = names or {}
+
+    def name(user: Any, label: str) -> str:
+        if user is None and label in names:
+            return names[label]
+        return shown_name(user, label)
+
     visible = {m.pk: m for m in messages}
     shown: set[int] = set()
     entries: list[tuple[datetime, int, TimelineEntry]] = []
@@ -243,7 +263,7 @@ def timeline(events: Iterable[TicketEvent], messages: Iterable[Message]) -> list
                     event.pk,
                     TimelineEntry(
                         event.at,
-                        shown_name(message.author, message.author_label),
+                        name(message.author, message.author_label),
                         event.kind,
                         event_text(event) if event.kind == "opened" else "",
                         message,
@@ -256,7 +276,7 @@ def timeline(events: Iterable[TicketEvent], messages: Iterable[Message]) -> list
                     event.at,
                     event.pk,
                     TimelineEntry(
-                        event.at, shown_name(event.actor, event.actor_label), event.kind, event_text(event)
+                        event.at, name(event.actor, event.actor_label), event.kind, event_text(event, names)
                     ),
                 )
             )
@@ -273,7 +293,7 @@ def timeline(events: Iterable[TicketEvent], messages: Iterable[Message]) -> list
                     0,
                     TimelineEntry(
                         message.created_at,
-                        shown_name(message.author, message.author_label),
+                        name(message.author, message.author_label),
                         kind,
                         "",
                         message,

@@ -53,6 +53,7 @@ from ossdesk.tickets.web.forms import (
 from ossdesk.tickets.web.presenters import (
     allowed_severities,
     clock_cards,
+    labels_to_resolve,
     opened_by,
     severity_choice_label,
     sla_badge,
@@ -371,7 +372,9 @@ def _detail(
     entitlements = entitlements_for(organization=organization)
     states = clock_states(ticket, now=timezone.now())
     events = list(selectors.event_list(actor=actor, ticket=ticket))
-    entries = timeline(events, selectors.message_list(actor=actor, ticket=ticket))
+    ticket_messages = list(selectors.message_list(actor=actor, ticket=ticket))
+    names = selectors.display_names(usernames=labels_to_resolve(events, ticket_messages))
+    entries = timeline(events, ticket_messages, names)
     page_forms: dict[str, forms.Form] = (
         _staff_forms(ticket, entitlements.terms) if actor.is_staff else {"reply": ReplyForm()}
     )
