@@ -10,20 +10,24 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from ossdesk.accounts.actor import actor_for
-from ossdesk.accounts.models import Notification, Role
+from ossdesk.accounts.models import Notification, Role, User
 from ossdesk.audit.models import AuditEntry
 from ossdesk.channels import services, threading
 from ossdesk.channels.mailer import retry_delay
 from ossdesk.channels.models import DigestEntry, MailKind, OutboundEmail
 from ossdesk.channels.selectors import mail_status, preferences_for
-from ossdesk.plans.services import subscription_update
+from ossdesk.customers.models import Contact
+from ossdesk.plans.services import agreement_create, subscription_update
 from ossdesk.tickets import services as tickets
 from ossdesk.tickets.models import Ticket
 from tests.factories import SYSTEM, ProductFactory
@@ -39,6 +43,15 @@ class Inbox:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse = 0
         self.code = "451 4.3.0 Mailbox busy, try again later"
+        self.unknown: set[str] = set()  # addresses refused at RCPT TO with 550
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address in self.unknown:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse > 0:
@@ -486,3 +499,126 @@ def test_the_direct_hooks_mail_once(desk: dict[str, Any]) -> None:
     assert notification_mail_task.call_local(notice.pk) is True
     assert services.mail_sweep().notifications == 0
     assert OutboundEmail.objects.count() == 2
+
+
+# -- what the mails say, and what the outbox offers ------------------------------------------------
+
+
+def _acknowledgement(ticket: Ticket) -> OutboundEmail:
+    services.mail_sweep()
+    return OutboundEmail.objects.get(ticket=ticket, kind=MailKind.TICKET_CREATED)
+
+
+def test_the_acknowledgement_states_the_business_hours_target(desk: dict[str, Any]) -> None:
+    ticket = desk["ticket"]  # S2 on Business: 4 business hours, in the customer's Berlin office hours
+    mail = _acknowledgement(ticket)
+    promise = "first response within 4 business hours (Mon–Fri 09:00–17:00 Europe/Berlin)"
+    assert promise in mail.body_text
+    assert (
+        "first response <strong>within 4 business hours (Mon–Fri 09:00–17:00 Europe/Berlin)</strong>"
+        in mail.body_html
+    )
+    due = ticket.clocks.get(name="first_response").due_at
+    assert due is not None
+    local = timezone.localtime(due, ZoneInfo("Europe/Berlin"))
+    assert f"by {local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()}." in mail.body_text
+    assert "the response time your plan promises" not in mail.body_text
+
+
+def test_the_acknowledgement_follows_the_agreement_not_the_plan(desk: dict[str, Any]) -> None:
+    acme = desk["acme"]
+    Contact.objects.filter(pk=desk["contact"].pk).update(reachable_24x7=True, phone="+49 30 1234567")
+    agreement_create(
+        actor=SYSTEM,
+        organization=acme["org"],
+        reference="EA-ACME-S1",
+        starts_on=timezone.localdate() - timedelta(days=1),
+        ends_on=timezone.localdate() + timedelta(days=300),
+        overrides={"severities": {"S1": {"first_response": "10m"}}},
+    )
+    ticket = tickets.ticket_create(
+        actor=actor_for(desk["contact"].user),
+        organization=acme["org"],
+        product=desk["ticket"].product,
+        severity="S1",
+        subject="Primary down",
+        body="The primary does not start.",
+    )
+    text = _acknowledgement(ticket).body_text
+    assert "first response within 10 min, 24/7, by " in text  # Business alone promises 1 hour
+
+
+def test_a_breach_mail_gives_due_time_overdue_assignee_and_24x7_contact(desk: dict[str, Any]) -> None:
+    ticket, engineer = desk["ticket"], desk["engineer"]
+    User.objects.filter(pk=engineer.pk).update(display_name="Erin Weber")
+    engineer.refresh_from_db()
+    Contact.objects.filter(pk=desk["contact"].pk).update(reachable_24x7=True, phone="+49 30 1234567")
+    tickets.ticket_assign(actor=SYSTEM, ticket=ticket, assignee=engineer)
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    due = ticket.clocks.get(name="first_response").due_at
+    assert due is not None
+    later = due + timedelta(hours=3, minutes=5)
+    from ossdesk.tickets.escalation import ticket_check
+
+    ticket_check(ticket, now=later)
+    notification = Notification.objects.get(recipient=engineer, kind="sla.breach")
+    email = services.notification_mail_enqueue(notification, now=later + timedelta(minutes=2))
+    assert isinstance(email, OutboundEmail)
+    local = timezone.localtime(due, ZoneInfo("Europe/Berlin"))
+    text = email.body_text
+    assert (
+        f"First response (target 4 business hours): due {local:%a} {local.day} {local:%b %Y, %H:%M} "
+        f"{local.tzname()} ({due:%H:%M} UTC), overdue by 3 h 07 min"
+    ) in text
+    assert "Assigned to: Erin Weber" in text
+    contact = desk["contact"]
+    assert f"Customer's 24/7 contact: {contact.name}, +49 30 1234567, {contact.email}" in text
+    assert "overdue by 3 h 07 min" in email.body_html
+
+
+def test_retry_is_offered_only_where_it_can_succeed(
+    desk: dict[str, Any], inbox: Inbox, settings: Any
+) -> None:
+    engineer = _client(desk["engineer"])
+    unknown = desk["contact"].email
+    inbox.unknown.add(unknown)
+    deliver()
+    refused = OutboundEmail.objects.get(recipient=unknown)
+    assert refused.status == OutboundEmail.Status.FAILED
+    assert refused.retryable is False
+    assert refused.last_error.startswith("refused permanently: recipient refused: 550")
+    page = engineer.get("/mail/outbox/").content.decode()
+    assert "Retry now" not in page
+    assert "The server refused this address for good" in page
+    with pytest.raises(ValidationError, match="refused this address for good"):
+        services.outbound_retry(actor=actor_for(desk["engineer"]), email=refused)
+
+    OutboundEmail.objects.filter(pk=refused.pk).update(status=OutboundEmail.Status.SENT, retryable=True)
+    assert "Retry now" not in engineer.get("/mail/outbox/").content.decode()  # sent: never twice
+
+    settings.OSSDESK_SMTP_HOST = ""
+    Notification.objects.create(recipient=desk["engineer"], kind="sla.breach", subject="late")
+    services.mail_sweep()
+    waiting = OutboundEmail.objects.get(status=OutboundEmail.Status.QUEUED)
+    page = engineer.get("/mail/outbox/").content.decode()
+    assert "No SMTP server is configured (OSSDESK_SMTP_HOST)" in page
+    assert "Retry now" not in page
+    response = engineer.post(f"/mail/outbox/{waiting.pk}/retry/", follow=True)
+    assert "No SMTP server is configured" in response.content.decode()
+
+
+def test_the_outbox_previews_a_mail(desk: dict[str, Any]) -> None:
+    mail = _acknowledgement(desk["ticket"])
+    page = _client(desk["engineer"]).get(f"/mail/outbox/{mail.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"<h1>{escape(mail.subject)}</h1>" in html
+    assert escape(mail.body_text) in html
+    assert f'sandbox srcdoc="{escape(mail.body_html)}"' in html
+    assert escape(mail.message_id) in html
+    assert "Example Support &lt;support@mail.test&gt;" in html
+    assert (
+        f'href="/mail/outbox/{mail.pk}/"' in _client(desk["engineer"]).get("/mail/outbox/").content.decode()
+    )
+    assert _client(desk["contact"].user).get(f"/mail/outbox/{mail.pk}/").status_code == 403
+    assert _client(desk["engineer"]).get("/mail/outbox/999999/").status_code == 404

@@ -323,6 +323,7 @@ def _customer_actor(contact: Contact) -> Actor:
         role=Role.CUSTOMER,
         organization_id=contact.organization_id,
         label=user.username if user is not None else f"{contact.name} <{contact.email}>",
+        name=contact.name,  # the ticket shows who wrote, not the login or the address
     )
 
 
@@ -382,7 +383,11 @@ def _open_ticket(row: InboundMessage, mail: ParsedMail, contact: Contact, *, fol
     if follows is not None:
         body = f"(Follows up closed ticket #{follows.pk}.)\n\n{body}"
     user = contact.user if contact.user is not None and contact.user.is_active else None
-    actor = _customer_actor(contact) if user is not None else Actor.system(f"e-mail from {contact.email}")
+    actor = (
+        _customer_actor(contact)
+        if user is not None
+        else Actor.system(f"e-mail from {contact.email}", name=contact.name)
+    )
     try:
         ticket, message = ticket_open(
             actor=actor,

@@ -77,10 +77,13 @@ class Mail(Protocol):
 class MailError(Exception):
     """Sending failed; `permanent` says that trying again cannot help (the server said 5xx)."""
 
-    def __init__(self, text: str, *, permanent: bool = False, unreachable: bool = False) -> None:
+    def __init__(
+        self, text: str, *, permanent: bool = False, unreachable: bool = False, recipient: bool = False
+    ) -> None:
         super().__init__(text)
         self.permanent = permanent
         self.unreachable = unreachable  # no connection at all: the rest of the batch would fail too
+        self.recipient = recipient  # about the address itself, not the server or our configuration
 
 
 def build_message(mail: Mail, sender: str) -> EmailMessage:
@@ -106,7 +109,7 @@ def _classify(exc: Exception) -> MailError:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, text = next(iter(exc.recipients.values()), (0, b""))
         reply = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-        return MailError(f"recipient refused: {code} {reply}", permanent=500 <= code < 600)
+        return MailError(f"recipient refused: {code} {reply}", permanent=500 <= code < 600, recipient=True)
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         # The configuration is wrong, not the mail: once it is fixed the mail should go.
         return MailError(f"SMTP login refused: {exc.smtp_code} {exc.smtp_error!r}")

@@ -96,6 +96,9 @@ class OutboundEmail(models.Model):
     next_attempt_at = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    retryable = models.BooleanField(
+        default=True, help_text="False once the server refused the recipient for good: a retry cannot help"
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -50,7 +50,7 @@ def outbound_list(*, actor: Actor, status: str | None = None) -> QuerySet[Outbou
 
 def outbound_get(*, actor: Actor, pk: int) -> OutboundEmail:
     _require_staff(actor)
-    return OutboundEmail.objects.get(pk=pk)
+    return OutboundEmail.objects.select_related("ticket", "user").get(pk=pk)
 
 
 def outbound_counts(*, actor: Actor) -> dict[str, int]:
@@ -78,8 +78,10 @@ ATTENTION = (
 
 
 def inbound_list(*, actor: Actor, statuses: tuple[str, ...] = ATTENTION) -> QuerySet[InboundMessage]:
-    """Received mail in the given states, newest first (without the raw bytes); staff only."""
-    _require_staff(actor)
+    """Received mail in the given states, newest first (without the raw bytes): staff only, anyone else
+    gets none (the API answers a customer like an empty inbox, each mail like a missing one)."""
+    if not actor.is_staff:
+        return InboundMessage.objects.none()
     return (
         InboundMessage.objects.filter(status__in=statuses)
         .select_related("mailbox", "ticket", "contact__organization")
@@ -103,6 +105,12 @@ def mailboxes_with_errors(*, actor: Actor) -> QuerySet[Mailbox]:
     """Active mailboxes whose last fetch failed, for the inbox page."""
     _require_staff(actor)
     return Mailbox.objects.filter(is_active=True).exclude(last_error="").order_by("name")
+
+
+def contacts_by_id(*, actor: Actor, pk: int) -> Contact | None:
+    """The active contact with this id, for staff who assign a held mail to its sender."""
+    _require_staff(actor)
+    return Contact.objects.filter(pk=pk, is_active=True).select_related("organization").first()
 
 
 def contacts_by_address(*, actor: Actor, email: str, organization: str = "") -> QuerySet[Contact]:

@@ -22,7 +22,7 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
-from ossdesk.accounts.actor import Actor
+from ossdesk.accounts.actor import Actor, shown_name
 from ossdesk.accounts.models import Notification, User
 from ossdesk.audit.services import audit_record
 from ossdesk.channels import mailer
@@ -46,6 +46,7 @@ from ossdesk.channels.threading import (
     ticket_subject,
     ticket_token,
 )
+from ossdesk.tickets.commitments import breach_report, first_response
 from ossdesk.tickets.models import Status, Ticket, TicketEvent
 
 MAILER = Actor.system("mail")
@@ -220,7 +221,7 @@ def notification_mail_enqueue(
         return None
     ticket_id = ticket_id_from_url(notification.url)
     ticket = (
-        Ticket.objects.select_related("organization").filter(pk=ticket_id).first()
+        Ticket.objects.select_related("organization", "assignee").filter(pk=ticket_id).first()
         if ticket_id is not None
         else None
     )
@@ -234,15 +235,15 @@ def notification_mail_enqueue(
             ticket=ticket,
             notification=notification,
         )
-    rendered = render_mail(
-        kind if kind != MailKind.OTHER else "notice",
-        {
-            "notification": notification,
-            "ticket": ticket,
-            "recipient_name": str(user),
-            "link": _link(notification.url),
-        },
-    )
+    context: dict[str, Any] = {
+        "notification": notification,
+        "ticket": ticket,
+        "recipient_name": str(user),
+        "link": _link(notification.url),
+    }
+    if kind == MailKind.SLA_BREACH and ticket is not None:
+        context["report"] = breach_report(ticket, now=now or timezone.now())
+    rendered = render_mail(kind if kind != MailKind.OTHER else "notice", context)
     message_id = (
         ticket_notice_message_id(ticket, f"notice.{notification.pk}")
         if ticket is not None
@@ -295,8 +296,9 @@ def ticket_mail_for_event(
     delivery = (preferences or PreferenceCache()).delivery(user, kind)
     if delivery == Delivery.OFF:
         return None
+    author = shown_name(message.author, message.author_label) if message is not None else ""
     if delivery == Delivery.DIGEST and user is not None:
-        rendered = render_mail(kind, {"ticket": ticket, "event": event, "message": message})
+        rendered = render_mail(kind, {"ticket": ticket, "event": event, "message": message, "author": author})
         return _digest_entry(
             user=user,
             kind=kind,
@@ -310,11 +312,15 @@ def ticket_mail_for_event(
         "ticket": ticket,
         "event": event,
         "message": message,
+        "author": author,
         "contact": contact,
         "recipient_name": contact.name,
         "link": _link(f"/tickets/{ticket.pk}/"),
         "reason": (event.data or {}).get("reason", ""),
     }
+    if kind == MailKind.TICKET_CREATED:
+        context["first_response"] = first_response(ticket)
+        context["origin"] = (event.data or {}).get("origin", "")
     if kind == MailKind.TICKET_SOLVED:
         from ossdesk.surveys.services import survey_mail_context  # surveys build on the solved mail
 
@@ -402,7 +408,7 @@ def mail_sweep(*, now: datetime | None = None, limit: int = 2000) -> SweepReport
     events = _sweep_source(
         "ticket_events",
         TicketEvent.objects.filter(kind__in=EVENT_KINDS).select_related(
-            "ticket__organization", "ticket__contact__user", "message"
+            "ticket__organization", "ticket__contact__user", "message__author"
         ),
         lambda e: e.at,
         "at",
@@ -445,6 +451,7 @@ def _finish(email: OutboundEmail, now: datetime, error: mailer.MailError | None)
         email.status = OutboundEmail.Status.FAILED
         reason = "refused permanently" if error.permanent else f"gave up after {email.attempts} attempts"
         email.last_error = f"{reason}: {error}"[:2000]
+        email.retryable = not (error.permanent and error.recipient)
         outcome = "failed"
     else:
         email.status = OutboundEmail.Status.QUEUED
@@ -452,7 +459,7 @@ def _finish(email: OutboundEmail, now: datetime, error: mailer.MailError | None)
         email.last_error = str(error)[:2000]
         outcome = "deferred"
     with transaction.atomic():
-        email.save(update_fields=["status", "sent_at", "last_error", "next_attempt_at"])
+        email.save(update_fields=["status", "sent_at", "last_error", "next_attempt_at", "retryable"])
         _audit_outcome(email, OutboundEmail.Status.SENDING)
     return outcome
 
@@ -559,18 +566,29 @@ def digest_send(*, now: datetime | None = None) -> int:
 # -- people's actions ------------------------------------------------------------------------------
 
 
+def retry_refusal(email: OutboundEmail, *, configured: bool) -> str:
+    """Why "Retry now" cannot succeed for this mail ("" when it can): a sent mail is never sent twice,
+    a recipient the server refused for good is refused again, and without an SMTP server nothing goes."""
+    if email.status == OutboundEmail.Status.SENT:
+        return "Sent; a sent mail is never sent twice."
+    if email.status == OutboundEmail.Status.SENDING:
+        return "Being sent now."
+    if not email.retryable:
+        return "The server refused this address for good; a retry would be refused again."
+    if not configured:
+        return "No SMTP server is configured (OSSDESK_SMTP_HOST): the mail waits in the outbox until one is."
+    return ""
+
+
 @transaction.atomic
 def outbound_retry(*, actor: Actor, email: OutboundEmail) -> OutboundEmail:
-    """ "Retry now": a failed or waiting mail goes at the next send, with a fresh set of attempts."""
+    """ "Retry now": a failed or waiting mail goes at the next send, with a fresh set of attempts —
+    only where that can succeed (see `retry_refusal`)."""
     if not actor.is_staff:
         raise PermissionDenied("The outbox is for the vendor's staff.")
-    if email.status not in {OutboundEmail.Status.QUEUED, OutboundEmail.Status.FAILED}:
-        raise ValidationError(
-            {
-                "status": f"This mail is {email.get_status_display().lower()}; only a queued or failed mail "
-                "can be retried (a sent one is never sent twice)."
-            }
-        )
+    refusal = retry_refusal(email, configured=mailer.smtp_config() is not None)
+    if refusal:
+        raise ValidationError({"status": refusal})
     before = {"status": email.status, "attempts": email.attempts, "next_attempt_at": email.next_attempt_at}
     updated = OutboundEmail.objects.filter(pk=email.pk, status=email.status).update(
         status=OutboundEmail.Status.QUEUED,

@@ -60,6 +60,14 @@ class Advisory(models.Model):
     def __str__(self) -> str:
         return self.osv_id
 
+    @property
+    def public_id(self) -> str:
+        """The id people know it by: a vendor advisory's own tracking id (OSSDESK-2026-0001). Its OSV
+        record carries `x_` in front, as OSV asks of databases without a registered prefix."""
+        if self.source == self.Source.VENDOR:
+            return self.osv_id.removeprefix("x_")
+        return self.osv_id
+
 
 class AdvisoryAlias(models.Model):
     """An advisory's id and each alias (CVE, GHSA ...), so any of them finds it."""

@@ -871,7 +871,8 @@ def _security_ticket(
     entitlements = entitlements_for(organization=organization)
     if entitlements.plan.code != "enterprise":
         return
-    from ossdesk.tickets.services import ticket_create  # the helpdesk builds on security, not the reverse
+    from ossdesk.tickets.models import Channel  # the helpdesk builds on security, not the reverse
+    from ossdesk.tickets.services import ticket_create
 
     deployment = Deployment.objects.select_related("product").get(pk=findings[0].deployment_id)
     contact = (
@@ -886,22 +887,25 @@ def _security_ticket(
     if len(findings) > 50:
         lines.append(f"- … and {len(findings) - 50} more")
     due = min((f.due_at for f in findings if f.due_at), default=None)
+    advisory_id = advisory.public_id
     body = (
-        f"{advisory.osv_id}: {advisory.summary}\n\nCritical finding in your portfolio. Affected:\n"
+        f"{advisory_id}: {advisory.summary}\n\nCritical finding in your portfolio. Affected:\n"
         + "\n".join(lines)
         + (f"\n\nRemediation due {due:%Y-%m-%d %H:%M} UTC." if due else "")
     )
     try:
         ticket = ticket_create(
-            actor=Actor.system("security notices"),
+            actor=Actor.system("security notices", name=Channel.SECURITY.label),
             organization=organization,
             product=deployment.product,
-            subject=f"Security: {advisory.osv_id} affects {deployment.name}"[:250],
+            subject=f"Security: {advisory_id} affects {deployment.name}"[:250],
             body=body,
             severity="S2",
-            contact=contact,
+            channel=Channel.SECURITY,
+            origin=f"advisory {advisory_id}",
+            contact=contact,  # whom the vendor reaches about it; nobody at the customer raised it
             deployment=deployment,
-            tags=["security", advisory.osv_id.lower()],
+            tags=["security", advisory_id.lower()],
         )
     except (EntitlementDenied, ValidationError) as error:
         notice.ticket_error = str(error)[:500]

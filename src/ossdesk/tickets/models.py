@@ -45,6 +45,13 @@ class Channel(models.TextChoices):
     PHONE = "phone", "Phone"
     DEDICATED = "dedicated", "Dedicated channel"
     API = "api", "API"
+    # ossdesk's own systems open these cases; no person raised them.
+    SYSTEM = "system", "ossdesk"
+    SECURITY = "security", "ossdesk security"
+    MONITORING = "monitoring", "ossdesk monitoring"
+
+
+SYSTEM_CHANNELS = frozenset({Channel.SYSTEM, Channel.SECURITY, Channel.MONITORING})
 
 
 class Calendar(models.Model):
@@ -183,6 +190,11 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def opened_by_system(self) -> bool:
+        """ossdesk itself opened it (a security notice, a monitoring alert): no person raised it."""
+        return self.channel in SYSTEM_CHANNELS
 
 
 class Message(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from ossdesk.accounts.actor import Actor
+from ossdesk.accounts.models import User
 from ossdesk.tickets.models import (
     OPEN_STATUSES,
     Message,
@@ -51,8 +53,19 @@ def ticket_get(*, actor: Actor, pk: int | str) -> Ticket:
 
 def message_list(*, actor: Actor, ticket: Ticket) -> QuerySet[Message]:
     """A ticket's messages; customers never see internal notes."""
-    qs = Message.objects.filter(ticket=ticket).prefetch_related("attachments")
+    qs = Message.objects.filter(ticket=ticket).select_related("author").prefetch_related("attachments")
     return qs if actor.is_staff else qs.filter(is_public=True)
+
+
+def display_names(*, usernames: Iterable[str]) -> dict[str, str]:
+    """The display names of the people with these logins, in one query (for labels that hold a login)."""
+    wanted = set(usernames)
+    if not wanted:
+        return {}
+    people = User.objects.filter(username__in=wanted).only(
+        "username", "display_name", "first_name", "last_name"
+    )
+    return {person.username: str(person) for person in people}
 
 
 PUBLIC_EVENT_KINDS = ("opened", "customer_message", "vendor_reply", "status", "severity", "workaround")
@@ -60,7 +73,7 @@ PUBLIC_EVENT_KINDS = ("opened", "customer_message", "vendor_reply", "status", "s
 
 def event_list(*, actor: Actor, ticket: Ticket) -> QuerySet[TicketEvent]:
     """A ticket's timeline; customers see its public part."""
-    qs = TicketEvent.objects.filter(ticket=ticket).select_related("message")
+    qs = TicketEvent.objects.filter(ticket=ticket).select_related("message", "actor")
     return qs if actor.is_staff else qs.filter(kind__in=PUBLIC_EVENT_KINDS)
 
 

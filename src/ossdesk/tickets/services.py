@@ -31,6 +31,7 @@ from ossdesk.tickets import routing
 from ossdesk.tickets.escalation import ticket_check
 from ossdesk.tickets.models import (
     OPEN_STATUSES,
+    SYSTEM_CHANNELS,
     Attachment,
     Calendar,
     Channel,
@@ -77,6 +78,7 @@ BLOCKED_EXTENSIONS = frozenset(
         ".xhtml",
     }
 )
+ROUTING = Actor.system("routing", name="automatic routing")
 STAFF_WORKERS = frozenset({Role.ADMIN, Role.ENGINEER, Role.ACCOUNT_MANAGER, Role.SECURITY_ANALYST, "system"})
 
 
@@ -117,7 +119,7 @@ def _event(
         kind=kind,
         value=value,
         actor_id=actor.user_id,
-        actor_label=actor.label,
+        actor_label=actor.display_name,
         message=message,
         data=data or {},
     )
@@ -206,7 +208,8 @@ def check_intake(*, organization: Organization, channel: str, severity: str, pro
     entitlements = entitlements_for(organization=organization)
     plans = plan_refs()
     check_severity(entitlements, severity=severity, plans=plans)
-    check_channel(entitlements, channel="portal" if channel == Channel.API else channel, plans=plans)
+    if channel not in SYSTEM_CHANNELS:  # the vendor's own systems use no channel of the customer's plan
+        check_channel(entitlements, channel="portal" if channel == Channel.API else channel, plans=plans)
     if not entitlements.covers_product(product.pk):
         raise EntitlementDenied(
             f"{organization.name}'s {entitlements.plan_label} subscription does not cover {product.name}; "
@@ -245,11 +248,17 @@ def ticket_open(
     attachments: Sequence[Upload] = (),
     tags: Sequence[str] = (),
     source_message_id: str = "",
+    origin: str = "",
 ) -> Opened:
     """Open a case after checking the contract: channel, severity, product, named contact.
-    `source_message_id` is the Message-ID of the e-mail that opened it: the acknowledgement answers it."""
+    `source_message_id` is the Message-ID of the e-mail that opened it: the acknowledgement answers it.
+    A case that ossdesk's own systems open (channel system, security or monitoring) is opened by a system
+    actor, and `origin` says what caused it ("advisory OSSDESK-2026-0001"); its contact is who the vendor
+    reaches, not who raised it."""
     if actor.is_customer and channel not in {Channel.PORTAL, Channel.API, Channel.EMAIL}:
         raise ValidationError({"channel": "Customers raise cases through the portal, the API or e-mail."})
+    if channel in SYSTEM_CHANNELS and actor.role != "system":
+        raise ValidationError({"channel": f"Only {Channel(channel).label} itself opens cases this way."})
     contact = _intake_contact(actor, organization, contact)
     errors = {}
     if not subject.strip():
@@ -288,8 +297,8 @@ def ticket_open(
     message = Message.objects.create(
         ticket=ticket,
         author_id=actor.user_id,
-        author_label=actor.label,
-        from_customer=True,
+        author_label=actor.display_name,
+        from_customer=channel not in SYSTEM_CHANNELS,
         is_public=True,
         body=body,
         channel=channel,
@@ -308,6 +317,7 @@ def ticket_open(
                 "severity": severity,
                 "channel": channel,
                 **({"message_id": source_message_id} if source_message_id else {}),
+                **({"origin": origin[:200]} if origin else {}),
             },
         )
     ]
@@ -315,7 +325,7 @@ def ticket_open(
     if tag_rows:
         ticket.tags.set(tag_rows)
     if team is not None:
-        events.append(_assigned(ticket, Actor.system("routing")))
+        events.append(_assigned(ticket, ROUTING))
     ticket_check(ticket, now=now, opened=events)
     after = {**snapshot(ticket, exclude=frozenset({"tags"})), "tags": sorted({t.pk for t in tag_rows})}
     audit_record(actor=actor, action="create", instance=ticket, after=after, organization_id=organization.pk)
@@ -337,7 +347,11 @@ def _assigned(ticket: Ticket, actor: Actor) -> TicketEvent:
         actor,
         "assigned",
         assignee.username if assignee else "",
-        data={"team": team.name if team else None, "assignee": assignee.pk if assignee else None},
+        data={
+            "team": team.name if team else None,
+            "assignee": assignee.pk if assignee else None,
+            "assignee_name": str(assignee) if assignee else None,
+        },
     )
     _notify([assignee], "ticket.assigned", f"#{ticket.pk} assigned to you: {ticket.subject}", ticket)
     return event
@@ -401,7 +415,7 @@ def ticket_reply(
     message = Message.objects.create(
         ticket=ticket,
         author_id=actor.user_id,
-        author_label=actor.label,
+        author_label=actor.display_name,
         from_customer=from_customer,
         is_public=public,
         body=body,

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from ossdesk.accounts.api.views import ApiTokenViewSet, me
+from ossdesk.channels.api.views import InboundViewSet
 from ossdesk.customers.api.views import ContactViewSet, DeploymentViewSet, OrganizationViewSet
 from ossdesk.forum.api import views as forum_api
 from ossdesk.kb.api import views as kb_api
@@ -50,6 +51,7 @@ router.register("kb/articles", kb_api.ArticleViewSet, basename="kb-article")
 router.register("forum/threads", forum_api.ThreadViewSet, basename="forum-thread")
 router.register("forum/posts", forum_api.PostViewSet, basename="forum-post")
 router.register("forum/bans", forum_api.BanViewSet, basename="forum-ban")
+router.register("mail/inbound", InboundViewSet, basename="inbound-mail")
 router.register("search", SearchViewSet, basename="search")
 router.register("surveys/responses", surveys_api.SurveyResponseViewSet, basename="survey-response")
 

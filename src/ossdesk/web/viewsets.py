@@ -68,3 +68,21 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def perform_service_delete(self, instance: Any) -> None:
         raise NotImplementedError
+
+
+class SelectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """List and retrieve from a selector's queryset; writes are actions, each one service (no create,
+    update or delete of its own, so the router offers none)."""
+
+    output_serializer: type[serializers.Serializer]
+
+    @property
+    def actor(self) -> Actor:
+        return request_actor(self.request)
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return self.output_serializer
+
+    def _out(self, instance: Model) -> Response:
+        instance = self.get_queryset().get(pk=instance.pk)
+        return Response(self.output_serializer(instance, context=self.get_serializer_context()).data)

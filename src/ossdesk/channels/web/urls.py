@@ -6,6 +6,7 @@ from ossdesk.channels.web import views
 
 urlpatterns = [
     path("mail/outbox/", views.outbox, name="mail-outbox"),
+    path("mail/outbox/<int:pk>/", views.outbox_mail, name="mail-outbox-mail"),
     path("mail/outbox/<int:pk>/retry/", views.outbox_retry, name="mail-outbox-retry"),
     path("mail/inbox/", views.inbox, name="mail-inbox"),
     path("mail/inbox/<int:pk>/retry/", views.inbox_retry, name="mail-inbox-retry"),

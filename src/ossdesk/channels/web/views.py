@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ossdesk.accounts.models import User
 from ossdesk.channels import intake, selectors, services
+from ossdesk.channels.mailer import sender_address, smtp_config
 from ossdesk.channels.models import InboundMessage, OutboundEmail
 from ossdesk.channels.web.forms import AssignContactForm, InboxFilterForm, OutboxFilterForm, PreferencesForm
 from ossdesk.web.api import request_actor
@@ -29,15 +30,37 @@ def outbox(request: HttpRequest) -> HttpResponse:
     status = form.cleaned_data["status"] if form.is_valid() else ""
     rows = selectors.outbound_list(actor=actor, status=status or None)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    configured = smtp_config() is not None
     return render(
         request,
         "channels/outbox.html",
         {
             "page": page,
+            "rows": [(m, services.retry_refusal(m, configured=configured)) for m in page.object_list],
             "form": form,
             "status": status,
             "counts": selectors.outbound_counts(actor=actor),
             "mail_status": selectors.mail_status(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def outbox_mail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One mail as it goes out: its headers, its text and its HTML (in a sandboxed frame), its fate."""
+    actor = request_actor(request)
+    try:
+        email = selectors.outbound_get(actor=actor, pk=pk)
+    except OutboundEmail.DoesNotExist:
+        raise Http404("No such mail.") from None
+    return render(
+        request,
+        "channels/outbox_mail.html",
+        {
+            "email": email,
+            "sender": sender_address(),
+            "refusal": services.retry_refusal(email, configured=smtp_config() is not None),
         },
     )
 
@@ -56,7 +79,8 @@ def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"Mail to {email.recipient} will be sent at the next attempt.")
-    return redirect("web:mail-outbox")
+    back = request.POST.get("next", "")
+    return redirect("web:mail-outbox-mail", pk=email.pk) if back == "mail" else redirect("web:mail-outbox")
 
 
 @login_required

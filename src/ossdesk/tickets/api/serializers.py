@@ -7,6 +7,7 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
+from ossdesk.accounts.actor import shown_name
 from ossdesk.accounts.models import Notification
 from ossdesk.customers.api.serializers import UserRefSerializer
 from ossdesk.domain.entitlements import SEVERITY_DEFINITIONS
@@ -127,7 +128,11 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 class MessageSerializer(serializers.ModelSerializer):
     ticket = serializers.IntegerField(source="ticket_id", read_only=True)
+    author_name = serializers.SerializerMethodField(help_text="Who wrote it, as pages and mails name them")
     attachments = AttachmentSerializer(many=True, read_only=True)
+
+    def get_author_name(self, message: Message) -> str:
+        return shown_name(message.author, message.author_label)
 
     class Meta:
         model = Message
@@ -135,6 +140,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "id",
             "ticket",
             "author_label",
+            "author_name",
             "from_customer",
             "is_public",
             "body",
@@ -146,11 +152,15 @@ class MessageSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    actor_name = serializers.SerializerMethodField(help_text="Who did it, as pages and mails name them")
     message = serializers.IntegerField(source="message_id", read_only=True, allow_null=True)
 
     class Meta:
         model = TicketEvent
-        fields = ["id", "at", "kind", "kind_label", "value", "actor_label", "message", "data"]
+        fields = ["id", "at", "kind", "kind_label", "value", "actor_label", "actor_name", "message", "data"]
+
+    def get_actor_name(self, event: TicketEvent) -> str:
+        return shown_name(event.actor, event.actor_label)
 
 
 class TicketInSerializer(serializers.Serializer):

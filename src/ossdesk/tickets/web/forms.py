@@ -14,7 +14,7 @@ from ossdesk.accounts.models import STAFF_ROLES, User
 from ossdesk.customers.models import Contact, Deployment
 from ossdesk.domain.entitlements import SEVERITY_DEFINITIONS
 from ossdesk.products.models import Product, ProductVersion
-from ossdesk.tickets.models import Channel, Status, Team
+from ossdesk.tickets.models import SYSTEM_CHANNELS, Channel, Status, Team
 from ossdesk.tickets.services import ATTACHMENT_MAX_BYTES, Upload, check_attachment
 
 SEVERITY_CHOICES = [(s, f"{s} — {d}") for s, d in SEVERITY_DEFINITIONS.items()]
@@ -152,7 +152,8 @@ class StaffTicketCreateForm(TicketCreateForm):
         help_text="Only named contacts may raise cases.",
     )
     channel = forms.ChoiceField(
-        choices=[c for c in Channel.choices if c[0] != Channel.API], initial=Channel.PHONE
+        choices=[c for c in Channel.choices if c[0] != Channel.API and c[0] not in SYSTEM_CHANNELS],
+        initial=Channel.PHONE,
     )
     tags = forms.CharField(required=False, help_text="Comma-separated, e.g. upgrade, replication")
     is_proactive = forms.BooleanField(required=False, label="Proactive case ahead of planned maintenance")

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ossdesk.accounts.actor import shown_name
 from ossdesk.domain.entitlements import SEVERITY_DEFINITIONS, Terms
 from ossdesk.domain.entitlements import TargetDuration as Target
-from ossdesk.tickets.models import Message, Status, Ticket, TicketEvent
+from ossdesk.tickets.models import SYSTEM_CHANNELS, Channel, Message, Status, Ticket, TicketEvent
 from ossdesk.web.presenters import COVERAGE_LABELS
 
 SOON = timedelta(hours=2)  # the queue's "breaching soon" horizon
@@ -21,6 +22,10 @@ CHANNEL_PHRASES = {
     "phone": "by phone",
     "dedicated": "through the dedicated channel",
     "api": "through the API",
+    **{
+        channel.value: f"by {channel.label}"
+        for channel in (Channel.SYSTEM, Channel.SECURITY, Channel.MONITORING)
+    },
 }
 CLOCK_LABELS = {
     "first_response": "First response",
@@ -157,8 +162,8 @@ def allowed_severities(terms: Terms) -> list[tuple[str, str]]:
     ]
 
 
-def event_text(event: TicketEvent) -> str:
-    """What an event of the timeline says, in a line."""
+def event_text(event: TicketEvent, names: Mapping[str, str] | None = None) -> str:
+    """What an event of the timeline says, in a line (`names`: see `timeline`)."""
     data = event.data or {}
     reason = f" — {data['reason']}" if data.get("reason") else ""
     kind = event.kind
@@ -168,6 +173,8 @@ def event_text(event: TicketEvent) -> str:
             words.append(f"as {data['severity']}")
         if data.get("channel"):
             words.append(CHANNEL_PHRASES.get(data["channel"], f"via {data['channel']}"))
+        if data.get("origin"):
+            words.append(f"({data['origin']})")
         return " ".join(words)
     if kind == "status":
         return f"Status → {STATUS_LABELS.get(event.value, event.value)}{reason}"
@@ -175,7 +182,8 @@ def event_text(event: TicketEvent) -> str:
         return f"Severity {data.get('from', '?')} → {event.value}{reason}"
     if kind == "assigned":
         team = f" ({data['team']})" if data.get("team") else ""
-        return f"Assigned to {event.value or 'nobody'}{team}"
+        assignee = data.get("assignee_name") or (names or {}).get(event.value) or event.value
+        return f"Assigned to {assignee or 'nobody'}{team}"
     if kind == "workaround":
         return "Workaround given" + (f" — {data['note']}" if data.get("note") else "")
     if kind == "time_logged":
@@ -216,11 +224,30 @@ class TimelineEntry:
 MESSAGE_KINDS = frozenset({"opened", "customer_message", "vendor_reply", "internal_note"})
 
 
-def timeline(events: Iterable[TicketEvent], messages: Iterable[Message]) -> list[TimelineEntry]:
+def labels_to_resolve(events: Iterable[TicketEvent], messages: Iterable[Message]) -> set[str]:
+    """Labels stored without a user that may be logins ("erin": rows written before display names were
+    stored, or by the demo), for one lookup of their people's names."""
+    labels = {e.actor_label for e in events if e.actor_id is None}
+    labels |= {e.value for e in events if e.kind == "assigned" and not (e.data or {}).get("assignee_name")}
+    labels |= {m.author_label for m in messages if m.author_id is None}
+    return {label for label in labels if label}
+
+
+def timeline(
+    events: Iterable[TicketEvent], messages: Iterable[Message], names: Mapping[str, str] | None = None
+) -> list[TimelineEntry]:
     """Events merged with the messages the viewer may see; a message shows once, with its event's time.
 
     `messages` is already scoped to the viewer: an event whose message is not among them is left out.
+    `names` maps logins found in stored labels to the people's display names (`labels_to_resolve`).
     """
+    names = names or {}
+
+    def name(user: Any, label: str) -> str:
+        if user is None and label in names:
+            return names[label]
+        return shown_name(user, label)
+
     visible = {m.pk: m for m in messages}
     shown: set[int] = set()
     entries: list[tuple[datetime, int, TimelineEntry]] = []
@@ -236,7 +263,7 @@ def timeline(events: Iterable[TicketEvent], messages: Iterable[Message]) -> list
                     event.pk,
                     TimelineEntry(
                         event.at,
-                        event.actor_label,
+                        name(message.author, message.author_label),
                         event.kind,
                         event_text(event) if event.kind == "opened" else "",
                         message,
@@ -248,7 +275,9 @@ def timeline(events: Iterable[TicketEvent], messages: Iterable[Message]) -> list
                 (
                     event.at,
                     event.pk,
-                    TimelineEntry(event.at, event.actor_label, event.kind, event_text(event)),
+                    TimelineEntry(
+                        event.at, name(event.actor, event.actor_label), event.kind, event_text(event, names)
+                    ),
                 )
             )
     for message in visible.values():  # messages stored without an event (none today) still show
@@ -262,7 +291,24 @@ def timeline(events: Iterable[TicketEvent], messages: Iterable[Message]) -> list
                 (
                     message.created_at,
                     0,
-                    TimelineEntry(message.created_at, message.author_label, kind, "", message),
+                    TimelineEntry(
+                        message.created_at,
+                        name(message.author, message.author_label),
+                        kind,
+                        "",
+                        message,
+                    ),
                 )
             )
     return [entry for _, _, entry in sorted(entries, key=lambda item: (item[0], item[1]))]
+
+
+def opened_by(ticket: Ticket, events: Iterable[TicketEvent]) -> str:
+    """How the case came in, for the ticket's facts: "via Portal", or for a case ossdesk's own systems
+    opened, who and why: "by ossdesk security (advisory OSSDESK-2026-0001)"."""
+    if ticket.channel not in SYSTEM_CHANNELS:
+        return f"via {ticket.get_channel_display()}"
+    opened = next((e for e in events if e.kind == "opened"), None)
+    origin = (opened.data or {}).get("origin") if opened is not None else None
+    who = opened.actor_label if opened is not None and opened.actor_label else ticket.get_channel_display()
+    return f"by {who}" + (f" ({origin})" if origin else "")

@@ -53,6 +53,8 @@ from ossdesk.tickets.web.forms import (
 from ossdesk.tickets.web.presenters import (
     allowed_severities,
     clock_cards,
+    labels_to_resolve,
+    opened_by,
     severity_choice_label,
     sla_badge,
     timeline,
@@ -369,9 +371,10 @@ def _detail(
     organization = ticket.organization
     entitlements = entitlements_for(organization=organization)
     states = clock_states(ticket, now=timezone.now())
-    entries = timeline(
-        selectors.event_list(actor=actor, ticket=ticket), selectors.message_list(actor=actor, ticket=ticket)
-    )
+    events = list(selectors.event_list(actor=actor, ticket=ticket))
+    ticket_messages = list(selectors.message_list(actor=actor, ticket=ticket))
+    names = selectors.display_names(usernames=labels_to_resolve(events, ticket_messages))
+    entries = timeline(events, ticket_messages, names)
     page_forms: dict[str, forms.Form] = (
         _staff_forms(ticket, entitlements.terms) if actor.is_staff else {"reply": ReplyForm()}
     )
@@ -384,6 +387,7 @@ def _detail(
         "severity_label": severity_choice_label(ticket.severity, entitlements.terms),
         "clocks": clock_cards(clock_summary(states)),
         "timeline": entries,
+        "opened_by": opened_by(ticket, events),
         "forms": page_forms,
         "open_form": next(iter(bound)) if bound else "",
         "balance": balance,
