@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -106,3 +107,29 @@ def redis_url() -> str:
             pytest.fail("OSSDESK_REQUIRE_SERVICES=1 but OSSDESK_TEST_REDIS_URL is not set")
         pytest.skip("Redis tests need OSSDESK_TEST_REDIS_URL")
     return url
+
+
+@pytest.fixture(scope="session")
+def _csaf_validator_process():
+    from tests.validators.csaf import CsafValidator, ValidatorUnavailable
+
+    try:
+        validator = CsafValidator()
+    except (ValidatorUnavailable, OSError, subprocess.TimeoutExpired) as error:
+        yield error
+        return
+    yield validator
+    validator.close()
+
+
+@pytest.fixture
+def csaf_validator(_csaf_validator_process):
+    """The BSI/Secvisogram CSAF validator (installed with npm on first use); skips without node or the
+    npm registry, fails instead with OSSDESK_REQUIRE_SERVICES=1."""
+    if isinstance(_csaf_validator_process, Exception):
+        if REQUIRE_SERVICES:
+            pytest.fail(
+                f"OSSDESK_REQUIRE_SERVICES=1 but the CSAF validator is unavailable: {_csaf_validator_process}"
+            )
+        pytest.skip(f"the CSAF validator is unavailable: {_csaf_validator_process}")
+    return _csaf_validator_process

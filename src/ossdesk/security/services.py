@@ -1120,27 +1120,6 @@ def vendor_osv(advisory: VendorAdvisory) -> dict[str, Any]:
         raise ValidationError({"osv": [str(error)]}) from None
 
 
-PURL_TYPES = {
-    "PyPI": "pypi",
-    "npm": "npm",
-    "Maven": "maven",
-    "Go": "golang",
-    "crates.io": "cargo",
-    "RubyGems": "gem",
-    "NuGet": "nuget",
-    "Packagist": "composer",
-    "Pub": "pub",
-    "Hex": "hex",
-    "Debian": "deb",
-    "Ubuntu": "deb",
-    "Alpine": "apk",
-    "Red Hat": "rpm",
-    "AlmaLinux": "rpm",
-    "Rocky Linux": "rpm",
-    "openSUSE": "rpm",
-}
-
-
 def _affected_item(entry: dict[str, Any]) -> str:
     """A range as the CSAF builder writes it: ``>=3.2|<3.2.4+vendor1``, ``<1.0.1``, ``>=2.0``."""
     introduced = str(entry.get("introduced") or "0")
@@ -1184,7 +1163,6 @@ def vendor_document(advisory: VendorAdvisory, *, draft: bool = False) -> csaf.Ve
             csaf.AffectedProduct(
                 ecosystem=advisory.ecosystem,
                 name=advisory.package,
-                purl_type=PURL_TYPES.get(advisory.ecosystem, advisory.ecosystem.lower()),
                 affected=affected,
                 fixed=fixed,
                 remediation=advisory.remediation
