@@ -871,6 +871,60 @@ def test_vendor_advisory_write_review_publish(estate: Estate) -> None:
     assert f'href="/security/vendor-advisories/{advisory.tracking_id}/"' in text
 
 
+def test_vendor_advisory_with_another_package_tlp_and_withdrawal(estate: Estate, csaf_validator: Any) -> None:
+    author = _analyst(estate)
+    data = _vendor_post(estate, ("0", "1.0"), ("2.0", "2.1.5-vendor1"), ("", ""), tlp="AMBER")
+    data |= {"ranges-1-ecosystem": "Maven", "ranges-1-package": "org.apache.kafka:kafka-clients"}
+    data |= {"ranges-2-fixed": "3.7.1-vendor1", "ranges-2-ecosystem": "Maven"}
+    data |= {"ranges-2-package": "org.apache.kafka:kafka-clients", "ranges-TOTAL_FORMS": "3"}
+    response = author.post("/security/vendor-advisories/new/", data)
+    assert response.status_code == 302, _text(response)
+    advisory = VendorAdvisory.objects.get()
+    assert (advisory.tlp, advisory.ranges) == ("AMBER", [{"introduced": "0", "fixed": "1.0"}])
+    assert advisory.additional_packages == [
+        {
+            "ecosystem": "Maven",
+            "package": "org.apache.kafka:kafka-clients",
+            "ranges": [
+                {"introduced": "2.0", "fixed": "2.1.5-vendor1"},
+                {"introduced": "0", "fixed": "3.7.1-vendor1"},
+            ],
+        }
+    ]
+    edit_page = _text(author.get(f"/security/vendor-advisories/{advisory.tracking_id}/edit/"))
+    assert 'name="ranges-2-package" value="org.apache.kafka:kafka-clients"' in edit_page
+    # A row naming half a package is refused on its row.
+    half = _vendor_post(estate, ("0", "1.0"), ("0", "2.0")) | {"ranges-1-ecosystem": "Maven"}
+    response = author.post(f"/security/vendor-advisories/{advisory.tracking_id}/edit/", half)
+    assert response.status_code == 400
+    assert "Another package needs both its ecosystem and its name." in _text(response)
+
+    services.vendor_advisory_submit(
+        actor=actor_for(estate["staff"][Role.SECURITY_ANALYST]), advisory=advisory
+    )
+    reviewer = client_for(staff_user(Role.SECURITY_ANALYST))
+    assert reviewer.post(f"/security/vendor-advisories/{advisory.tracking_id}/publish/").status_code == 302
+    page = f"/security/vendor-advisories/{advisory.tracking_id}/"
+    assert "TLP:AMBER" in _text(reviewer.get(page))
+    response = reviewer.post(f"{page}withdraw/", {"reason": ""})
+    assert response.status_code == 400
+    assert "Say why it is withdrawn" in _text(response)
+    response = reviewer.post(f"{page}withdraw/", {"reason": "Published for the wrong product."})
+    assert response.status_code == 302
+    text = _text(reviewer.get(page))
+    assert "Withdrawn on" in text
+    assert "Published for the wrong product." in text
+    document = json.loads(reviewer.get(f"{page}csaf.json").content)
+    assert [b["name"] for b in document["product_tree"]["branches"][0]["branches"]] == [
+        "flask",
+        "org.apache.kafka:kafka-clients",
+    ]
+    assert document["document"]["distribution"]["tlp"]["label"] == "AMBER"
+    report = csaf_validator.check(document)
+    assert report.errors() == []
+    assert report.warnings("6.2.3", "6.2.10", "6.2.11", "6.2.13") == []
+
+
 def test_vendor_advisory_edit_keeps_values_and_makes_a_draft(estate: Estate) -> None:
     analyst = actor_for(estate["staff"][Role.SECURITY_ANALYST])
     advisory = services.vendor_advisory_create(

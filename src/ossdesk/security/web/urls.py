@@ -39,6 +39,11 @@ urlpatterns = [
         name="security-vendor-publish",
     ),
     path(
+        "security/vendor-advisories/<str:tracking_id>/withdraw/",
+        views.vendor_withdraw,
+        name="security-vendor-withdraw",
+    ),
+    path(
         "security/vendor-advisories/<str:tracking_id>/<str:kind>.json",
         views.vendor_download,
         name="security-vendor-download",
