@@ -133,3 +133,18 @@ def csaf_validator(_csaf_validator_process):
             )
         pytest.skip(f"the CSAF validator is unavailable: {_csaf_validator_process}")
     return _csaf_validator_process
+
+
+@pytest.fixture
+def shared_schemas():
+    """The official SARIF, CycloneDX and OpenVEX JSON schemas of ``../shared/data/schemas`` (see
+    ``tests/validators/schemas.py``); missing, they fail the test (OSSDESK_ALLOW_MISSING_SHARED_DATA=1:
+    skip)."""
+    from tests.validators import schemas
+
+    if not schemas.available():
+        if os.environ.get("OSSDESK_ALLOW_MISSING_SHARED_DATA") == "1":
+            pytest.skip(f"shared schemas missing at {schemas.SCHEMAS.resolve()}")
+        missing = schemas.SCHEMAS.resolve()
+        pytest.fail(f"shared schemas missing at {missing} (OSSDESK_ALLOW_MISSING_SHARED_DATA=1 skips)")
+    return schemas
