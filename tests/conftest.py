@@ -111,15 +111,12 @@ def redis_url() -> str:
 
 @pytest.fixture(scope="session")
 def _csaf_validator_process():
-    from tests.validators.csaf import CsafValidator, ValidatorUnavailable
+    from tests.validators.csaf import ValidatorUnavailable
 
     try:
-        validator = CsafValidator()
+        return _CSAF_DOCUMENTS.validator()
     except (ValidatorUnavailable, OSError, subprocess.TimeoutExpired) as error:
-        yield error
-        return
-    yield validator
-    validator.close()
+        return error
 
 
 @pytest.fixture
@@ -148,3 +145,53 @@ def shared_schemas():
         missing = schemas.SCHEMAS.resolve()
         pytest.fail(f"shared schemas missing at {missing} (OSSDESK_ALLOW_MISSING_SHARED_DATA=1 skips)")
     return schemas
+
+
+# --- every CSAF document the run builds passes the BSI/Secvisogram validator -------------------------------
+
+_CSAF_DOCUMENTS = None
+
+
+def pytest_configure(config):
+    global _CSAF_DOCUMENTS
+    from tests.validators.csaf import Collector
+
+    _CSAF_DOCUMENTS = Collector()
+    _CSAF_DOCUMENTS.install()
+
+
+def pytest_runtest_setup(item):
+    if _CSAF_DOCUMENTS is not None:
+        _CSAF_DOCUMENTS.current_test = item.nodeid
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from tests.validators.csaf import ValidatorUnavailable
+
+    if _CSAF_DOCUMENTS is None:
+        return
+    if not _CSAF_DOCUMENTS.documents:
+        _CSAF_DOCUMENTS.close()
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    count = len(_CSAF_DOCUMENTS.documents)
+    try:
+        problems = _CSAF_DOCUMENTS.problems()
+        _CSAF_DOCUMENTS.close()
+    except (ValidatorUnavailable, OSError) as error:
+        if REQUIRE_SERVICES:
+            problems = [f"OSSDESK_REQUIRE_SERVICES=1 but the CSAF validator is unavailable: {error}"]
+        else:
+            if reporter is not None:
+                reporter.write_line(
+                    f"{count} CSAF documents not checked: the CSAF validator is unavailable ({error})"
+                )
+            return
+    if reporter is not None:
+        reporter.write_line(
+            f"BSI CSAF validator: {count} CSAF documents built by the tests, {len(problems)} invalid"
+        )
+        for line in problems:
+            reporter.write_line(f"  invalid CSAF: {line}", red=True)
+    if problems:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

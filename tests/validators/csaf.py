@@ -114,3 +114,49 @@ class CsafValidator:
             raise ValidatorUnavailable(f"validate.mjs stopped (exit {self._process.poll()})")
         answer: dict[str, Any] = json.loads(line)
         return answer
+
+
+class Collector:
+    """Every CSAF document ``ossdesk.domain.csaf.to_csaf`` builds during a test run, checked at its end.
+
+    Tests check the documents they look at; this catches the ones built on the way (a submit, a publish, a
+    download) that no test looks at. Copies are kept as JSON text, since tests may break a document on purpose
+    after it is built. Identical documents are checked once.
+    """
+
+    def __init__(self) -> None:
+        self.documents: dict[str, str] = {}  # JSON text -> the test that built it first
+        self.current_test = ""
+        self._validator: CsafValidator | None = None
+
+    def validator(self) -> CsafValidator:
+        """The run's one validator process, started on first use (the ``csaf_validator`` fixture's too)."""
+        if self._validator is None:
+            self._validator = CsafValidator()
+        return self._validator
+
+    def close(self) -> None:
+        if self._validator is not None:
+            self._validator.close()
+            self._validator = None
+
+    def install(self) -> None:
+        from ossdesk.domain import csaf
+
+        original = csaf.to_csaf
+
+        def recording(*args: Any, **kwargs: Any) -> dict[str, Any]:
+            document = original(*args, **kwargs)
+            self.documents.setdefault(json.dumps(document, sort_keys=True), self.current_test)
+            return document
+
+        csaf.to_csaf = recording  # type: ignore[assignment]
+
+    def problems(self) -> list[str]:
+        """One line per invalid document: the test that built it and the validator's errors."""
+        found = []
+        for text, test in self.documents.items():
+            errors = self.validator().check(json.loads(text)).errors()
+            if errors:
+                found.append(f"{test}: {'; '.join(errors[:5])}")
+        return found
