@@ -981,6 +981,63 @@ def test_vendor_advisory_errors_land_on_their_rows_and_fields(estate: Estate) ->
     assert not VendorAdvisory.objects.exists()
 
 
+def _published(estate: Estate, **fields: Any) -> VendorAdvisory:
+    author = actor_for(estate["staff"][Role.SECURITY_ANALYST])
+    advisory = services.vendor_advisory_create(
+        actor=author,
+        title="Django backport",
+        summary="Fixed in our 1.11 build.",
+        product=estate["product"],
+        ecosystem="PyPI",
+        package="django",
+        ranges=[{"introduced": "1.11", "fixed": "1.11.30"}],
+        **fields,
+    )
+    services.vendor_advisory_submit(actor=author, advisory=advisory)
+    reviewer = actor_for(staff_user(Role.SECURITY_ANALYST))
+    return services.vendor_advisory_publish(actor=reviewer, advisory=advisory)[0]
+
+
+def test_the_canonical_url_serves_the_document_that_names_it(estate: Estate, settings: Any) -> None:
+    settings.OSSDESK_VENDOR_URL = "http://testserver"
+    public = _published(estate)
+    document = services.vendor_csaf(public)
+    url = document["document"]["references"][0]["url"]
+    path = url.removeprefix("http://testserver")
+    assert path == f"/csaf/{public.published_at.year}/{public.tracking_id.lower()}.json"
+    response = Client().get(path)  # TLP:CLEAR: public, no sign-in
+    assert response.status_code == 200
+    assert json.loads(response.content) == document
+    assert response["Content-Disposition"] == f'inline; filename="{public.tracking_id.lower()}.json"'
+
+    amber = _published(estate, tlp="AMBER")
+    path = f"/csaf/{amber.published_at.year}/{amber.tracking_id.lower()}.json"
+    response = Client().get(path)
+    assert response.status_code == 302
+    assert response["Location"] == f"/signin/?next={path}"  # TLP:AMBER: signed-in readers only
+    signed_in = _customer(estate).get(path)
+    assert signed_in.status_code == 200
+    assert json.loads(signed_in.content)["document"]["distribution"]["tlp"]["label"] == "AMBER"
+    assert (
+        _customer(estate)
+        .get(f"/csaf/{amber.published_at.year - 1}/{amber.tracking_id.lower()}.json")
+        .status_code
+        == 404
+    )
+
+    draft = services.vendor_advisory_create(
+        actor=actor_for(estate["staff"][Role.SECURITY_ANALYST]),
+        title="Not yet",
+        summary="Draft.",
+        product=estate["product"],
+        ecosystem="PyPI",
+        package="django",
+        ranges=[{"introduced": "0", "fixed": "1.0"}],
+    )
+    path = f"/csaf/{timezone.now().year}/{draft.tracking_id.lower()}.json"
+    assert _analyst(estate).get(path).status_code == 404  # only what was published has a canonical URL
+
+
 def test_vendor_advisories_for_customers_and_other_staff(estate: Estate) -> None:
     draft = services.vendor_advisory_create(
         actor=actor_for(estate["staff"][Role.SECURITY_ANALYST]),

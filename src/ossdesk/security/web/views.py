@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
@@ -911,6 +912,19 @@ def vendor_publish(request: HttpRequest, tracking_id: str) -> HttpResponse:
         f"{'s' if report.notices != 1 else ''}.",
     )
     return redirect("web:security-vendor", tracking_id=advisory.tracking_id)
+
+
+@require_GET
+def vendor_canonical(request: HttpRequest, year: int, filename: str) -> HttpResponseBase:
+    """The CSAF document at the canonical URL it names as its ``self`` reference; TLP:CLEAR ones are public."""
+    actor = request_actor(request) if request.user.is_authenticated else None
+    try:
+        advisory = selectors.vendor_advisory_at_canonical_url(actor=actor, year=year, filename=filename)
+    except VendorAdvisory.DoesNotExist:
+        if actor is None:
+            return redirect_to_login(request.get_full_path())
+        raise Http404("No such published advisory.") from None
+    return downloads.vendor_canonical_response(advisory)
 
 
 @login_required
