@@ -916,7 +916,7 @@ def vendor_publish(request: HttpRequest, tracking_id: str) -> HttpResponse:
 
 @require_GET
 def vendor_canonical(request: HttpRequest, year: int, filename: str) -> HttpResponseBase:
-    """The CSAF document at the canonical URL it names as its ``self`` reference; TLP:CLEAR ones are public."""
+    """The CSAF document at the canonical URL it names as its ``self`` reference; TLP:CLEAR is public."""
     actor = request_actor(request) if request.user.is_authenticated else None
     try:
         advisory = selectors.vendor_advisory_at_canonical_url(actor=actor, year=year, filename=filename)
