@@ -925,9 +925,10 @@ KAFKA = {
 def test_vendor_advisory_with_several_packages_and_a_tlp(
     security: Security, clients: dict[str, Client], csaf_validator: Any
 ) -> None:
-    draft = _draft(clients["author"], security, additional_packages=[KAFKA], tlp="GREEN")
+    debian = {"ecosystem": "Debian:12", "package": "openssl", "affected_versions": ["3.0.11-1~deb12u2"]}
+    draft = _draft(clients["author"], security, additional_packages=[KAFKA, debian], tlp="GREEN")
     tracking = draft["tracking_id"]
-    assert (draft["tlp"], draft["additional_packages"]) == ("GREEN", [KAFKA])
+    assert (draft["tlp"], draft["additional_packages"]) == ("GREEN", [KAFKA, debian])
     clients["author"].post(f"/api/vendor-advisories/{tracking}/submit/")
     assert clients["reviewer"].post(f"/api/vendor-advisories/{tracking}/publish/").status_code == 200
 
@@ -935,11 +936,13 @@ def test_vendor_advisory_with_several_packages_and_a_tlp(
     assert [a["package"]["purl"] for a in record["affected"]] == [
         "pkg:pypi/flask",
         "pkg:maven/org.apache.kafka/kafka-clients",
+        "pkg:deb/debian/openssl?distro=debian-12",
     ]
     document = clients["acme"].get(f"/api/vendor-advisories/{tracking}/csaf/").json()
     assert [b["name"] for b in document["product_tree"]["branches"][0]["branches"]] == [
         "flask",
         "org.apache.kafka:kafka-clients",
+        "openssl",
     ]
     assert document["document"]["distribution"]["tlp"]["label"] == "GREEN"
     report = csaf_validator.check(document)
@@ -1028,6 +1031,7 @@ def test_vendor_advisory_writes_are_for_analysts(security: Security, clients: di
         ({"cvss_vector": "CVSS:3.1/AV:X"}, "cvss_vector"),
         ({"product": 999_999}, "product"),
         ({"tlp": "PURPLE"}, "tlp"),
+        ({"ecosystem": "PyPI:3"}, "ecosystem"),
         (
             {"additional_packages": [{"ecosystem": "SemVer", "package": "x", "affected_versions": ["1.0"]}]},
             "additional_packages.0.ecosystem",
@@ -1051,6 +1055,7 @@ def test_vendor_advisory_writes_are_for_analysts(security: Security, clients: di
         "cvss",
         "product",
         "tlp",
+        "release-of-a-registry",
         "package-ecosystem",
         "package-versions",
         "package-twice",

@@ -1010,15 +1010,18 @@ def _validate_vendor(fields: dict[str, Any]) -> None:
 
 def _validate_package(fields: dict[str, Any], prefix: str, errors: dict[str, str]) -> None:
     """One package's fields (``prefix`` names where it is: ``""`` or ``"additional_packages.1."``)."""
-    from ossdesk.domain.purl import PurlError, purl_type_for
+    from ossdesk.domain.purl import DISTRO_ECOSYSTEMS, PurlError, purl_type_for
     from ossdesk.domain.versions import ECOSYSTEMS
 
     if not str(fields.get("package") or "").strip():
         errors[prefix + "package"] = "This field is required."
     ecosystem = fields.get("ecosystem") or ""
-    if ecosystem not in ECOSYSTEMS:
+    # A distribution may name its release as OSV does (Debian:12, Alpine:v3.19): it goes into the purl.
+    base, _, release = ecosystem.partition(":")
+    if base not in ECOSYSTEMS or (release and (base not in DISTRO_ECOSYSTEMS or not release.strip())):
         errors[prefix + "ecosystem"] = (
-            f"{ecosystem!r} is not an OSV ecosystem ossdesk orders: {', '.join(sorted(ECOSYSTEMS))}."
+            f"{ecosystem!r} is not an OSV ecosystem ossdesk orders: {', '.join(sorted(ECOSYSTEMS))}"
+            " (a distribution with its release, e.g. Debian:12, Alpine:v3.19)."
         )
     else:
         try:
