@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -106,3 +107,91 @@ def redis_url() -> str:
             pytest.fail("OSSDESK_REQUIRE_SERVICES=1 but OSSDESK_TEST_REDIS_URL is not set")
         pytest.skip("Redis tests need OSSDESK_TEST_REDIS_URL")
     return url
+
+
+@pytest.fixture(scope="session")
+def _csaf_validator_process():
+    from tests.validators.csaf import ValidatorUnavailable
+
+    try:
+        return _CSAF_DOCUMENTS.validator()
+    except (ValidatorUnavailable, OSError, subprocess.TimeoutExpired) as error:
+        return error
+
+
+@pytest.fixture
+def csaf_validator(_csaf_validator_process):
+    """The BSI/Secvisogram CSAF validator (installed with npm on first use); skips without node or the
+    npm registry, fails instead with OSSDESK_REQUIRE_SERVICES=1."""
+    if isinstance(_csaf_validator_process, Exception):
+        if REQUIRE_SERVICES:
+            pytest.fail(
+                f"OSSDESK_REQUIRE_SERVICES=1 but the CSAF validator is unavailable: {_csaf_validator_process}"
+            )
+        pytest.skip(f"the CSAF validator is unavailable: {_csaf_validator_process}")
+    return _csaf_validator_process
+
+
+@pytest.fixture
+def shared_schemas():
+    """The official SARIF, CycloneDX and OpenVEX JSON schemas of ``../shared/data/schemas`` (see
+    ``tests/validators/schemas.py``); missing, they fail the test (OSSDESK_ALLOW_MISSING_SHARED_DATA=1:
+    skip)."""
+    from tests.validators import schemas
+
+    if not schemas.available():
+        if os.environ.get("OSSDESK_ALLOW_MISSING_SHARED_DATA") == "1":
+            pytest.skip(f"shared schemas missing at {schemas.SCHEMAS.resolve()}")
+        missing = schemas.SCHEMAS.resolve()
+        pytest.fail(f"shared schemas missing at {missing} (OSSDESK_ALLOW_MISSING_SHARED_DATA=1 skips)")
+    return schemas
+
+
+# --- every CSAF document the run builds passes the BSI/Secvisogram validator -------------------------------
+
+_CSAF_DOCUMENTS = None
+
+
+def pytest_configure(config):
+    global _CSAF_DOCUMENTS
+    from tests.validators.csaf import Collector
+
+    _CSAF_DOCUMENTS = Collector()
+    _CSAF_DOCUMENTS.install()
+
+
+def pytest_runtest_setup(item):
+    if _CSAF_DOCUMENTS is not None:
+        _CSAF_DOCUMENTS.current_test = item.nodeid
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from tests.validators.csaf import ValidatorUnavailable
+
+    if _CSAF_DOCUMENTS is None:
+        return
+    if not _CSAF_DOCUMENTS.documents:
+        _CSAF_DOCUMENTS.close()
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    count = len(_CSAF_DOCUMENTS.documents)
+    try:
+        problems = _CSAF_DOCUMENTS.problems()
+        _CSAF_DOCUMENTS.close()
+    except (ValidatorUnavailable, OSError) as error:
+        if REQUIRE_SERVICES:
+            problems = [f"OSSDESK_REQUIRE_SERVICES=1 but the CSAF validator is unavailable: {error}"]
+        else:
+            if reporter is not None:
+                reporter.write_line(
+                    f"{count} CSAF documents not checked: the CSAF validator is unavailable ({error})"
+                )
+            return
+    if reporter is not None:
+        reporter.write_line(
+            f"BSI CSAF validator: {count} CSAF documents built by the tests, {len(problems)} invalid"
+        )
+        for line in problems:
+            reporter.write_line(f"  invalid CSAF: {line}", red=True)
+    if problems:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -147,17 +147,18 @@ def test_the_examples_are_there():
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: str(p.relative_to(SHARED)))
-def test_every_example_is_read_and_round_trips_through_cyclonedx(path):
+def test_every_example_is_read_and_round_trips_through_cyclonedx(path, shared_schemas):
     statements = parse_vex(path.read_bytes(), path.name)
     document = json.loads(path.read_bytes())
     assert len(statements) == len(document.get("vulnerabilities", []))
     written = write_cyclonedx(statements)
     assert validate_cyclonedx_vex(written) == []
+    assert shared_schemas.errors("cyclonedx-1.5", written) == []
     assert parse_vex(as_bytes(written)) == inherited(statements, WHEN)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: str(p.relative_to(SHARED)))
-def test_every_example_is_written_as_openvex_or_refused_with_reasons(path):
+def test_every_example_is_written_as_openvex_or_refused_with_reasons(path, shared_schemas):
     statements = parse_vex(path.read_bytes(), path.name)
     if not statements:  # a BOM without vulnerabilities: nothing OpenVEX could say
         with pytest.raises(VexError, match="at least one statement"):
@@ -172,6 +173,7 @@ def test_every_example_is_written_as_openvex_or_refused_with_reasons(path):
         return
     written = write_openvex(statements)
     assert validate_openvex(written) == []
+    assert shared_schemas.errors("openvex", written) == []
     assert parse_vex(as_bytes(written)) == inherited(statements, WHEN)
 
 
@@ -675,12 +677,13 @@ def test_openvex_statements_refused(statement, message):
 # --------------------------------------------------------------------------------------------------------
 # Writing: valid against the schemas, and read back the same
 # --------------------------------------------------------------------------------------------------------
-def test_openvex_export_is_valid_and_round_trips():
+def test_openvex_export_is_valid_and_round_trips(shared_schemas):
     statements = [
         s for s in EVERY_KIND if not s.products or all(p.startswith(("pkg:", "urn:")) for p in s.products)
     ]
     written = write_openvex(statements, version=3)
     assert validate_openvex(written) == []
+    assert shared_schemas.errors("openvex", written) == []
     assert written["@context"] == "https://openvex.dev/ns/v0.2.0"
     assert written["version"] == 3
     assert written["statements"][0]["products"] == [{"@id": DJANGO, "identifiers": {"purl": DJANGO}}]
@@ -692,7 +695,7 @@ def test_openvex_export_is_valid_and_round_trips():
     assert parse_vex(as_bytes(written)) == statements
 
 
-def test_cyclonedx_export_is_valid_and_round_trips():
+def test_cyclonedx_export_is_valid_and_round_trips(shared_schemas):
     statements = [
         *EVERY_KIND,
         Statement(
@@ -704,6 +707,7 @@ def test_cyclonedx_export_is_valid_and_round_trips():
     ]
     written = write_cyclonedx(statements)
     assert validate_cyclonedx_vex(written) == []
+    assert shared_schemas.errors("cyclonedx-1.5", written) == []
     assert written["specVersion"] == "1.5"
     assert written["serialNumber"] == SERIAL
     assert parse_vex(as_bytes(written)) == inherited(statements, WHEN)

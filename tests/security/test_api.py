@@ -914,6 +914,81 @@ def test_vendor_advisory_exports(security: Security, clients: dict[str, Client])
     assert csaf.validate_csaf(document) == []
 
 
+KAFKA = {
+    "ecosystem": "Maven",
+    "package": "org.apache.kafka:kafka-clients",
+    "ranges": [{"introduced": "3.0.0", "fixed": "3.7.1-vendor1"}],
+    "remediation": "Upgrade to 3.7.1-vendor1 from the vendor repository.",
+}
+
+
+def test_vendor_advisory_with_several_packages_and_a_tlp(
+    security: Security, clients: dict[str, Client], csaf_validator: Any
+) -> None:
+    debian = {"ecosystem": "Debian:12", "package": "openssl", "affected_versions": ["3.0.11-1~deb12u2"]}
+    draft = _draft(clients["author"], security, additional_packages=[KAFKA, debian], tlp="GREEN")
+    tracking = draft["tracking_id"]
+    assert (draft["tlp"], draft["additional_packages"]) == ("GREEN", [KAFKA, debian])
+    clients["author"].post(f"/api/vendor-advisories/{tracking}/submit/")
+    assert clients["reviewer"].post(f"/api/vendor-advisories/{tracking}/publish/").status_code == 200
+
+    record = clients["acme"].get(f"/api/vendor-advisories/{tracking}/osv/").json()
+    assert [a["package"]["purl"] for a in record["affected"]] == [
+        "pkg:pypi/flask",
+        "pkg:maven/org.apache.kafka/kafka-clients",
+        "pkg:deb/debian/openssl?distro=debian-12",
+    ]
+    document = clients["acme"].get(f"/api/vendor-advisories/{tracking}/csaf/").json()
+    assert [b["name"] for b in document["product_tree"]["branches"][0]["branches"]] == [
+        "flask",
+        "org.apache.kafka:kafka-clients",
+        "openssl",
+    ]
+    assert document["document"]["distribution"]["tlp"]["label"] == "GREEN"
+    report = csaf_validator.check(document)
+    assert report.errors() == []
+    assert report.warnings("6.2.3", "6.2.10", "6.2.11", "6.2.13") == []
+
+
+def test_vendor_advisory_is_withdrawn_with_a_final_revision(
+    security: Security, clients: dict[str, Client], csaf_validator: Any
+) -> None:
+    tracking = _draft(clients["author"], security)["tracking_id"]
+    url = f"/api/vendor-advisories/{tracking}/"
+    assert "status" in _errors(clients["author"].post(f"{url}withdraw/", {"reason": "Not yet published."}))
+    clients["author"].post(f"{url}submit/")
+    clients["reviewer"].post(f"{url}publish/")
+    assert Finding.objects.filter(advisory__osv_id=f"x_{tracking}", status=Finding.Status.OPEN).count() == 3
+
+    assert clients["acme"].post(f"{url}withdraw/", {"reason": "Mistake."}).status_code == 403
+    assert "reason" in _errors(clients["author"].post(f"{url}withdraw/", {"reason": "  "}))
+    response = clients["author"].post(
+        f"{url}withdraw/", {"reason": "The vendor builds never shipped the bug."}
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["status"], body["revision"]) == ("published", 2)
+    assert body["withdrawn_reason"] == "The vendor builds never shipped the bug."
+    assert body["withdrawn_at"]
+    # The findings it opened close: the advisory database holds its OSV record as withdrawn.
+    statuses = set(Finding.objects.filter(advisory__osv_id=f"x_{tracking}").values_list("status", flat=True))
+    assert statuses == {Finding.Status.NOT_AFFECTED}
+    assert clients["acme"].get(f"{url}osv/").json()["withdrawn"]
+
+    document = clients["acme"].get(f"{url}csaf/").json()
+    tracking_info = document["document"]["tracking"]
+    assert (tracking_info["status"], tracking_info["version"]) == ("final", "2")
+    assert (
+        tracking_info["revision_history"][-1]["summary"]
+        == "Withdrawn: The vendor builds never shipped the bug."
+    )
+    assert document["document"]["notes"][0]["title"] == "Withdrawn"
+    assert csaf_validator.check(document).errors() == []
+
+    assert "status" in _errors(clients["author"].post(f"{url}withdraw/", {"reason": "Again."}))
+    assert "status" in _errors(clients["author"].patch(url, {"title": "Back from the dead"}))
+
+
 def test_admin_may_publish_own_advisory(security: Security, clients: dict[str, Client]) -> None:
     tracking = _draft(clients["admin"], security)["tracking_id"]
     assert clients["admin"].post(f"/api/vendor-advisories/{tracking}/submit/").status_code == 200
@@ -955,8 +1030,36 @@ def test_vendor_advisory_writes_are_for_analysts(security: Security, clients: di
         ({"cves": ["GHSA-1234"]}, "cves.0"),
         ({"cvss_vector": "CVSS:3.1/AV:X"}, "cvss_vector"),
         ({"product": 999_999}, "product"),
+        ({"tlp": "PURPLE"}, "tlp"),
+        ({"ecosystem": "PyPI:3"}, "ecosystem"),
+        (
+            {"additional_packages": [{"ecosystem": "SemVer", "package": "x", "affected_versions": ["1.0"]}]},
+            "additional_packages.0.ecosystem",
+        ),
+        (
+            {"additional_packages": [{"ecosystem": "PyPI", "package": "jinja2", "ranges": []}]},
+            "additional_packages.0.ranges",
+        ),
+        (
+            {"additional_packages": [{"ecosystem": "PyPI", "package": "flask", "ranges": [{}]}]},
+            "additional_packages",
+        ),
     ],
-    ids=["fixed", "introduced", "listed", "none", "ecosystem", "cve", "cvss", "product"],
+    ids=[
+        "fixed",
+        "introduced",
+        "listed",
+        "none",
+        "ecosystem",
+        "cve",
+        "cvss",
+        "product",
+        "tlp",
+        "release-of-a-registry",
+        "package-ecosystem",
+        "package-versions",
+        "package-twice",
+    ],
 )
 def test_vendor_advisory_errors_name_the_field(
     changes: dict[str, Any], field: str, security: Security, clients: dict[str, Client]
@@ -1281,6 +1384,7 @@ def test_schema_lists_security_assurance_without_new_warnings(clients: dict[str,
         "/api/vendor-advisories/{tracking_id}/",
         "/api/vendor-advisories/{tracking_id}/submit/",
         "/api/vendor-advisories/{tracking_id}/publish/",
+        "/api/vendor-advisories/{tracking_id}/withdraw/",
         "/api/vendor-advisories/{tracking_id}/osv/",
         "/api/vendor-advisories/{tracking_id}/csaf/",
         "/api/notices/",

@@ -871,6 +871,60 @@ def test_vendor_advisory_write_review_publish(estate: Estate) -> None:
     assert f'href="/security/vendor-advisories/{advisory.tracking_id}/"' in text
 
 
+def test_vendor_advisory_with_another_package_tlp_and_withdrawal(estate: Estate, csaf_validator: Any) -> None:
+    author = _analyst(estate)
+    data = _vendor_post(estate, ("0", "1.0"), ("2.0", "2.1.5-vendor1"), ("", ""), tlp="AMBER")
+    data |= {"ranges-1-ecosystem": "Maven", "ranges-1-package": "org.apache.kafka:kafka-clients"}
+    data |= {"ranges-2-fixed": "3.7.1-vendor1", "ranges-2-ecosystem": "Maven"}
+    data |= {"ranges-2-package": "org.apache.kafka:kafka-clients", "ranges-TOTAL_FORMS": "3"}
+    response = author.post("/security/vendor-advisories/new/", data)
+    assert response.status_code == 302, _text(response)
+    advisory = VendorAdvisory.objects.get()
+    assert (advisory.tlp, advisory.ranges) == ("AMBER", [{"introduced": "0", "fixed": "1.0"}])
+    assert advisory.additional_packages == [
+        {
+            "ecosystem": "Maven",
+            "package": "org.apache.kafka:kafka-clients",
+            "ranges": [
+                {"introduced": "2.0", "fixed": "2.1.5-vendor1"},
+                {"introduced": "0", "fixed": "3.7.1-vendor1"},
+            ],
+        }
+    ]
+    edit_page = _text(author.get(f"/security/vendor-advisories/{advisory.tracking_id}/edit/"))
+    assert 'name="ranges-2-package" value="org.apache.kafka:kafka-clients"' in edit_page
+    # A row naming half a package is refused on its row.
+    half = _vendor_post(estate, ("0", "1.0"), ("0", "2.0")) | {"ranges-1-ecosystem": "Maven"}
+    response = author.post(f"/security/vendor-advisories/{advisory.tracking_id}/edit/", half)
+    assert response.status_code == 400
+    assert "Another package needs both its ecosystem and its name." in _text(response)
+
+    services.vendor_advisory_submit(
+        actor=actor_for(estate["staff"][Role.SECURITY_ANALYST]), advisory=advisory
+    )
+    reviewer = client_for(staff_user(Role.SECURITY_ANALYST))
+    assert reviewer.post(f"/security/vendor-advisories/{advisory.tracking_id}/publish/").status_code == 302
+    page = f"/security/vendor-advisories/{advisory.tracking_id}/"
+    assert "TLP:AMBER" in _text(reviewer.get(page))
+    response = reviewer.post(f"{page}withdraw/", {"reason": ""})
+    assert response.status_code == 400
+    assert "Say why it is withdrawn" in _text(response)
+    response = reviewer.post(f"{page}withdraw/", {"reason": "Published for the wrong product."})
+    assert response.status_code == 302
+    text = _text(reviewer.get(page))
+    assert "Withdrawn on" in text
+    assert "Published for the wrong product." in text
+    document = json.loads(reviewer.get(f"{page}csaf.json").content)
+    assert [b["name"] for b in document["product_tree"]["branches"][0]["branches"]] == [
+        "flask",
+        "org.apache.kafka:kafka-clients",
+    ]
+    assert document["document"]["distribution"]["tlp"]["label"] == "AMBER"
+    report = csaf_validator.check(document)
+    assert report.errors() == []
+    assert report.warnings("6.2.3", "6.2.10", "6.2.11", "6.2.13") == []
+
+
 def test_vendor_advisory_edit_keeps_values_and_makes_a_draft(estate: Estate) -> None:
     analyst = actor_for(estate["staff"][Role.SECURITY_ANALYST])
     advisory = services.vendor_advisory_create(
@@ -925,6 +979,63 @@ def test_vendor_advisory_errors_land_on_their_rows_and_fields(estate: Estate) ->
     assert response.status_code == 400
     assert "Say which versions are affected: a range or a list of versions." in _text(response)
     assert not VendorAdvisory.objects.exists()
+
+
+def _published(estate: Estate, **fields: Any) -> VendorAdvisory:
+    author = actor_for(estate["staff"][Role.SECURITY_ANALYST])
+    advisory = services.vendor_advisory_create(
+        actor=author,
+        title="Django backport",
+        summary="Fixed in our 1.11 build.",
+        product=estate["product"],
+        ecosystem="PyPI",
+        package="django",
+        ranges=[{"introduced": "1.11", "fixed": "1.11.30"}],
+        **fields,
+    )
+    services.vendor_advisory_submit(actor=author, advisory=advisory)
+    reviewer = actor_for(staff_user(Role.SECURITY_ANALYST))
+    return services.vendor_advisory_publish(actor=reviewer, advisory=advisory)[0]
+
+
+def test_the_canonical_url_serves_the_document_that_names_it(estate: Estate, settings: Any) -> None:
+    settings.OSSDESK_VENDOR_URL = "http://testserver"
+    public = _published(estate)
+    document = services.vendor_csaf(public)
+    url = document["document"]["references"][0]["url"]
+    path = url.removeprefix("http://testserver")
+    assert path == f"/csaf/{public.published_at.year}/{public.tracking_id.lower()}.json"
+    response = Client().get(path)  # TLP:CLEAR: public, no sign-in
+    assert response.status_code == 200
+    assert json.loads(response.content) == document
+    assert response["Content-Disposition"] == f'inline; filename="{public.tracking_id.lower()}.json"'
+
+    amber = _published(estate, tlp="AMBER")
+    path = f"/csaf/{amber.published_at.year}/{amber.tracking_id.lower()}.json"
+    response = Client().get(path)
+    assert response.status_code == 302
+    assert response["Location"] == f"/signin/?next={path}"  # TLP:AMBER: signed-in readers only
+    signed_in = _customer(estate).get(path)
+    assert signed_in.status_code == 200
+    assert json.loads(signed_in.content)["document"]["distribution"]["tlp"]["label"] == "AMBER"
+    assert (
+        _customer(estate)
+        .get(f"/csaf/{amber.published_at.year - 1}/{amber.tracking_id.lower()}.json")
+        .status_code
+        == 404
+    )
+
+    draft = services.vendor_advisory_create(
+        actor=actor_for(estate["staff"][Role.SECURITY_ANALYST]),
+        title="Not yet",
+        summary="Draft.",
+        product=estate["product"],
+        ecosystem="PyPI",
+        package="django",
+        ranges=[{"introduced": "0", "fixed": "1.0"}],
+    )
+    path = f"/csaf/{timezone.now().year}/{draft.tracking_id.lower()}.json"
+    assert _analyst(estate).get(path).status_code == 404  # only what was published has a canonical URL
 
 
 def test_vendor_advisories_for_customers_and_other_staff(estate: Estate) -> None:

@@ -225,9 +225,21 @@ def test_payload_builders_are_json_and_carry_ids() -> None:
     )
     assert json.loads(json.dumps(finding_payload(finding)))["advisory"] == "GHSA-xxxx"
     vendor = VendorAdvisory(
-        pk=1, tracking_id="OSD-2026-0001", title="Backport", summary="s", published_at=now
+        pk=1,
+        tracking_id="OSD-2026-0001",
+        title="Backport",
+        summary="s",
+        published_at=now,
+        ecosystem="PyPI",
+        package="django",
+        additional_packages=[{"ecosystem": "Maven", "package": "org.apache.kafka:kafka-clients"}],
     )
     assert advisory_payload(vendor)["id"] == "OSD-2026-0001"
+    assert advisory_payload(vendor)["packages"] == [
+        {"ecosystem": "PyPI", "package": "django"},
+        {"ecosystem": "Maven", "package": "org.apache.kafka:kafka-clients"},
+    ]
+    assert advisory_payload(vendor)["tlp"] == "CLEAR"
     assert advisory_payload(Advisory(osv_id="PYSEC-1", record={}, modified=now))["source"] == "osv"
 
 

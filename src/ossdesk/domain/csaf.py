@@ -69,12 +69,14 @@ from packageurl import PackageURL
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from ossdesk.domain.purl import PurlError, purl_for, purl_type_for
 from ossdesk.domain.versions.semver import SemverKey, strict_key
 
 __all__ = [
     "ADVISORY_STATUSES",
     "FORMAT_CHECKER",
     "MANDATORY_TESTS",
+    "TLP_LABELS",
     "AffectedProduct",
     "Revision",
     "VendorAdvisory",
@@ -85,6 +87,16 @@ __all__ = [
 ]
 
 ADVISORY_STATUSES: Final = ("draft", "interim", "final")
+# TLP 2.0 (FIRST); CSAF 2.0 still writes TLP 1.0, where CLEAR was called WHITE and AMBER+STRICT did not exist.
+TLP_LABELS: Final = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
+CSAF_TLP: Final[Mapping[str, str]] = {
+    "CLEAR": "WHITE",
+    "GREEN": "GREEN",
+    "AMBER": "AMBER",
+    "AMBER+STRICT": "AMBER",
+    "RED": "RED",
+}
+TLP_URL: Final = "https://www.first.org/tlp/"
 CSAF_CATEGORY: Final = "csaf_security_advisory"
 OSV_SCHEMA_VERSION: Final = "1.7.0"
 ENGINE_NAME: Final = "ossdesk"
@@ -99,6 +111,7 @@ CVSS_SCHEMA_FILES: Final[Mapping[str, str]] = {
 }
 
 _CVE = re.compile(r"CVE-[0-9]{4}-[0-9]{4,}")
+_FILENAME_UNSAFE = re.compile(r"[^+\-a-z0-9]+")
 _CONSTRAINT = re.compile(r"(>=|<=|<|>|!=|=)?\s*(.*)")
 _RANGE_START = ("<", ">", "=", "!")
 
@@ -173,14 +186,13 @@ class AffectedProduct:
 
     ecosystem: str
     name: str
-    purl_type: str
     affected: tuple[str, ...]
     fixed: tuple[str, ...]
     remediation: str
 
     def __post_init__(self) -> None:
         label = f"product {self.name!r}"
-        for attribute in ("ecosystem", "name", "purl_type"):
+        for attribute in ("ecosystem", "name"):
             if not getattr(self, attribute).strip():
                 raise ValueError(f"{label}: {attribute} is empty")
         if not self.affected and not self.fixed:
@@ -201,9 +213,14 @@ class AffectedProduct:
         if duplicates:
             raise ValueError(f"{label}: listed more than once (or both affected and fixed): {duplicates}")
         try:
-            PackageURL(type=self.purl_type, name=self.name)
-        except ValueError as error:
-            raise ValueError(f"{label}: no valid purl from type {self.purl_type!r}: {error}") from None
+            purl_for(self.ecosystem, self.name)
+        except PurlError as error:
+            raise ValueError(f"{label}: no valid purl: {error}") from None
+
+    @property
+    def purl_type(self) -> str:
+        """The purl type of this package's ecosystem (``maven``, ``deb`` ...)."""
+        return purl_type_for(self.ecosystem)
 
     @property
     def ranges(self) -> tuple[tuple[str, VersionRange], ...]:
@@ -216,8 +233,8 @@ class AffectedProduct:
         return tuple(item for item in self.affected if parse_range(item) is None)
 
     def purl(self, version: str | None = None) -> str:
-        """This package's purl, with ``version`` if given."""
-        return PackageURL(type=self.purl_type, name=self.name, version=version).to_string()
+        """This package's purl, with ``version`` if given, from the one purl builder."""
+        return purl_for(self.ecosystem, self.name, version)
 
     def vers(self, item: str) -> str:
         """The canonical vers string for the affected range ``item``."""
@@ -259,9 +276,16 @@ class VendorAdvisory:
     products: tuple[AffectedProduct, ...]
     references: tuple[tuple[str, str], ...]
     revision_history: tuple[Revision, ...] = ()
+    tlp: str = "CLEAR"
+    withdrawn: datetime | None = None
+    withdrawn_reason: str = ""
 
     def __post_init__(self) -> None:
         label = f"advisory {self.id!r}"
+        if self.tlp not in TLP_LABELS:
+            raise ValueError(f"{label}: TLP {self.tlp!r} is not one of {', '.join(TLP_LABELS)}")
+        if self.withdrawn is not None and (self.status != "final" or not self.withdrawn_reason.strip()):
+            raise ValueError(f"{label}: a withdrawn advisory is final and says why it was withdrawn")
         if not self.id or self.id != self.id.strip():
             raise ValueError(f"{label}: the id is empty or has surrounding spaces")
         for attribute in ("title", "summary", "details", "publisher_name"):
@@ -326,6 +350,17 @@ class VendorAdvisory:
         """The revision history, with revision 1 at ``published`` when none was given."""
         return self.revision_history or (Revision(self.published, "Initial version."),)
 
+    @property
+    def filename(self) -> str:
+        """The CSAF file name of this advisory (CSAF 2.0 section 5.1): the id in lower case, every run of
+        characters other than ``+``, ``-``, ``a-z`` and ``0-9`` replaced by ``_``, and ``.json``."""
+        return _FILENAME_UNSAFE.sub("_", self.id.lower()) + ".json"
+
+    @property
+    def canonical_url(self) -> str:
+        """Where the vendor publishes this document: ``<namespace>/csaf/<year>/<filename>``."""
+        return f"{self.publisher_namespace.rstrip('/')}/csaf/{self.published.year}/{self.filename}"
+
 
 # --------------------------------------------------------------------------------------------------------
 # CVSS
@@ -381,14 +416,18 @@ def to_csaf(advisory: VendorAdvisory, *, generated_at: datetime | None = None) -
     ``generated_at`` goes into ``tracking.generator.date`` when given; the output depends on nothing else
     but the advisory (and the installed ossdesk version, named as the generator engine's version).
     """
+    notes = [
+        {"category": "summary", "text": advisory.summary, "title": "Summary"},
+        {"category": "description", "text": advisory.details, "title": "Details"},
+    ]
+    if advisory.withdrawn is not None:
+        notes.insert(0, {"category": "general", "text": advisory.withdrawn_reason, "title": "Withdrawn"})
     document: dict[str, Any] = {
         "category": CSAF_CATEGORY,
         "csaf_version": "2.0",
+        "distribution": {"tlp": {"label": CSAF_TLP[advisory.tlp], "url": TLP_URL}},
         "lang": "en",
-        "notes": [
-            {"category": "summary", "text": advisory.summary, "title": "Summary"},
-            {"category": "description", "text": advisory.details, "title": "Details"},
-        ],
+        "notes": notes,
         "publisher": {
             "category": "vendor",
             "name": advisory.publisher_name,
@@ -397,15 +436,18 @@ def to_csaf(advisory: VendorAdvisory, *, generated_at: datetime | None = None) -
         "title": advisory.title,
         "tracking": _tracking(advisory, generated_at),
     }
-    if advisory.references:
-        document["references"] = [
-            {"category": "external", "summary": summary, "url": url} for summary, url in advisory.references
-        ]
-    return {
+    document["references"] = [
+        {"category": "self", "summary": "This advisory, canonical URL", "url": advisory.canonical_url},
+        *({"category": "external", "summary": summary, "url": url} for summary, url in advisory.references),
+    ]
+    built = {
         "document": document,
         "product_tree": {"branches": [_vendor_branch(advisory)]},
         "vulnerabilities": _vulnerabilities(advisory),
     }
+    # Keys in order, as CSAF's recommended test 6.2.13 (Sorting) asks; sort_keys also copies every level.
+    ordered: dict[str, Any] = json.loads(json.dumps(built, sort_keys=True))
+    return ordered
 
 
 def _tracking(advisory: VendorAdvisory, generated_at: datetime | None) -> dict[str, Any]:
@@ -484,6 +526,7 @@ def _vulnerabilities(advisory: VendorAdvisory) -> list[dict[str, Any]]:
         key, cvss_object = score
         scores.append({key: cvss_object, "products": affected})
     ids = [{"system_name": _system_name(alias), "text": alias} for alias in advisory.aliases]
+    v4_note = _cvss_v4_note(advisory.cvss_vector)
 
     items: list[dict[str, Any]] = []
     for cve in advisory.cves or (None,):
@@ -493,6 +536,8 @@ def _vulnerabilities(advisory: VendorAdvisory) -> list[dict[str, Any]]:
         if ids:
             item["ids"] = ids
         item["notes"] = [{"category": "description", "text": advisory.details, "title": "Details"}]
+        if v4_note is not None:
+            item["notes"].append(v4_note)
         item["product_status"] = status
         if remediations:
             item["remediations"] = remediations
@@ -502,6 +547,20 @@ def _vulnerabilities(advisory: VendorAdvisory) -> list[dict[str, Any]]:
     # The items share lists; a deep copy keeps a caller's edit to one item from changing the others.
     copied: list[dict[str, Any]] = json.loads(json.dumps(items))
     return copied
+
+
+def _cvss_v4_note(vector: str | None) -> dict[str, str] | None:
+    """CSAF 2.0's ``scores`` know CVSS v2 and v3 only: a v4 vector travels as a note of its vulnerability."""
+    if not vector:
+        return None
+    parsed = _cvss(vector)
+    if parsed.version != "4.0":
+        return None
+    return {
+        "category": "other",
+        "text": f"{parsed.vector} (base score {parsed.base_score}, {parsed.base_severity})",
+        "title": "CVSS v4.0",
+    }
 
 
 def _system_name(identifier: str) -> str:
@@ -531,6 +590,8 @@ def to_osv(advisory: VendorAdvisory, *, osv_id: str | None = None) -> dict[str, 
         "details": f"{advisory.summary}\n\n{advisory.details}",
         "affected": [_osv_affected(p) for p in advisory.products],
     }
+    if advisory.withdrawn is not None:
+        record["withdrawn"] = _timestamp(advisory.withdrawn)
     upstream = [*advisory.cves, *advisory.aliases]
     if upstream:
         record["upstream"] = upstream

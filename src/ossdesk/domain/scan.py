@@ -15,11 +15,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
+from urllib.parse import quote
 
 from ossdesk.domain import osv
 from ossdesk.domain.inventory import Component
 
+# CycloneDX's rating methods, by CVSS version (the spec's scoreMethod enumeration).
+CYCLONEDX_METHOD: Mapping[str, str] = {"2.0": "CVSSv2", "3.0": "CVSSv3", "3.1": "CVSSv31", "4.0": "CVSSv4"}
 SEVERITY_RANK: Mapping[str, int] = {"critical": 0, "high": 1, "medium": 2, "low": 3, "none": 4, "unknown": 5}
 SARIF_LEVEL: Mapping[str, str] = {
     "critical": "error",
@@ -41,6 +45,7 @@ class AdvisoryInfo:
     severity: str
     cvss_score: float | None
     cvss_vector: str
+    cvss_version: str = ""  # "2.0", "3.0", "3.1" or "4.0"; empty without a vector
 
     @classmethod
     def of(cls, record: osv.Record) -> AdvisoryInfo:
@@ -52,6 +57,7 @@ class AdvisoryInfo:
             severity=scored.label if scored else "unknown",
             cvss_score=scored.base if scored else None,
             cvss_vector=scored.vector if scored else "",
+            cvss_version=scored.version if scored else "",
         )
 
 
@@ -215,6 +221,20 @@ def to_json(results: Sequence[ScanResult], *, only_vulnerable: bool = False) -> 
     }
 
 
+def sarif_uri(path: str) -> str:
+    """A file path as the URI reference SARIF's ``artifactLocation.uri`` must be: an absolute path becomes a
+    ``file://`` URI, a relative one a relative reference; spaces and other reserved characters are
+    percent-encoded (``my dir/requirements.txt`` -> ``my%20dir/requirements.txt``)."""
+    if "://" in path:
+        return path  # already a URL (a scan of a downloaded SBOM names it so)
+    posix = PureWindowsPath(path).as_posix() if "\\" in path else path
+    if PurePosixPath(posix).is_absolute():
+        return PurePosixPath(posix).as_uri()
+    if PureWindowsPath(path).drive:
+        return PureWindowsPath(path).as_uri()
+    return quote(posix, safe="/")
+
+
 def to_sarif(results: Sequence[ScanResult], *, tool_version: str) -> dict[str, Any]:
     """SARIF 2.1.0: one rule per advisory, one result per vulnerable package in each file."""
     rules: dict[str, dict[str, Any]] = {}
@@ -246,7 +266,9 @@ def to_sarif(results: Sequence[ScanResult], *, tool_version: str) -> dict[str, A
                             "text": f"{package.component.name} {package.component.version} is affected by "
                             f"{advisory.id} ({advisory.severity}); fixed in {fixed}."
                         },
-                        "locations": [{"physicalLocation": {"artifactLocation": {"uri": result.source}}}],
+                        "locations": [
+                            {"physicalLocation": {"artifactLocation": {"uri": sarif_uri(result.source)}}}
+                        ],
                         "partialFingerprints": {
                             "package": f"{package.component.ecosystem}/{package.component.name}@"
                             f"{package.component.version}"
@@ -313,12 +335,12 @@ def to_cyclonedx_vex(results: Sequence[ScanResult], *, now: datetime | None = No
                         "affects": [],
                     },
                 )
-                if advisory.cvss_score is not None:
+                if advisory.cvss_score is not None and advisory.cvss_version in CYCLONEDX_METHOD:
                     entry["ratings"] = [
                         {
                             "score": advisory.cvss_score,
                             "severity": advisory.severity,
-                            "method": "CVSSv4" if advisory.cvss_vector.startswith("CVSS:4") else "CVSSv31",
+                            "method": CYCLONEDX_METHOD[advisory.cvss_version],
                             "vector": advisory.cvss_vector,
                         }
                     ]

@@ -17,6 +17,7 @@ from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import User
 from ossdesk.customers.models import Deployment, Organization
 from ossdesk.customers.services import deployment_create
+from ossdesk.domain.purl import purl_for
 from ossdesk.products.models import Product, ProductVersion
 from ossdesk.security import services
 
@@ -164,7 +165,7 @@ def _cyclonedx(components: list[tuple[str, str, str]]) -> bytes:
                     "group": group,
                     "name": name,
                     "version": version,
-                    "purl": f"pkg:maven/{group}/{name}@{version}",
+                    "purl": purl_for("Maven", f"{group}:{name}", version),
                 }
                 for group, name, version in components
             ],

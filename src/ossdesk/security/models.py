@@ -265,6 +265,15 @@ class VendorAdvisory(models.Model):
         IN_REVIEW = "in_review", "In review"
         PUBLISHED = "published", "Published"
 
+    class Tlp(models.TextChoices):
+        """Traffic Light Protocol 2.0 (FIRST): who may see the advisory beyond its recipients."""
+
+        CLEAR = "CLEAR", "TLP:CLEAR (public)"
+        GREEN = "GREEN", "TLP:GREEN (community)"
+        AMBER = "AMBER", "TLP:AMBER (recipients' organisations)"
+        AMBER_STRICT = "AMBER+STRICT", "TLP:AMBER+STRICT (recipients' organisation only)"
+        RED = "RED", "TLP:RED (named recipients only)"
+
     tracking_id = models.CharField(max_length=40, unique=True)
     title = models.CharField(max_length=300)
     summary = models.TextField()
@@ -281,7 +290,20 @@ class VendorAdvisory(models.Model):
     aliases = models.JSONField(default=list, blank=True)
     cvss_vector = models.CharField(max_length=300, blank=True)
     remediation = models.TextField(blank=True)
+    additional_packages = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="More packages it covers, each like the first: "
+        '[{"ecosystem", "package", "ranges", "affected_versions", "remediation"}]',
+    )
+    tlp = models.CharField(
+        "TLP", max_length=12, choices=Tlp.choices, default=Tlp.CLEAR, help_text="The CSAF distribution label"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="Withdrawn: it stays published, with a final revision saying why"
+    )
+    withdrawn_reason = models.TextField(blank=True)
     revision = models.PositiveIntegerField(default=0)
     history = models.JSONField(
         default=list, blank=True, help_text='[{"date": ISO 8601, "summary": ...}] per revision'

@@ -159,6 +159,21 @@ def vendor_advisory_get(*, actor: Actor, tracking_id: str) -> VendorAdvisory:
     return vendor_advisory_list(actor=actor).get(tracking_id=tracking_id)
 
 
+def vendor_advisory_at_canonical_url(*, actor: Actor | None, year: int, filename: str) -> VendorAdvisory:
+    """The published advisory a CSAF canonical URL (``csaf/<year>/<filename>``) names. Anyone may read one
+    labelled TLP:CLEAR, as the label says; any other label needs a signed-in ``actor``. DoesNotExist else."""
+    stem = filename.removesuffix(".json")
+    qs = VendorAdvisory.objects.filter(
+        status=VendorAdvisory.Status.PUBLISHED, published_at__year=year, tracking_id__iexact=stem
+    )
+    if actor is None:
+        qs = qs.filter(tlp=VendorAdvisory.Tlp.CLEAR)
+    found = qs.select_related("product").first()
+    if found is None or not filename.endswith(".json"):
+        raise VendorAdvisory.DoesNotExist(filename)
+    return found
+
+
 @dataclass
 class Exposure:
     """Open findings of one customer (or the whole portfolio) by severity."""

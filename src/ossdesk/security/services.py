@@ -946,7 +946,12 @@ VENDOR_FIELDS = (
     "aliases",
     "cvss_vector",
     "remediation",
+    "additional_packages",
+    "tlp",
 )
+# What each package of an advisory says; the first package lives in the advisory's own fields.
+PACKAGE_FIELDS = ("ecosystem", "package", "ranges", "affected_versions", "remediation")
+MAX_PACKAGES = 50
 
 
 def _next_tracking_id(year: int) -> str:
@@ -971,33 +976,29 @@ def _validate_vendor(fields: dict[str, Any]) -> None:
     from cvss import CVSS3, CVSS4
     from cvss.exceptions import CVSSError
 
-    from ossdesk.domain.versions import ECOSYSTEMS
-
     errors: dict[str, str] = {}
-    for name in ("title", "summary", "package"):
+    for name in ("title", "summary"):
         if not str(fields.get(name) or "").strip():
             errors[name] = "This field is required."
-    ecosystem = fields.get("ecosystem") or ""
-    if ecosystem not in ECOSYSTEMS:
-        errors["ecosystem"] = (
-            f"{ecosystem!r} is not an OSV ecosystem ossdesk orders: {', '.join(sorted(ECOSYSTEMS))}."
-        )
-    ranges = fields.get("ranges") or []
-    if not isinstance(ranges, list) or not all(isinstance(r, dict) for r in ranges):
-        errors["ranges"] = 'A list of {"introduced": ..., "fixed": ...} objects.'
-        ranges = []
-    if not ranges and not fields.get("affected_versions"):
-        errors["ranges"] = "Say which versions are affected: a range or a list of versions."
-    if "ecosystem" not in errors:
-        for i, entry in enumerate(ranges):
-            introduced = str(entry.get("introduced") or "0").strip()
-            fixed = str(entry.get("fixed") or "").strip()
-            if introduced != "0":
-                _check_version(ecosystem, introduced, f"ranges.{i}.introduced", errors)
-            if fixed:
-                _check_version(ecosystem, fixed, f"ranges.{i}.fixed", errors)
-        for i, version in enumerate(fields.get("affected_versions") or []):
-            _check_version(ecosystem, str(version), f"affected_versions.{i}", errors)
+    _validate_package(fields, "", errors)
+    more = fields.get("additional_packages") or []
+    if not isinstance(more, list) or not all(isinstance(p, dict) for p in more):
+        errors["additional_packages"] = f"A list of objects with {', '.join(PACKAGE_FIELDS)}."
+        more = []
+    if len(more) >= MAX_PACKAGES:
+        errors["additional_packages"] = f"At most {MAX_PACKAGES} packages per advisory."
+    for i, entry in enumerate(more):
+        if unknown := sorted(set(entry) - set(PACKAGE_FIELDS)):
+            errors[f"additional_packages.{i}"] = f"Not a field of a package: {', '.join(unknown)}."
+        _validate_package(entry, f"additional_packages.{i}.", errors)
+    named = [
+        (fields.get("ecosystem"), fields.get("package")),
+        *((p.get("ecosystem"), p.get("package")) for p in more),
+    ]
+    if len(set(named)) != len(named):
+        errors["additional_packages"] = "A package is listed twice; give all its versions in one entry."
+    if str(fields.get("tlp") or "CLEAR") not in VendorAdvisory.Tlp.values:
+        errors["tlp"] = f"One of {', '.join(VendorAdvisory.Tlp.values)}."
     for i, cve in enumerate(fields.get("cves") or []):
         if not str(cve).upper().startswith("CVE-"):
             errors[f"cves.{i}"] = f"{cve!r} is not a CVE id (CVE-YYYY-NNNN)."
@@ -1009,6 +1010,45 @@ def _validate_vendor(fields: dict[str, Any]) -> None:
             errors["cvss_vector"] = f"Not a CVSS 3.x or 4.0 base vector: {error}"
     if errors:
         raise ValidationError(errors)
+
+
+def _validate_package(fields: dict[str, Any], prefix: str, errors: dict[str, str]) -> None:
+    """One package's fields (``prefix`` names where it is: ``""`` or ``"additional_packages.1."``)."""
+    from ossdesk.domain.purl import DISTRO_ECOSYSTEMS, PurlError, purl_type_for
+    from ossdesk.domain.versions import ECOSYSTEMS
+
+    if not str(fields.get("package") or "").strip():
+        errors[prefix + "package"] = "This field is required."
+    ecosystem = fields.get("ecosystem") or ""
+    # A distribution may name its release as OSV does (Debian:12, Alpine:v3.19): it goes into the purl.
+    base, _, release = ecosystem.partition(":")
+    if base not in ECOSYSTEMS or (release and (base not in DISTRO_ECOSYSTEMS or not release.strip())):
+        errors[prefix + "ecosystem"] = (
+            f"{ecosystem!r} is not an OSV ecosystem ossdesk orders: {', '.join(sorted(ECOSYSTEMS))}"
+            " (a distribution with its release, e.g. Debian:12, Alpine:v3.19)."
+        )
+    else:
+        try:
+            purl_type_for(ecosystem)
+        except PurlError:
+            errors[prefix + "ecosystem"] = f"{ecosystem} names no package registry; a purl needs one."
+    ranges = fields.get("ranges") or []
+    if not isinstance(ranges, list) or not all(isinstance(r, dict) for r in ranges):
+        errors[prefix + "ranges"] = 'A list of {"introduced": ..., "fixed": ...} objects.'
+        ranges = []
+    if not ranges and not fields.get("affected_versions"):
+        errors[prefix + "ranges"] = "Say which versions are affected: a range or a list of versions."
+    if prefix + "ecosystem" in errors:
+        return
+    for i, entry in enumerate(ranges):
+        introduced = str(entry.get("introduced") or "0").strip()
+        fixed = str(entry.get("fixed") or "").strip()
+        if introduced != "0":
+            _check_version(ecosystem, introduced, f"{prefix}ranges.{i}.introduced", errors)
+        if fixed:
+            _check_version(ecosystem, fixed, f"{prefix}ranges.{i}.fixed", errors)
+    for i, version in enumerate(fields.get("affected_versions") or []):
+        _check_version(ecosystem, str(version), f"{prefix}affected_versions.{i}", errors)
 
 
 @transaction.atomic
@@ -1038,6 +1078,8 @@ def vendor_advisory_update(*, actor: Actor, advisory: VendorAdvisory, **changes:
     unknown = set(changes) - set(VENDOR_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "Not a field of a vendor advisory."))
+    if advisory.withdrawn_at is not None:
+        raise ValidationError({"status": "A withdrawn advisory is final; write a new one."})
     fields = {name: getattr(advisory, name) for name in VENDOR_FIELDS} | changes
     _validate_vendor(fields)
     before = snapshot(advisory)
@@ -1087,17 +1129,7 @@ def vendor_advisory_publish(*, actor: Actor, advisory: VendorAdvisory) -> tuple[
         *advisory.history,
         {"date": now.isoformat(), "summary": "Initial version." if advisory.revision == 1 else "Updated."},
     ]
-    vendor_csaf(advisory)
-    record = osv.parse_record(vendor_osv(advisory))
-    data = json.dumps(record.raw, sort_keys=True).encode()
-    report = ImportReport(seen=1)
-    ids = _store_batch([(record, _canonical_digest(data))], Advisory.Source.VENDOR, report)
-    advisory.advisory = Advisory.objects.get(osv_id=record.id)
-    advisory.save()
-    priorities_refresh(advisory_ids=ids)
-    result = matching.match_advisories(ids, now=now)
-    report.findings = result.created
-    report.notices = notices_send(result.opened)
+    report, result = _vendor_release(advisory, now)
     from ossdesk.webhooks.payloads import advisory_payload  # webhooks build on security
     from ossdesk.webhooks.services import emit
 
@@ -1116,33 +1148,56 @@ def vendor_advisory_publish(*, actor: Actor, advisory: VendorAdvisory) -> tuple[
     return advisory, report
 
 
+def _vendor_release(advisory: VendorAdvisory, now: datetime) -> tuple[ImportReport, matching.Match]:
+    """Validate the new revision, put its OSV record into the advisory database and match the portfolio."""
+    vendor_csaf(advisory)
+    record = osv.parse_record(vendor_osv(advisory))
+    data = json.dumps(record.raw, sort_keys=True).encode()
+    report = ImportReport(seen=1)
+    ids = _store_batch([(record, _canonical_digest(data))], Advisory.Source.VENDOR, report)
+    advisory.advisory = Advisory.objects.get(osv_id=record.id)
+    advisory.save()
+    priorities_refresh(advisory_ids=ids)
+    result = matching.match_advisories(ids, now=now)
+    report.findings = result.created
+    report.notices = notices_send(result.opened)
+    return report, result
+
+
+@transaction.atomic
+def vendor_advisory_withdraw(*, actor: Actor, advisory: VendorAdvisory, reason: str) -> VendorAdvisory:
+    """Withdraw a published advisory: it stays published, with a final revision saying why; its OSV record
+    is marked withdrawn, so the findings it opened close as not affected."""
+    _require_analyst(actor, "withdraw vendor advisories")
+    if advisory.status != VendorAdvisory.Status.PUBLISHED:
+        raise ValidationError({"status": "Only a published advisory can be withdrawn."})
+    if advisory.withdrawn_at is not None:
+        raise ValidationError({"status": "This advisory is already withdrawn."})
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": "Say why it is withdrawn: customers read it."})
+    now = timezone.now()
+    advisory.revision += 1
+    advisory.withdrawn_at = now
+    advisory.withdrawn_reason = reason
+    advisory.modified_at = now
+    advisory.history = [*advisory.history, {"date": now.isoformat(), "summary": f"Withdrawn: {reason}"}]
+    _vendor_release(advisory, now)
+    audit_record(
+        actor=actor,
+        action="action",
+        instance=advisory,
+        after={"did": "withdraw", "revision": advisory.revision, "reason": reason},
+    )
+    return advisory
+
+
 def vendor_osv(advisory: VendorAdvisory) -> dict[str, Any]:
     """The advisory as an OSV record (id ``x_<tracking id>``: OSV keeps ``x_`` for unregistered databases)."""
     try:
         return csaf.to_osv(vendor_document(advisory))
     except ValueError as error:
         raise ValidationError({"osv": [str(error)]}) from None
-
-
-PURL_TYPES = {
-    "PyPI": "pypi",
-    "npm": "npm",
-    "Maven": "maven",
-    "Go": "golang",
-    "crates.io": "cargo",
-    "RubyGems": "gem",
-    "NuGet": "nuget",
-    "Packagist": "composer",
-    "Pub": "pub",
-    "Hex": "hex",
-    "Debian": "deb",
-    "Ubuntu": "deb",
-    "Alpine": "apk",
-    "Red Hat": "rpm",
-    "AlmaLinux": "rpm",
-    "Rocky Linux": "rpm",
-    "openSUSE": "rpm",
-}
 
 
 def _affected_item(entry: dict[str, Any]) -> str:
@@ -1157,10 +1212,6 @@ def _affected_item(entry: dict[str, Any]) -> str:
 def vendor_document(advisory: VendorAdvisory, *, draft: bool = False) -> csaf.VendorAdvisory:
     """The pure document the CSAF export is built from; ValueError when it cannot be one."""
     now = timezone.now()
-    fixed = tuple(dict.fromkeys(str(r["fixed"]) for r in advisory.ranges if r.get("fixed")))
-    affected = tuple(
-        dict.fromkeys([*(_affected_item(r) for r in advisory.ranges), *map(str, advisory.affected_versions)])
-    )
     published = advisory.published_at or now
     history = tuple(
         csaf.Revision(date=datetime.fromisoformat(entry["date"]), summary=entry["summary"])
@@ -1184,17 +1235,7 @@ def vendor_document(advisory: VendorAdvisory, *, draft: bool = False) -> csaf.Ve
         cves=tuple(c.upper() for c in advisory.cves),
         aliases=tuple(advisory.aliases),
         cvss_vector=advisory.cvss_vector or None,
-        products=(
-            csaf.AffectedProduct(
-                ecosystem=advisory.ecosystem,
-                name=advisory.package,
-                purl_type=PURL_TYPES.get(advisory.ecosystem, advisory.ecosystem.lower()),
-                affected=affected,
-                fixed=fixed,
-                remediation=advisory.remediation
-                or (f"Upgrade to {', '.join(fixed)}." if fixed else "No fix yet."),
-            ),
-        ),
+        products=tuple(_affected_product(entry) for entry in vendor_packages(advisory)),
         references=(
             (
                 "Vendor advisory",
@@ -1202,6 +1243,34 @@ def vendor_document(advisory: VendorAdvisory, *, draft: bool = False) -> csaf.Ve
             ),
         ),
         revision_history=history,
+        tlp=advisory.tlp,
+        withdrawn=advisory.withdrawn_at,
+        withdrawn_reason=advisory.withdrawn_reason,
+    )
+
+
+def vendor_packages(advisory: VendorAdvisory) -> list[dict[str, Any]]:
+    """Every package the advisory covers, the first from its own fields, each with PACKAGE_FIELDS."""
+    first = {name: getattr(advisory, name) for name in PACKAGE_FIELDS}
+    return [
+        first,
+        *({name: entry.get(name) for name in PACKAGE_FIELDS} for entry in advisory.additional_packages),
+    ]
+
+
+def _affected_product(entry: dict[str, Any]) -> csaf.AffectedProduct:
+    ranges = entry.get("ranges") or []
+    fixed = tuple(dict.fromkeys(str(r["fixed"]) for r in ranges if r.get("fixed")))
+    affected = tuple(
+        dict.fromkeys([*(_affected_item(r) for r in ranges), *map(str, entry.get("affected_versions") or [])])
+    )
+    return csaf.AffectedProduct(
+        ecosystem=entry["ecosystem"],
+        name=entry["package"],
+        affected=affected,
+        fixed=fixed,
+        remediation=entry.get("remediation")
+        or (f"Upgrade to {', '.join(fixed)}." if fixed else "No fix yet."),
     )
 
 

@@ -70,6 +70,14 @@ def advisory_payload(advisory: VendorAdvisory | Advisory) -> dict[str, Any]:
             "summary": advisory.summary,
             "ecosystem": advisory.ecosystem,
             "package": advisory.package,
+            "packages": [
+                {"ecosystem": advisory.ecosystem, "package": advisory.package},
+                *(
+                    {"ecosystem": p.get("ecosystem"), "package": p.get("package")}
+                    for p in advisory.additional_packages
+                ),
+            ],
+            "tlp": advisory.tlp,
             "cves": list(advisory.cves or []),
             "aliases": list(advisory.aliases or []),
             "revision": advisory.revision,

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from packageurl import PackageURL
 from packaging.utils import canonicalize_name
 
+from ossdesk.domain.purl import PurlError, ecosystem_for_purl, package_for, purl_for
+
 MAX_BYTES = 50 * 1024 * 1024
 MAX_WARNINGS = 50
 
@@ -51,75 +53,11 @@ def inventory_error(filename: str, reason: str, line: int | None = None) -> Inve
     return InventoryError(where + " ".join(reason.split()))
 
 
-# --- purl types and OSV ecosystems ----------------------------------------------------------------------
-
-_ECOSYSTEM_BY_TYPE = {
-    "pypi": "PyPI",
-    "npm": "npm",
-    "maven": "Maven",
-    "golang": "Go",
-    "cargo": "crates.io",
-    "gem": "RubyGems",
-    "nuget": "NuGet",
-    "composer": "Packagist",
-    "pub": "Pub",
-    "hex": "Hex",
-    "cran": "CRAN",
-    "hackage": "Hackage",
-    "conan": "ConanCenter",
-    "bitnami": "Bitnami",
-    "julia": "Julia",
-    "opam": "opam",
-}
-# Distribution packages: the namespace names the distribution, and OSV has one ecosystem per distribution.
-_ECOSYSTEM_BY_DISTRO = {
-    "deb": {"debian": "Debian", "ubuntu": "Ubuntu"},
-    "apk": {"alpine": "Alpine", "wolfi": "Wolfi", "chainguard": "Chainguard", "alpaquita": "Alpaquita"},
-    "rpm": {
-        "redhat": "Red Hat",
-        "almalinux": "AlmaLinux",
-        "rocky": "Rocky Linux",
-        "rocky-linux": "Rocky Linux",
-        "opensuse": "openSUSE",
-        "suse": "SUSE",
-        "sles": "SUSE",
-        "mageia": "Mageia",
-        "openeuler": "openEuler",
-        "photon": "Photon OS",
-        "azurelinux": "Azure Linux",
-        "mariner": "Azure Linux",
-    },
-}
-# A deb or apk purl without a namespace is most likely from the distribution the type is named after.
-_DEFAULT_DISTRO = {"deb": "Debian", "apk": "Alpine"}
-_TYPE_BY_ECOSYSTEM = {ecosystem: purl_type for purl_type, ecosystem in _ECOSYSTEM_BY_TYPE.items()}
-
-
-def ecosystem_for_purl(purl_type: str, namespace: str | None = None) -> str | None:
-    """The OSV ecosystem of a purl type, or None when OSV has none for it.
-
-    ``deb``, ``apk`` and ``rpm`` depend on the namespace (the distribution): ``pkg:deb/ubuntu/...`` is
-    ``Ubuntu``, ``pkg:rpm/redhat/...`` is ``Red Hat``; an rpm of a distribution OSV does not cover (Fedora,
-    CentOS) has no ecosystem.
-    """
-    purl_type = purl_type.lower()
-    by_distro = _ECOSYSTEM_BY_DISTRO.get(purl_type)
-    if by_distro is None:
-        return _ECOSYSTEM_BY_TYPE.get(purl_type)
-    if not namespace:
-        return _DEFAULT_DISTRO.get(purl_type)
-    return by_distro.get(namespace.lower())
+# --- purls: built and read by ossdesk.domain.purl, the one purl builder ------------------------------------
 
 
 def _ecosystem_name(ecosystem: str | None, purl: PackageURL) -> str:
     """The package name as ``ecosystem`` writes it, from a parsed purl."""
-    namespace, name = purl.namespace, purl.name
-    if ecosystem == "Maven":
-        return f"{namespace}:{name}" if namespace else name
-    if ecosystem == "PyPI":
-        return canonicalize_name(name)
-    if ecosystem == "npm" and namespace and not namespace.startswith("@"):
-        namespace = "@" + namespace  # an npm namespace can only be a scope
     if ecosystem in ("Debian", "Ubuntu", "Alpine", "Wolfi", "Chainguard"):
         # OSV names distribution packages by their source package; syft writes it as ``upstream``
         # (sometimes ``name@version``), SCALIBR as ``source``, apk-based tools as ``origin``.
@@ -127,8 +65,7 @@ def _ecosystem_name(ecosystem: str | None, purl: PackageURL) -> str:
         source = qualifiers.get("upstream") or qualifiers.get("source") or qualifiers.get("origin")
         if source and source.strip():
             return source.split("@", 1)[0].strip()
-        return name
-    return f"{namespace}/{name}" if namespace else name
+    return package_for(purl).name
 
 
 def parse_purl(text: str) -> PackageURL:
@@ -144,32 +81,19 @@ def component_from_purl(purl: PackageURL, version: str | None, scope: str | None
     return Component(
         ecosystem=ecosystem,
         name=_ecosystem_name(ecosystem, purl),
-        version=purl.version or version or None,
+        version=package_for(purl).version or version or None,
         purl=purl.to_string(),
         scope=scope,
     )
-
-
-def _split_name(ecosystem: str, name: str) -> tuple[str | None, str]:
-    """Split an ecosystem's package name into purl namespace and name."""
-    if ecosystem == "Maven":
-        group, _, artifact = name.rpartition(":")
-        return group or None, artifact
-    if ecosystem in ("npm", "Go", "Packagist"):
-        namespace, _, short = name.rpartition("/")
-        return namespace or None, short
-    return None, name
 
 
 def package(ecosystem: str, name: str, version: str | None, scope: str | None = None) -> Component:
     """A component of a known ecosystem, as a lockfile names it; the purl is derived from the parts."""
     if ecosystem == "PyPI":
         name = canonicalize_name(name)
-    purl_type = _TYPE_BY_ECOSYSTEM[ecosystem]
-    namespace, short = _split_name(ecosystem, name)
     try:
-        purl: str | None = PackageURL(purl_type, namespace, short, version or None).to_string()
-    except ValueError:
+        purl: str | None = purl_for(ecosystem, name, version or None)
+    except PurlError:
         purl = None
     return Component(ecosystem=ecosystem, name=name, version=version or None, purl=purl, scope=scope)
 

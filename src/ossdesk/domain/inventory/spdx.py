@@ -29,8 +29,6 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from packageurl import PackageURL
-
 from ossdesk.domain.inventory._model import (
     Component,
     Inventory,
@@ -39,6 +37,7 @@ from ossdesk.domain.inventory._model import (
     inventory_error,
     parse_purl,
 )
+from ossdesk.domain.purl import purl_for
 
 _NO_VALUE = {"NOASSERTION", "NONE", ""}
 _LINE = re.compile(r"\bLine:? (\d+)", re.IGNORECASE)
@@ -61,15 +60,14 @@ def _purl_texts(references: Iterable[tuple[str, str, str]]) -> list[str]:
                 purls.append(locator)
             elif kind == "maven-central" and locator.count(":") >= 1:
                 group, artifact, *rest = locator.split(":")
-                purls.append(PackageURL("maven", group, artifact, rest[-1] if rest else None).to_string())
+                purls.append(purl_for("Maven", f"{group}:{artifact}", rest[-1] if rest else None))
             elif kind == "npm":
                 at = locator.find("@", 1)
                 name, version = (locator[:at], locator[at + 1 :]) if at > 0 else (locator, None)
-                scope, _, short = name.rpartition("/")
-                purls.append(PackageURL("npm", scope or None, short, version or None).to_string())
+                purls.append(purl_for("npm", name, version or None))
             elif kind == "nuget":
                 name, _, version = locator.partition("/")
-                purls.append(PackageURL("nuget", None, name, version or None).to_string())
+                purls.append(purl_for("NuGet", name, version or None))
         except ValueError:
             continue  # an unusable locator: the purl check in _package reports bad purls
     return purls

@@ -10,7 +10,7 @@ import json
 import random
 import uuid
 
-from packageurl import PackageURL
+from ossdesk.domain.purl import purl_for
 
 _PYPI = (
     "django", "requests", "urllib3", "jinja2", "flask", "pillow", "numpy", "pyyaml", "cryptography",
@@ -71,14 +71,11 @@ def _version(rng: random.Random, purl_type: str) -> str:
     return f"{major}.{minor}.{patch}"
 
 
-def _purl(purl_type: str, name: str, version: str) -> PackageURL:
-    if purl_type == "maven":
-        group, _, artifact = name.partition(":")
-        return PackageURL(purl_type, group, artifact, version)
-    if purl_type in ("npm", "golang") and "/" in name:
-        namespace, _, short = name.rpartition("/")
-        return PackageURL(purl_type, namespace, short, version)
-    return PackageURL(purl_type, None, name, version)
+_ECOSYSTEM_OF = {"pypi": "PyPI", "npm": "npm", "maven": "Maven", "golang": "Go", "cargo": "crates.io"}
+
+
+def _purl(purl_type: str, name: str, version: str) -> str:
+    return purl_for(_ECOSYSTEM_OF[purl_type], name, version)
 
 
 def generate_cyclonedx(count: int, seed: int = 0) -> bytes:
@@ -97,7 +94,7 @@ def generate_cyclonedx(count: int, seed: int = 0) -> bytes:
         if (purl_type, name, version) in seen:
             continue
         seen.add((purl_type, name, version))
-        purl = _purl(purl_type, name, version).to_string()
+        purl = _purl(purl_type, name, version)
         component: dict[str, object] = {"type": "library", "bom-ref": purl, "purl": purl, "version": version}
         if purl_type == "maven":
             component["group"], component["name"] = name.split(":", 1)

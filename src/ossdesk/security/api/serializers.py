@@ -372,6 +372,20 @@ class RangeSerializer(serializers.Serializer):
     fixed = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class VendorPackageSerializer(serializers.Serializer):
+    """One more package of a vendor advisory, said like the advisory's first package."""
+
+    ecosystem = serializers.CharField(max_length=40, help_text="OSV ecosystem, e.g. PyPI, Maven, Debian")
+    package = serializers.CharField(max_length=300)
+    ranges = RangeSerializer(many=True, required=False)
+    affected_versions = serializers.ListField(child=serializers.CharField(), required=False)
+    remediation = serializers.CharField(required=False, allow_blank=True)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why it is withdrawn; goes into its final revision")
+
+
 class VendorAdvisoryInSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
     summary = serializers.CharField()
@@ -385,6 +399,10 @@ class VendorAdvisoryInSerializer(serializers.Serializer):
     aliases = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
     cvss_vector = serializers.CharField(max_length=300, required=False, allow_blank=True)
     remediation = serializers.CharField(required=False, allow_blank=True)
+    additional_packages = VendorPackageSerializer(
+        many=True, required=False, help_text="More packages the advisory covers, besides the first"
+    )
+    tlp = _one_of(VendorAdvisory.Tlp.choices, "Traffic Light Protocol 2.0 label.", required=False)
 
 
 class VendorAdvisorySerializer(serializers.ModelSerializer):
@@ -411,7 +429,11 @@ class VendorAdvisorySerializer(serializers.ModelSerializer):
             "aliases",
             "cvss_vector",
             "remediation",
+            "additional_packages",
+            "tlp",
             "status",
+            "withdrawn_at",
+            "withdrawn_reason",
             "revision",
             "author",
             "reviewer",

@@ -58,6 +58,7 @@ from ossdesk.security.api.serializers import (
     VexRecordedSerializer,
     VexScopeSerializer,
     VexStatementSerializer,
+    WithdrawSerializer,
 )
 from ossdesk.security.api.uploads import upload_from_request
 from ossdesk.security.models import Advisory, Finding, Notice, Sbom, VendorAdvisory, VexStatement
@@ -417,6 +418,12 @@ class VendorAdvisoryFilter(django_filters.FilterSet):
         fields = ["status", "product", "ecosystem"]
 
 
+def _plain_package(entry: dict[str, Any]) -> dict[str, Any]:
+    if "ranges" in entry:
+        entry["ranges"] = [{key: value for key, value in dict(r).items() if value} for r in entry["ranges"]]
+    return entry
+
+
 def _vendor_fields(data: dict[str, Any]) -> dict[str, Any]:
     """The input in the services' terms: the product object, ranges as plain objects."""
     if "product" in data:
@@ -426,6 +433,8 @@ def _vendor_fields(data: dict[str, Any]) -> dict[str, Any]:
         data["product"] = found
     if "ranges" in data:
         data["ranges"] = [{key: value for key, value in dict(r).items() if value} for r in data["ranges"]]
+    if "additional_packages" in data:
+        data["additional_packages"] = [_plain_package(dict(entry)) for entry in data["additional_packages"]]
     return data
 
 
@@ -493,6 +502,22 @@ class VendorAdvisoryViewSet(ServiceViewSet):
             "notices": report.notices,
         }
         return Response(PublishedSerializer(body, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Withdraw (analysts)",
+        request=WithdrawSerializer,
+        responses={200: VendorAdvisorySerializer, 400: INVALID, 403: REFUSAL},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def withdraw(self, request: Request, tracking_id: str | None = None) -> Response:
+        """It stays published with a final revision saying why; the findings it opened close."""
+        serializer = WithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reason = serializer.validated_data["reason"]
+        advisory = services.vendor_advisory_withdraw(
+            actor=self.actor, advisory=self.get_object(), reason=reason
+        )
+        return self._out(advisory)
 
     @extend_schema(summary="As an OSV record", responses={200: OpenApiTypes.OBJECT, 400: INVALID})
     @action(detail=True, methods=["get"], filter_backends=[])

@@ -79,6 +79,14 @@ def vex_response(kind: str, statements: Sequence[vexdoc.Statement]) -> HttpRespo
     return _json(document, f"vex-{stamp}.{VEX_KINDS[kind]}")
 
 
+def vendor_canonical_response(advisory: VendorAdvisory) -> HttpResponse:
+    """A published advisory's CSAF document, served at its canonical URL, under its CSAF file name."""
+    source = services.vendor_document(advisory)
+    response = _json(csaf.to_csaf(source), source.filename)
+    response["Content-Disposition"] = response["Content-Disposition"].replace("attachment", "inline")
+    return response
+
+
 def vendor_response(advisory: VendorAdvisory, kind: str) -> HttpResponse:
     """The vendor advisory as its OSV record or its CSAF 2.0 document (a draft until published)."""
     if kind not in VENDOR_KINDS:

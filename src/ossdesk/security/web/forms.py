@@ -12,7 +12,7 @@ from ossdesk.domain import vex as vexdoc
 from ossdesk.domain.inventory import MAX_BYTES
 from ossdesk.domain.versions import ECOSYSTEMS
 from ossdesk.products.models import Product, ProductVersion
-from ossdesk.security.models import Finding, Severity, VexStatement
+from ossdesk.security.models import Finding, Severity, VendorAdvisory, VexStatement
 from ossdesk.security.web.presenters import split_list
 
 ANY = ""
@@ -270,12 +270,22 @@ class VendorAdvisoryForm(forms.Form):
         help_text="CVSS 3.x or 4.0 base vector, e.g. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
     )
     remediation = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    tlp = forms.ChoiceField(
+        required=False,
+        label="TLP",
+        choices=VendorAdvisory.Tlp.choices,
+        initial=VendorAdvisory.Tlp.CLEAR,
+        help_text="Who may see it beyond its recipients (Traffic Light Protocol 2.0); CLEAR once public.",
+    )
 
     def __init__(self, *args: Any, products: QuerySet[Product], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         product = self.fields["product"]
         assert isinstance(product, forms.ModelChoiceField)
         product.queryset = products
+
+    def clean_tlp(self) -> str:
+        return self.cleaned_data.get("tlp") or VendorAdvisory.Tlp.CLEAR
 
     def clean_affected_versions(self) -> list[str]:
         return split_list(self.cleaned_data.get("affected_versions", ""))
@@ -298,6 +308,16 @@ class RangeForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": "e.g. 4.2.11-vendor1"}),
     )
+    ecosystem = forms.ChoiceField(required=False, choices=[("", "the package above"), *ECOSYSTEM_CHOICES])
+    package = forms.CharField(
+        required=False, max_length=300, widget=forms.TextInput(attrs={"placeholder": "another package"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("ecosystem")) != bool((data.get("package") or "").strip()):
+            raise forms.ValidationError("Another package needs both its ecosystem and its name.")
+        return data
 
 
 MAX_RANGE_ROWS = 50

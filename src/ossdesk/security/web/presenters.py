@@ -232,6 +232,30 @@ def split_list(text: str) -> list[str]:
     return list(dict.fromkeys(item for item in items if item))
 
 
+def vendor_packages(
+    rows: Iterable[Mapping[str, Any]], kept: Iterable[Mapping[str, Any]] = ()
+) -> list[dict[str, Any]]:
+    """The range rows that name another package, grouped into the service's ``additional_packages``.
+
+    Each row is one range; rows naming the same package give it several ranges. What the rows cannot say
+    (listed versions, a remediation text: written through the API) is ``kept`` from the saved packages.
+    """
+    saved = {(p.get("ecosystem"), p.get("package")): p for p in kept}
+    packages: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        ecosystem, name = str(row.get("ecosystem") or ""), str(row.get("package") or "").strip()
+        if not ecosystem and not name:
+            continue
+        entry = packages.get((ecosystem, name))
+        if entry is None:
+            before = saved.get((ecosystem, name), {})
+            entry = {"ecosystem": ecosystem, "package": name, "ranges": []}
+            entry |= {key: before[key] for key in ("affected_versions", "remediation") if before.get(key)}
+            packages[(ecosystem, name)] = entry
+        entry["ranges"] += vendor_ranges([row])
+    return list(packages.values())
+
+
 def vendor_ranges(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """Range rows of the form as the service takes them; a row with neither version is left out."""
     result = []

@@ -5,6 +5,8 @@ from django.urls import path
 from ossdesk.security.web import views
 
 urlpatterns = [
+    # The canonical URL each CSAF document names as its "self" reference (csaf.VendorAdvisory.canonical_url).
+    path("csaf/<int:year>/<str:filename>", views.vendor_canonical, name="csaf-canonical"),
     path("security/", views.portfolio, name="security"),
     path("security/affected/", views.affected_lookup, name="security-affected"),
     path("security/advisories/", views.advisory_list, name="security-advisories"),
@@ -37,6 +39,11 @@ urlpatterns = [
         "security/vendor-advisories/<str:tracking_id>/publish/",
         views.vendor_publish,
         name="security-vendor-publish",
+    ),
+    path(
+        "security/vendor-advisories/<str:tracking_id>/withdraw/",
+        views.vendor_withdraw,
+        name="security-vendor-withdraw",
     ),
     path(
         "security/vendor-advisories/<str:tracking_id>/<str:kind>.json",

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
@@ -54,6 +55,7 @@ from ossdesk.security.web.presenters import (
     percent,
     severity_bars,
     status_cells,
+    vendor_packages,
     vendor_ranges,
 )
 from ossdesk.web.api import request_actor
@@ -709,7 +711,7 @@ def _vendor_forms(
         given = data.get("ranges-TOTAL_FORMS", "")
         total = min(int(given), MAX_RANGE_ROWS - 1) if given.isdigit() else 0
         rows = [
-            {"introduced": data.get(f"ranges-{i}-introduced", ""), "fixed": data.get(f"ranges-{i}-fixed", "")}
+            {name: data.get(f"ranges-{i}-{name}", "") for name in RangeFormSet.form.base_fields}
             for i in range(total)
         ]
         return VendorAdvisoryForm(initial=typed, products=products), RangeFormSet(
@@ -733,15 +735,38 @@ def _vendor_forms(
         "aliases": ", ".join(advisory.aliases),
         "cvss_vector": advisory.cvss_vector,
         "remediation": advisory.remediation,
+        "tlp": advisory.tlp,
     }
     ranges = [{"introduced": r.get("introduced", ""), "fixed": r.get("fixed", "")} for r in advisory.ranges]
+    ranges += [
+        {"introduced": r.get("introduced", ""), "fixed": r.get("fixed", ""), **_package_of(p)}
+        for p in advisory.additional_packages
+        for r in p.get("ranges") or [{}]
+    ]
     return VendorAdvisoryForm(initial=initial, products=products), RangeFormSet(
         initial=ranges, prefix="ranges"
     )
 
 
+def _package_of(entry: dict[str, Any]) -> dict[str, str]:
+    return {"ecosystem": entry.get("ecosystem", ""), "package": entry.get("package", "")}
+
+
+def _package_named(fields: dict[str, Any], where: str) -> str:
+    """The name of the additional package an error key such as ``1.ranges.0.fixed`` points at."""
+    index = where.partition(".")[0]
+    packages = fields.get("additional_packages") or []
+    if index.isdigit() and int(index) < len(packages):
+        return str(packages[int(index)].get("package") or "no name")
+    return "all"
+
+
 def _vendor_errors(
-    exc: ValidationError, form: VendorAdvisoryForm, formset: forms.BaseFormSet[Any], rows: list[int]
+    exc: ValidationError,
+    form: VendorAdvisoryForm,
+    formset: forms.BaseFormSet[Any],
+    rows: list[int],
+    fields: dict[str, Any],
 ) -> list[str]:
     """Put the service's errors where they belong: `ranges.1.fixed` on that row, `cves.0` on the CVE box;
     return the ones about the ranges as a whole."""
@@ -761,6 +786,9 @@ def _vendor_errors(
                 continue
         if head == "ranges":
             range_errors += errors
+        elif head == "additional_packages":
+            for message in errors:
+                range_errors.append(f"Another package ({_package_named(fields, rest)}): {message}")
         elif head in form.fields:
             for message in errors:
                 form.add_error(head, message)
@@ -777,9 +805,13 @@ def _vendor_edit(request: HttpRequest, actor: Actor, advisory: VendorAdvisory | 
     range_errors: list[str] = []
     adding = request.method == "POST" and "add_range" in request.POST
     if request.method == "POST" and not adding and form.is_valid() and formset.is_valid():
-        rows = [i for i, f in enumerate(formset.forms) if vendor_ranges([f.cleaned_data])]
+        own = [f for f in formset.forms if not f.cleaned_data.get("package")]
+        rows = [i for i, f in enumerate(formset.forms) if f in own and vendor_ranges([f.cleaned_data])]
         fields = dict(form.cleaned_data)
-        fields["ranges"] = vendor_ranges(f.cleaned_data for f in formset.forms)
+        fields["ranges"] = vendor_ranges(f.cleaned_data for f in own)
+        fields["additional_packages"] = vendor_packages(
+            (f.cleaned_data for f in formset.forms), advisory.additional_packages if advisory else ()
+        )
         try:
             if advisory is None:
                 advisory = services.vendor_advisory_create(actor=actor, **fields)
@@ -790,7 +822,7 @@ def _vendor_edit(request: HttpRequest, actor: Actor, advisory: VendorAdvisory | 
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or "You may not write vendor advisories.")
         except ValidationError as exc:
-            range_errors = _vendor_errors(exc, form, formset, rows)
+            range_errors = _vendor_errors(exc, form, formset, rows, fields)
         else:
             messages.success(request, done)
             return redirect("web:security-vendor", tracking_id=advisory.tracking_id)
@@ -879,6 +911,37 @@ def vendor_publish(request: HttpRequest, tracking_id: str) -> HttpResponse:
         f"finding{'s' if report.findings != 1 else ''}, {report.notices} customer notice"
         f"{'s' if report.notices != 1 else ''}.",
     )
+    return redirect("web:security-vendor", tracking_id=advisory.tracking_id)
+
+
+@require_GET
+def vendor_canonical(request: HttpRequest, year: int, filename: str) -> HttpResponseBase:
+    """The CSAF document at the canonical URL it names as its ``self`` reference; TLP:CLEAR is public."""
+    actor = request_actor(request) if request.user.is_authenticated else None
+    try:
+        advisory = selectors.vendor_advisory_at_canonical_url(actor=actor, year=year, filename=filename)
+    except VendorAdvisory.DoesNotExist:
+        if actor is None:
+            return redirect_to_login(request.get_full_path())
+        raise Http404("No such published advisory.") from None
+    return downloads.vendor_canonical_response(advisory)
+
+
+@login_required
+@require_POST
+def vendor_withdraw(request: HttpRequest, tracking_id: str) -> HttpResponse:
+    """Withdraw a published advisory, saying why; it stays published with a final revision."""
+    actor = request_actor(request)
+    advisory = _vendor(actor, tracking_id)
+    try:
+        services.vendor_advisory_withdraw(
+            actor=actor, advisory=advisory, reason=request.POST.get("reason", "")
+        )
+    except PermissionDenied as exc:
+        return _vendor_page(request, actor, _vendor(actor, tracking_id), [str(exc)], status=403)
+    except ValidationError as exc:
+        return _vendor_page(request, actor, _vendor(actor, tracking_id), _messages_of(exc), status=400)
+    messages.success(request, f"{advisory.tracking_id} is withdrawn; the findings it opened are closed.")
     return redirect("web:security-vendor", tracking_id=advisory.tracking_id)
 
 
