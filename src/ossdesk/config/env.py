@@ -83,17 +83,22 @@ def database_from_url(url: str, *, variable: str = "DATABASE_URL") -> dict[str, 
 
 
 def sqlite_database(path: Path) -> dict[str, Any]:
+    # Each attempt waits this long for the write lock; ossdesk.database.sqlite3 then tries again with
+    # backoff until OSSDESK_DB_BUSY_PATIENCE runs out (docs/decisions/0007).
+    busy_timeout = env_int("OSSDESK_DB_BUSY_TIMEOUT", 5)
+    if busy_timeout < 1:
+        raise ConfigurationError(f"OSSDESK_DB_BUSY_TIMEOUT={busy_timeout} must be at least 1 (seconds)")
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "ossdesk.database.sqlite3",
         "NAME": str(path),
         "OPTIONS": {
             # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so two writers
             # queue on busy_timeout instead of failing half-way ("database is locked").
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            "timeout": busy_timeout,
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                "PRAGMA busy_timeout=20000; PRAGMA temp_store=MEMORY;"
+                f"PRAGMA busy_timeout={busy_timeout * 1000}; PRAGMA temp_store=MEMORY;"
             ),
         },
     }

@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees a view's exception first: a write that met a busy database answers 503.
+    "ossdesk.web.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "ossdesk.config.urls"
@@ -143,6 +145,10 @@ DATABASES = {
     else sqlite_database(DATA_DIR / "ossdesk.sqlite3")
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# How long a write waits, in all, for a busy database before the request is answered 503 (ossdesk.database).
+OSSDESK_DB_BUSY_PATIENCE = env_int("OSSDESK_DB_BUSY_PATIENCE", 30)
+if OSSDESK_DB_BUSY_PATIENCE < 0:
+    raise ConfigurationError(f"OSSDESK_DB_BUSY_PATIENCE={OSSDESK_DB_BUSY_PATIENCE} must not be negative")
 
 _redis_url = os.environ.get("OSSDESK_REDIS_URL", "").strip()
 REDIS = redis_from_url(_redis_url) if _redis_url else None
