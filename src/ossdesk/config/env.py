@@ -42,11 +42,31 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+PRIVATE_DIRECTORY = 0o700
+PRIVATE_FILE = 0o600
+# What ossdesk creates is readable by its own user only: the database, the queue, uploads, the secret key.
+PRIVATE_UMASK = 0o077
+
+
 def data_dir() -> Path:
-    """Where the embedded database, queue, uploads and secret key live."""
+    """Where the embedded database, queue, uploads and secret key live: a directory only ossdesk's user
+    may enter (created 0700; an existing one of ours that others could read is tightened)."""
     path = Path(os.environ.get("OSSDESK_DATA_DIR") or Path.cwd() / "var").resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)
+    status = path.stat()
+    if status.st_uid == os.getuid() and status.st_mode & 0o077:
+        path.chmod(PRIVATE_DIRECTORY)
     return path
+
+
+def make_private(path: Path) -> None:
+    """Tighten a file of ours that an older ossdesk left readable by others."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return
+    if status.st_uid == os.getuid() and status.st_mode & 0o077:
+        path.chmod(PRIVATE_FILE)
 
 
 def database_from_url(url: str, *, variable: str = "DATABASE_URL") -> dict[str, Any]:

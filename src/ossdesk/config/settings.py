@@ -11,17 +11,24 @@ import secrets
 from pathlib import Path
 
 from ossdesk.config.env import (
+    PRIVATE_DIRECTORY,
+    PRIVATE_FILE,
+    PRIVATE_UMASK,
     ConfigurationError,
     data_dir,
     database_from_url,
     env_bool,
     env_int,
     env_list,
+    make_private,
     redis_from_url,
     sqlite_database,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Files this process creates (SQLite's database, WAL and SHM files, Huey's queue, the secret key) are
+# its user's alone; SQLite and Huey create theirs themselves, so the mask is the one place to say it.
+os.umask(PRIVATE_UMASK)
 DATA_DIR = data_dir()
 
 
@@ -33,8 +40,9 @@ def _secret_key() -> str:
         return configured
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        # Created 0600, never readable by others even for a moment.
+        with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE), "w") as out:
+            out.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
@@ -55,6 +63,8 @@ def _encryption_keys() -> list[str]:
 
 
 SECRET_KEY = _secret_key()
+for _name in ("secret_key", "ossdesk.sqlite3", "ossdesk.sqlite3-wal", "ossdesk.sqlite3-shm", "queue.sqlite3"):
+    make_private(DATA_DIR / _name)
 # Empty: secrets are encrypted with a key derived from SECRET_KEY (ossdesk.crypto).
 OSSDESK_ENCRYPTION_KEYS = _encryption_keys()
 DEBUG = env_bool("OSSDESK_DEBUG", default=False)
@@ -203,6 +213,10 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Django's storage chmods each saved file to FILE_UPLOAD_PERMISSIONS (0644 by default), whatever the umask.
+FILE_UPLOAD_PERMISSIONS = PRIVATE_FILE
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = PRIVATE_DIRECTORY
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
