@@ -603,6 +603,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        from ossdesk.database.busy import is_database_busy
+
+        if not is_database_busy(exc):
+            raise
+        # EX_TEMPFAIL: nothing was written; the same command can simply run again.
+        print(
+            f"ossdesk {args.command}: the database stayed busy (another long write); run it again",
+            file=sys.stderr,
+        )
+        return 75
 
 
 if __name__ == "__main__":

@@ -241,3 +241,23 @@ def _worker_when(url: str, process: subprocess.Popen, condition, seconds: float 
             return worker
         time.sleep(0.2)
     raise AssertionError(f"the worker never got there: {worker}")
+
+
+def test_a_command_that_meets_a_busy_database_says_so_and_exits_75(tmp_path):
+    import sqlite3
+
+    assert ossdesk("migrate", data_dir=tmp_path).returncode == 0
+    other_writer = sqlite3.connect(tmp_path / "ossdesk.sqlite3", isolation_level=None)
+    other_writer.execute("BEGIN IMMEDIATE")
+    try:
+        env = {"OSSDESK_DB_BUSY_TIMEOUT": "1", "OSSDESK_DB_BUSY_PATIENCE": "1"}
+        result = ossdesk("createadmin", data_dir=tmp_path, env=env)
+    finally:
+        other_writer.execute("ROLLBACK")
+        other_writer.close()
+    assert result.returncode == 75, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "ossdesk createadmin: the database stayed busy (another long write); run it again"
+    )
+    assert "Traceback" not in result.stderr
+    assert ossdesk("createadmin", data_dir=tmp_path).returncode == 0

@@ -767,8 +767,8 @@ def iter_members(path: Path, *, max_bytes: int = RECORD_MAX_BYTES) -> Iterator[t
                     if member.size > max_bytes:  # a tar header cannot understate: the stream skips the rest
                         yield member.name, _too_large(member.size, max_bytes)
                         continue
-                    stream = archive.extractfile(member)
-                    yield member.name, _bounded_read(stream, max_bytes) if stream is not None else b""
+                    content = archive.extractfile(member)
+                    yield member.name, _bounded_read(content, max_bytes) if content is not None else b""
     elif path.is_file() and _is_record_name(path.name):
         yield path.name, _read_file(path, max_bytes)
     else:

@@ -178,7 +178,7 @@ def _store_attachments(message: Message, uploads: Sequence[Upload]) -> list[Atta
             ContentFile(upload.content),
             save=False,
         )
-        file_written(attachment.file.name)
+        file_written(str(attachment.file.name))
         attachment.save()
         stored.append(attachment)
     return stored
