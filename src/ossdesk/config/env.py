@@ -44,8 +44,6 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 PRIVATE_DIRECTORY = 0o700
 PRIVATE_FILE = 0o600
-# What ossdesk creates is readable by its own user only: the database, the queue, uploads, the secret key.
-PRIVATE_UMASK = 0o077
 
 
 def data_dir() -> Path:
@@ -57,6 +55,14 @@ def data_dir() -> Path:
     if status.st_uid == os.getuid() and status.st_mode & 0o077:
         path.chmod(PRIVATE_DIRECTORY)
     return path
+
+
+def create_private(path: Path) -> None:
+    """Create an empty file 0600 if it is missing (SQLite and Huey then open it as a new database)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        make_private(path)
 
 
 def make_private(path: Path) -> None:

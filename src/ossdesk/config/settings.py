@@ -13,8 +13,8 @@ from pathlib import Path
 from ossdesk.config.env import (
     PRIVATE_DIRECTORY,
     PRIVATE_FILE,
-    PRIVATE_UMASK,
     ConfigurationError,
+    create_private,
     data_dir,
     database_from_url,
     env_bool,
@@ -26,9 +26,6 @@ from ossdesk.config.env import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# Files this process creates (SQLite's database, WAL and SHM files, Huey's queue, the secret key) are
-# its user's alone; SQLite and Huey create theirs themselves, so the mask is the one place to say it.
-os.umask(PRIVATE_UMASK)
 DATA_DIR = data_dir()
 
 
@@ -181,6 +178,8 @@ if REDIS is not None:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Created 0600 before Huey opens it; SQLite gives its WAL and SHM files the same mode.
+    create_private(DATA_DIR / "queue.sqlite3")
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "ossdesk",

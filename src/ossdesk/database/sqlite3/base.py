@@ -8,10 +8,12 @@ never retried here; the transaction it belongs to decides.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.db.backends.sqlite3 import base
 
+from ossdesk.config.env import create_private
 from ossdesk.database.busy import call_patiently
 
 
@@ -35,5 +37,12 @@ def _first_words(query: str) -> str:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        database = str(conn_params["database"])
+        if not database.startswith("file:") and database != ":memory:":  # a path, not a URI
+            # Created 0600 before SQLite opens it: its WAL and SHM files take the database file's mode.
+            create_private(Path(database))
+        return super().get_new_connection(conn_params)
+
     def create_cursor(self, name: str | None = None) -> Any:
         return self.connection.cursor(factory=PatientCursor)
