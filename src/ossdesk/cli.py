@@ -373,7 +373,8 @@ def _port_free(host: str, port: int) -> bool:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Run the web server and the worker as one foreground process tree; Ctrl-C stops both."""
+    """Run the web server and the worker as one foreground process tree; a child that dies is started
+    again (ossdesk.web.supervisor); Ctrl-C stops both."""
     _setup_django()
     from django.conf import settings
 
@@ -384,7 +385,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or settings.OSSDESK_PORT
     if not args.no_web and not _port_free(host, port):
         raise CommandError(f"serve: {host}:{port} is already in use (set OSSDESK_PORT or --port)")
-    processes = [(name, subprocess.Popen(command)) for name, command in children]
+    from ossdesk.web.supervisor import Child, supervise
+
+    supervised = [Child(name, command) for name, command in children]
     if not args.no_web:
         print(f"ossdesk {__version__} is serving http://{host}:{port}/  (Ctrl-C stops it)", flush=True)
     stopping = False
@@ -395,28 +398,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    exit_code = 0
-    while not stopping:
-        for name, process in processes:
-            if process.poll() is not None:
-                print(
-                    f"ossdesk: the {name} process exited with status {process.returncode}; stopping",
-                    file=sys.stderr,
-                    flush=True,
-                )
-                exit_code = 1
-                stopping = True
-        time.sleep(0.2)
-    for _, process in processes:
+    exit_code = supervise(supervised, lambda: stopping)
+    processes = [child.process for child in supervised if child.process is not None]
+    for process in processes:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + 15
-    for _, process in processes:
+    for process in processes:
         try:
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    for child in supervised:
+        child.stopped()
     print("ossdesk stopped.", flush=True)
     return exit_code
 
@@ -608,6 +603,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        from ossdesk.database.busy import is_database_busy
+
+        if not is_database_busy(exc):
+            raise
+        # EX_TEMPFAIL: nothing was written; the same command can simply run again.
+        print(
+            f"ossdesk {args.command}: the database stayed busy (another long write); run it again",
+            file=sys.stderr,
+        )
+        return 75
 
 
 if __name__ == "__main__":

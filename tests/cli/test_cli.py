@@ -192,3 +192,72 @@ def test_serve_on_redis_queue(tmp_path, redis_url):
     assert health["queue"]["backend"] == "redis"
     assert health["queue"]["worker"]["alive"] is True
     assert code == 0
+
+
+def test_serve_restarts_a_killed_worker_and_health_reports_it(tmp_path):
+    assert ossdesk("migrate", data_dir=tmp_path).returncode == 0
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "OSSDESK_REDIS_URL"}}
+    environment.update({"OSSDESK_DATA_DIR": str(tmp_path), "OSSDESK_PORT": str(port)})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ossdesk.cli", "serve", "--web-workers", "1"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    health_url = f"http://127.0.0.1:{port}/api/health"
+    try:
+        worker = _worker_when(health_url, process, lambda w: w["alive"])
+        first = worker["supervisor"]
+        assert first["state"] == "running"
+        assert first["restarts"] == 0
+        os.kill(first["pid"], signal.SIGKILL)
+        worker = _worker_when(health_url, process, lambda w: w["supervisor"]["restarts"] == 1 and w["alive"])
+        assert worker["supervisor"]["pid"] != first["pid"]
+        assert worker["supervisor"]["last_exit_status"] == -signal.SIGKILL
+        os.kill(worker["supervisor"]["pid"], 0)  # the new worker is running
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/plans/", timeout=5) as response:
+            assert response.status == 200  # the web never stopped
+        os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert "the worker process exited with status -9" in output
+    assert "starting it again in 1s (restart 1)" in output
+    assert process.returncode == 0
+
+
+def _worker_when(url: str, process: subprocess.Popen, condition, seconds: float = 60) -> dict:
+    """The health report's worker section, once `condition` holds for it."""
+    deadline = time.monotonic() + seconds
+    worker: dict = {}
+    while time.monotonic() < deadline:
+        worker = _wait_for(url, process)["queue"]["worker"]
+        if "supervisor" in worker and condition(worker):
+            return worker
+        time.sleep(0.2)
+    raise AssertionError(f"the worker never got there: {worker}")
+
+
+def test_a_command_that_meets_a_busy_database_says_so_and_exits_75(tmp_path):
+    import sqlite3
+
+    assert ossdesk("migrate", data_dir=tmp_path).returncode == 0
+    other_writer = sqlite3.connect(tmp_path / "ossdesk.sqlite3", isolation_level=None)
+    other_writer.execute("BEGIN IMMEDIATE")
+    try:
+        env = {"OSSDESK_DB_BUSY_TIMEOUT": "1", "OSSDESK_DB_BUSY_PATIENCE": "1"}
+        result = ossdesk("createadmin", data_dir=tmp_path, env=env)
+    finally:
+        other_writer.execute("ROLLBACK")
+        other_writer.close()
+    assert result.returncode == 75, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "ossdesk createadmin: the database stayed busy (another long write); run it again"
+    )
+    assert "Traceback" not in result.stderr
+    assert ossdesk("createadmin", data_dir=tmp_path).returncode == 0

@@ -17,6 +17,7 @@ import pytest
 import yaml
 from packaging.version import InvalidVersion, Version
 
+from tests.archive_bombs import BOMB_BYTES, BOMB_NAME, zip_bomb
 from tests.cli.test_cli import ossdesk
 
 pytestmark = pytest.mark.sqlite_only
@@ -256,3 +257,27 @@ def test_import_upload_and_scan_against_the_server_database(tmp_path):
     upload = ossdesk("sbom", "upload", "fjord/no-such", str(requirements), data_dir=tmp_path)
     assert upload.returncode == 2
     assert "no deployment fjord/no-such" in upload.stderr
+
+
+@needs_shared
+def test_a_bomb_in_the_archive_is_one_rejected_record_and_the_rest_import(tmp_path):
+    # A zip here; tests/domain/test_osv.py reads the tar.gz bomb too (the same code after the member).
+    records = {p.relative_to(OFFLINE).as_posix(): p.read_bytes() for p in sorted(OFFLINE.rglob("*.json"))}
+    bomb = zip_bomb(tmp_path / "advisories.zip", records)
+    vulnerable = tmp_path / "requirements.txt"
+    vulnerable.write_text("django==3.1.0\n")
+    scan = ossdesk("scan", str(vulnerable), "--db", str(bomb), "--format", "json", data_dir=tmp_path)
+    assert scan.returncode == 1, scan.stderr  # vulnerabilities found with the rest of the records
+    assert "Traceback" not in scan.stderr
+    assert json.loads(scan.stdout)["results"][0]["packages"][0]["vulnerabilities"]
+
+    assert ossdesk("migrate", data_dir=tmp_path).returncode == 0
+    result = ossdesk("advisories", "import", str(bomb), data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"{2 * len(records) + 1} records" in result.stdout
+    advisories = {json.loads(data)["id"] for data in records.values()}  # some ids are in two files
+    assert f"{len(advisories)} added" in result.stdout
+    assert ", 1 rejected;" in result.stdout
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"rejected {BOMB_NAME}: {BOMB_BYTES:,} bytes; a record may be at most 4,194,304 bytes"
+    )

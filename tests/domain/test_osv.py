@@ -17,6 +17,8 @@ import dataclasses
 import io
 import json
 import os
+import subprocess
+import sys
 import tarfile
 import zipfile
 from collections import Counter
@@ -28,17 +30,21 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.archive_bombs import BOMB_BYTES, BOMB_NAME, tar_bomb, zip_bomb
 
 from ossdesk.domain.osv import (
     LABELS,
+    RECORD_MAX_BYTES,
     Affected,
     Event,
     OsvError,
     Record,
     Score,
     Severity,
+    _bounded_read,
     count_source,
     ecosystem_base,
+    iter_members,
     iter_source,
     load_record,
     normalise_name,
@@ -927,3 +933,67 @@ def test_offline_db_samples_agree_with_their_versions_lists(advisories: Path) ->
                     checked[ecosystem_base(affected.ecosystem)] += 1
                     assert ranges_only.affects(version), (record.id, version)
     assert set(checked) >= {"Maven", "Debian", "PyPI"}
+
+
+# --- decompression bombs ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("bombs")
+    (folder / "empty").mkdir()
+    return {
+        ".zip": zip_bomb(folder / "all.zip", MEMBERS),
+        ".tar.gz": tar_bomb(folder / "all.tar.gz", MEMBERS),
+    }
+
+
+# Reads the archive in a fresh process and reports its peak memory: what the import's process would use.
+_READ_AND_MEASURE = """
+import json, resource, sys
+from pathlib import Path
+from ossdesk.domain.osv import Record, iter_source
+results = sorted((n, r.id if isinstance(r, Record) else str(r)) for n, r in iter_source(Path(sys.argv[1])))
+print(json.dumps({"results": results, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+"""
+
+
+def _read_and_measure(path: Path) -> dict[str, Any]:
+    run = subprocess.run(
+        [sys.executable, "-c", _READ_AND_MEASURE, str(path)], capture_output=True, text=True, check=True
+    )
+    measured: dict[str, Any] = json.loads(run.stdout)
+    return measured
+
+
+@pytest.mark.parametrize("suffix", [".zip", ".tar.gz"])
+def test_a_bomb_member_is_a_bad_record_and_the_rest_still_read(bombs: dict[str, Path], suffix: str) -> None:
+    path = bombs[suffix]
+    assert path.stat().st_size < BOMB_BYTES // 100  # a huge member in a small archive
+    measured = _read_and_measure(path)
+    baseline = _read_and_measure(path.parent / "empty")["peak"]  # the interpreter and its imports
+    expected = _expected_results()
+    too_large = f"{BOMB_BYTES:,} bytes; a record may be at most {RECORD_MAX_BYTES:,} bytes"
+    assert [tuple(r) for r in measured["results"]] == sorted(
+        [*expected, (BOMB_NAME, too_large), *(("again/" + n, r) for n, r in expected)]
+    )
+    assert measured["peak"] - baseline < 4 * RECORD_MAX_BYTES < BOMB_BYTES / 8  # never the member whole
+
+
+def test_a_member_whose_header_understates_its_size_is_read_no_further_than_the_cap(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    (records / "big").mkdir(parents=True)
+    (records / "big" / "OSV-BIG.json").write_bytes(b" " * 40 + GOOD)
+    assert _summary(records / "big" / "OSV-BIG.json") == [("OSV-BIG.json", "OSV-1")]
+    small = list(iter_members(records, max_bytes=len(GOOD)))
+    assert [(name, str(data)) for name, data in small] == [
+        ("big/OSV-BIG.json", f"{len(GOOD) + 40:,} bytes; a record may be at most {len(GOOD):,} bytes")
+    ]
+    # A zip's local header can claim any size: the read stops one byte past the cap all the same.
+    path = tmp_path / "lying.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("OSV-1.json", b" " * 40 + GOOD)
+    with zipfile.ZipFile(path) as archive, archive.open("OSV-1.json") as stream:
+        assert str(_bounded_read(stream, len(GOOD))) == (
+            f"more than {len(GOOD):,} bytes; a record may be at most {len(GOOD):,} bytes"
+        )

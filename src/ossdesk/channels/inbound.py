@@ -59,6 +59,14 @@ BLOCK_TAGS = frozenset(
 DROP_WITH_CONTENT = {"script", "style", "title", "head", "template", "noscript", "object", "iframe"}
 
 
+# A mail's MIME tree deeper than this is no person's mail (clients nest a handful of levels); Python's
+# email package walks it recursively and would fail deep inside instead of saying why.
+MAX_MIME_DEPTH = 50
+TOO_DEEP = f"MIME parts are nested too deeply to read (more than {MAX_MIME_DEPTH} levels)"
+# Files kept from one mail; the rest are named on the ticket as left out (one 428 KB mail carried 3,000).
+MAX_ATTACHMENTS = 50
+
+
 class MalformedMail(ValueError):
     """The mail cannot be read reliably; the message says why, for the quarantine list."""
 
@@ -85,6 +93,7 @@ class ParsedMail:
     text: str
     html: str
     attachments: tuple[MailAttachment, ...] = ()
+    attachments_left_out: int = 0  # beyond the cap: counted, never decoded
     auto: str = ""  # why this is not a person's mail (auto-reply, bounce, bulk); empty for a person's
     defects: tuple[str, ...] = field(default=())
 
@@ -389,6 +398,8 @@ class _Collected:
     extra_text: list[str] = field(default_factory=list)
     attachments: list[MailAttachment] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
+    max_attachments: int = MAX_ATTACHMENTS
+    left_out: int = 0
 
 
 def _collect(part: Message, bodies: set[int], found: _Collected, in_alternative: bool = False) -> None:
@@ -413,6 +424,9 @@ def _collect(part: Message, bodies: set[int], found: _Collected, in_alternative:
         elif content_type == "text/html" and not in_alternative:
             found.extra_text.append(html_to_text(_part_text(part)))
         return
+    if len(found.attachments) >= found.max_attachments:
+        found.left_out += 1
+        return
     index = len(found.attachments) + 1
     content = _rfc822_bytes(part) if content_type == "message/rfc822" else _payload(part)
     content_id = " ".join(str(part.get("Content-ID", "")).split()).strip("<>")
@@ -425,6 +439,18 @@ def _collect(part: Message, bodies: set[int], found: _Collected, in_alternative:
             content_id=content_id,
         )
     )
+
+
+def _check_depth(msg: Message) -> None:
+    """Refuse a MIME tree nested deeper than MAX_MIME_DEPTH, looking without recursion."""
+    stack = [(msg, 1)]
+    while stack:
+        part, depth = stack.pop()
+        if depth > MAX_MIME_DEPTH:
+            raise MalformedMail(TOO_DEEP)
+        children = part.get_payload()
+        if isinstance(children, list):
+            stack.extend((child, depth + 1) for child in children if isinstance(child, Message))
 
 
 def _check_defects(msg: Message) -> list[str]:
@@ -459,16 +485,22 @@ def _sender(msg: Message) -> tuple[str, str]:
     return addr.lower(), name
 
 
-def parse_mail(raw: bytes, *, envelope_from: str | None = None) -> ParsedMail:
-    """Everything ossdesk needs of a received mail; raises MalformedMail when it cannot be trusted."""
+def parse_mail(
+    raw: bytes, *, envelope_from: str | None = None, max_attachments: int = MAX_ATTACHMENTS
+) -> ParsedMail:
+    """Everything ossdesk needs of a received mail; raises MalformedMail when it cannot be trusted.
+    Attachments beyond `max_attachments` are counted in `attachments_left_out`, not read."""
     if not raw.strip():
         raise MalformedMail("The message is empty")
     try:
         msg = _parser().parsebytes(raw)
     except (errors.MessageError, ValueError, TypeError, LookupError) as exc:
         raise MalformedMail(f"The message cannot be parsed: {exc}") from exc
+    except RecursionError:  # Python's parser recurses once per level of nesting
+        raise MalformedMail(TOO_DEEP) from None
     assert isinstance(msg, EmailMessage)  # policy.default makes EmailMessage objects
     try:
+        _check_depth(msg)
         tolerated = _check_defects(msg)
         from_address, from_name = _sender(msg)
         reply_to = parseaddr(_header(msg, "Reply-To"))[1].lower()
@@ -476,7 +508,7 @@ def parse_mail(raw: bytes, *, envelope_from: str | None = None) -> ParsedMail:
         plain = msg.get_body(preferencelist=("plain",))
         html_part = msg.get_body(preferencelist=("html",))
         bodies = {id(p) for p in (plain, html_part) if p is not None}
-        found = _Collected()
+        found = _Collected(max_attachments=max_attachments)
         _collect(msg, bodies, found)
         html = sanitise_html(_part_text(html_part)) if html_part is not None else ""
         if plain is not None:
@@ -498,6 +530,7 @@ def parse_mail(raw: bytes, *, envelope_from: str | None = None) -> ParsedMail:
             text=text.replace("\r\n", "\n").strip(),
             html=html,
             attachments=tuple(found.attachments),
+            attachments_left_out=found.left_out,
             auto=auto_reason(msg, envelope_from),
             defects=tuple(tolerated),
         )
@@ -505,3 +538,5 @@ def parse_mail(raw: bytes, *, envelope_from: str | None = None) -> ParsedMail:
         raise
     except (errors.MessageError, ValueError, TypeError, LookupError, AttributeError, KeyError) as exc:
         raise MalformedMail(f"The message cannot be read: {type(exc).__name__}: {exc}") from exc
+    except RecursionError:  # a shape _check_depth does not measure
+        raise MalformedMail(TOO_DEEP) from None

@@ -51,6 +51,7 @@ from ossdesk.channels.threading import (
 from ossdesk.customers.models import Contact
 from ossdesk.domain.entitlements import EntitlementDenied
 from ossdesk.memo import memo_scope, memoized
+from ossdesk.tickets.attachment_files import files_follow_transaction
 from ossdesk.tickets.models import Channel, Status, Ticket
 from ossdesk.tickets.services import Upload, check_attachment, ticket_open, ticket_reply
 
@@ -146,7 +147,7 @@ def inbound_process(*, inbound_id: int, stored: InboundMessage | None = None) ->
         if not claimed:
             return row
         try:
-            with transaction.atomic():
+            with files_follow_transaction(), transaction.atomic():
                 _process(row)
         except Exception as exc:  # any failure must leave a visible, retryable row
             logger.exception("inbound message %s failed", inbound_id)
@@ -193,7 +194,11 @@ def _envelope_sender(row: InboundMessage) -> str | None:
 
 def _process(row: InboundMessage) -> None:
     try:
-        mail = parse_mail(bytes(row.raw), envelope_from=_envelope_sender(row))
+        mail = parse_mail(
+            bytes(row.raw),
+            envelope_from=_envelope_sender(row),
+            max_attachments=settings.OSSDESK_MAIL_MAX_ATTACHMENTS,
+        )
     except MalformedMail as exc:
         _outcome(row, Inbound.QUARANTINED, str(exc))
         return
@@ -342,6 +347,11 @@ def _uploads(mail: ParsedMail) -> tuple[list[Upload], str]:
             notes.append(f"[Not attached: {' '.join(exc.messages)}]")
             continue
         uploads.append(upload)
+    if mail.attachments_left_out:
+        notes.append(
+            f"[Not attached: {mail.attachments_left_out} more files; a mail brings at most "
+            f"{len(mail.attachments)} attachments. Ask for the rest zipped, or through the portal.]"
+        )
     return uploads, ("\n\n" + "\n".join(notes)) if notes else ""
 
 

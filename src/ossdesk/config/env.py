@@ -42,11 +42,37 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+PRIVATE_DIRECTORY = 0o700
+PRIVATE_FILE = 0o600
+
+
 def data_dir() -> Path:
-    """Where the embedded database, queue, uploads and secret key live."""
+    """Where the embedded database, queue, uploads and secret key live: a directory only ossdesk's user
+    may enter (created 0700; an existing one of ours that others could read is tightened)."""
     path = Path(os.environ.get("OSSDESK_DATA_DIR") or Path.cwd() / "var").resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)
+    status = path.stat()
+    if status.st_uid == os.getuid() and status.st_mode & 0o077:
+        path.chmod(PRIVATE_DIRECTORY)
     return path
+
+
+def create_private(path: Path) -> None:
+    """Create an empty file 0600 if it is missing (SQLite and Huey then open it as a new database)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        make_private(path)
+
+
+def make_private(path: Path) -> None:
+    """Tighten a file of ours that an older ossdesk left readable by others."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return
+    if status.st_uid == os.getuid() and status.st_mode & 0o077:
+        path.chmod(PRIVATE_FILE)
 
 
 def database_from_url(url: str, *, variable: str = "DATABASE_URL") -> dict[str, Any]:
@@ -83,17 +109,22 @@ def database_from_url(url: str, *, variable: str = "DATABASE_URL") -> dict[str, 
 
 
 def sqlite_database(path: Path) -> dict[str, Any]:
+    # Each attempt waits this long for the write lock; ossdesk.database.sqlite3 then tries again with
+    # backoff until OSSDESK_DB_BUSY_PATIENCE runs out (docs/decisions/0007).
+    busy_timeout = env_int("OSSDESK_DB_BUSY_TIMEOUT", 5)
+    if busy_timeout < 1:
+        raise ConfigurationError(f"OSSDESK_DB_BUSY_TIMEOUT={busy_timeout} must be at least 1 (seconds)")
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "ossdesk.database.sqlite3",
         "NAME": str(path),
         "OPTIONS": {
             # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so two writers
             # queue on busy_timeout instead of failing half-way ("database is locked").
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            "timeout": busy_timeout,
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                "PRAGMA busy_timeout=20000; PRAGMA temp_store=MEMORY;"
+                f"PRAGMA busy_timeout={busy_timeout * 1000}; PRAGMA temp_store=MEMORY;"
             ),
         },
     }

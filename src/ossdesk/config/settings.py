@@ -11,12 +11,16 @@ import secrets
 from pathlib import Path
 
 from ossdesk.config.env import (
+    PRIVATE_DIRECTORY,
+    PRIVATE_FILE,
     ConfigurationError,
+    create_private,
     data_dir,
     database_from_url,
     env_bool,
     env_int,
     env_list,
+    make_private,
     redis_from_url,
     sqlite_database,
 )
@@ -33,8 +37,9 @@ def _secret_key() -> str:
         return configured
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        # Created 0600, never readable by others even for a moment.
+        with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE), "w") as out:
+            out.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
@@ -55,6 +60,8 @@ def _encryption_keys() -> list[str]:
 
 
 SECRET_KEY = _secret_key()
+for _name in ("secret_key", "ossdesk.sqlite3", "ossdesk.sqlite3-wal", "ossdesk.sqlite3-shm", "queue.sqlite3"):
+    make_private(DATA_DIR / _name)
 # Empty: secrets are encrypted with a key derived from SECRET_KEY (ossdesk.crypto).
 OSSDESK_ENCRYPTION_KEYS = _encryption_keys()
 DEBUG = env_bool("OSSDESK_DEBUG", default=False)
@@ -110,6 +117,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees a view's exception first: a write that met a busy database answers 503.
+    "ossdesk.web.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "ossdesk.config.urls"
@@ -143,6 +152,10 @@ DATABASES = {
     else sqlite_database(DATA_DIR / "ossdesk.sqlite3")
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# How long a write waits, in all, for a busy database before the request is answered 503 (ossdesk.database).
+OSSDESK_DB_BUSY_PATIENCE = env_int("OSSDESK_DB_BUSY_PATIENCE", 30)
+if OSSDESK_DB_BUSY_PATIENCE < 0:
+    raise ConfigurationError(f"OSSDESK_DB_BUSY_PATIENCE={OSSDESK_DB_BUSY_PATIENCE} must not be negative")
 
 _redis_url = os.environ.get("OSSDESK_REDIS_URL", "").strip()
 REDIS = redis_from_url(_redis_url) if _redis_url else None
@@ -165,6 +178,8 @@ if REDIS is not None:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Created 0600 before Huey opens it; SQLite gives its WAL and SHM files the same mode.
+    create_private(DATA_DIR / "queue.sqlite3")
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "ossdesk",
@@ -197,6 +212,10 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Django's storage chmods each saved file to FILE_UPLOAD_PERMISSIONS (0644 by default), whatever the umask.
+FILE_UPLOAD_PERMISSIONS = PRIVATE_FILE
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = PRIVATE_DIRECTORY
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -284,6 +303,12 @@ OSSDESK_MAIL_MAX_BYTES = env_int("OSSDESK_MAIL_MAX_BYTES", 30 * 1024 * 1024)
 OSSDESK_MAIL_LMTP_HOST = os.environ.get("OSSDESK_MAIL_LMTP_HOST", "").strip() or "127.0.0.1"
 OSSDESK_MAIL_LMTP_PORT = env_int("OSSDESK_MAIL_LMTP_PORT", 8024)
 OSSDESK_MAIL_REPLY_LIMIT = env_int("OSSDESK_MAIL_REPLY_LIMIT", 5)
+# Files kept from one inbound mail; the rest are named on the ticket as left out.
+OSSDESK_MAIL_MAX_ATTACHMENTS = env_int("OSSDESK_MAIL_MAX_ATTACHMENTS", 50)
+if OSSDESK_MAIL_MAX_ATTACHMENTS < 1:
+    raise ConfigurationError(
+        f"OSSDESK_MAIL_MAX_ATTACHMENTS={OSSDESK_MAIL_MAX_ATTACHMENTS} must be at least 1"
+    )
 OSSDESK_MAIL_NOTIFY_HELD = env_bool("OSSDESK_MAIL_NOTIFY_HELD", default=True)
 OSSDESK_MAIL_CA_FILE = os.environ.get("OSSDESK_MAIL_CA_FILE", "").strip()
 OSSDESK_MAIL_IMAP_TIMEOUT = env_int("OSSDESK_MAIL_IMAP_TIMEOUT", 60)

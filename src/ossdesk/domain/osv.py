@@ -90,7 +90,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache, partial
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import IO, Any, Generic, NamedTuple, TypeVar
 
 import yaml
 from cvss import CVSS2, CVSS3, CVSS4, CVSSError
@@ -721,41 +721,76 @@ def _directory_files(path: Path) -> list[Path]:
     return found
 
 
-def iter_members(path: Path) -> Iterator[tuple[str, bytes]]:
+# OSV records are kilobytes (the largest of 8,000 real ones here is 20 KB); a member far beyond that is a
+# decompression bomb or not a record, and is reported instead of read: a 1 MB archive can hold 1 GiB.
+RECORD_MAX_BYTES = 4 * 1024 * 1024
+
+
+def _too_large(size: int, max_bytes: int) -> OsvError:
+    return OsvError("", f"{size:,} bytes; a record may be at most {max_bytes:,} bytes")
+
+
+def _bounded_read(stream: IO[bytes], max_bytes: int) -> bytes | OsvError:
+    """Read a member, at most one byte past the cap: its header's size may lie."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        return OsvError("", f"more than {max_bytes:,} bytes; a record may be at most {max_bytes:,} bytes")
+    return data
+
+
+def iter_members(path: Path, *, max_bytes: int = RECORD_MAX_BYTES) -> Iterator[tuple[str, bytes | OsvError]]:
     """Yield ``(member name, bytes)`` for each record file of a folder (recursively), ``.zip``, tarball
     (``.tar``, ``.tar.gz``, ``.tgz`` ...) or single file, in a stable order, without parsing them.
 
-    Files other than ``*.json``/``*.yaml``/``*.yml`` (licences, READMEs) are skipped; only an unreadable
-    source itself raises.
+    Files other than ``*.json``/``*.yaml``/``*.yml`` (licences, READMEs) are skipped; a record file larger
+    than ``max_bytes`` is yielded as its :class:`OsvError`, never read whole; only an unreadable source
+    itself raises.
     """
     lowered = path.name.lower()
     if path.is_dir():
         for file in _directory_files(path):
-            yield file.relative_to(path).as_posix(), file.read_bytes()
+            yield file.relative_to(path).as_posix(), _read_file(file, max_bytes)
     elif lowered.endswith(".zip"):
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
                 if not info.is_dir() and _is_record_name(info.filename):
-                    yield info.filename, archive.read(info)
+                    if info.file_size > max_bytes:
+                        yield info.filename, _too_large(info.file_size, max_bytes)
+                        continue
+                    with archive.open(info) as stream:
+                        yield info.filename, _bounded_read(stream, max_bytes)
     elif lowered.endswith(TAR_SUFFIXES):
+        # Keep tarfile's small buffer: it is compressed input, and a bomb's 1 MiB would inflate to 1 GiB.
         with tarfile.open(path, mode="r|*") as archive:
             for member in archive:
                 if member.isfile() and _is_record_name(member.name):
-                    stream = archive.extractfile(member)
-                    yield member.name, stream.read() if stream is not None else b""
+                    if member.size > max_bytes:  # a tar header cannot understate: the stream skips the rest
+                        yield member.name, _too_large(member.size, max_bytes)
+                        continue
+                    content = archive.extractfile(member)
+                    yield member.name, _bounded_read(content, max_bytes) if content is not None else b""
     elif path.is_file() and _is_record_name(path.name):
-        yield path.name, path.read_bytes()
+        yield path.name, _read_file(path, max_bytes)
     else:
         raise OsvError("", f"{path}: not a folder, .zip, tarball or OSV record file")
+
+
+def _read_file(path: Path, max_bytes: int) -> bytes | OsvError:
+    size = path.stat().st_size
+    if size > max_bytes:
+        return _too_large(size, max_bytes)
+    with path.open("rb") as stream:
+        return _bounded_read(stream, max_bytes)
 
 
 def iter_source(path: Path) -> Iterator[tuple[str, Record | OsvError]]:
     """Yield ``(member name, record or its error)`` for each record file of :func:`iter_members`.
 
-    A bad record is yielded as its :class:`OsvError`; only an unreadable source itself raises.
+    A bad record (or one too large to be a record) is yielded as its :class:`OsvError`; only an
+    unreadable source itself raises.
     """
     for name, data in iter_members(path):
-        yield name, _load_or_error(data, name)
+        yield name, data if isinstance(data, OsvError) else _load_or_error(data, name)
 
 
 def count_source(path: Path) -> int:

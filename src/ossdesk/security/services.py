@@ -220,6 +220,9 @@ def advisories_import(
         report.seen += 1
         if progress is not None:
             progress(1)
+        if isinstance(data, osv.OsvError):  # too large to be a record: never read whole
+            report.rejected.append((name, str(data)))
+            continue
         digest = _canonical_digest(data)
         if digest in known_digests:
             report.unchanged += 1

@@ -28,6 +28,7 @@ from ossdesk.domain.entitlements import EntitlementDenied, check_channel, check_
 from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.products.models import Product, ProductVersion
 from ossdesk.tickets import routing
+from ossdesk.tickets.attachment_files import file_written, following_transaction
 from ossdesk.tickets.escalation import ticket_check
 from ossdesk.tickets.models import (
     OPEN_STATUSES,
@@ -163,9 +164,10 @@ def check_attachment(upload: Upload) -> str:
 
 
 def _store_attachments(message: Message, uploads: Sequence[Upload]) -> list[Attachment]:
+    # Every file is checked before any is written: a refused second file leaves no first one behind.
+    content_types = [check_attachment(upload) for upload in uploads]
     stored = []
-    for upload in uploads:
-        content_type = check_attachment(upload)
+    for upload, content_type in zip(uploads, content_types, strict=True):
         attachment = Attachment(
             message=message,
             filename=PurePath(upload.name).name,
@@ -178,6 +180,7 @@ def _store_attachments(message: Message, uploads: Sequence[Upload]) -> list[Atta
             ContentFile(upload.content),
             save=False,
         )
+        file_written(str(attachment.file.name))
         attachment.save()
         stored.append(attachment)
     return stored
@@ -231,6 +234,7 @@ class Opened(NamedTuple):
 
 
 @transaction.atomic
+@following_transaction
 def ticket_open(
     *,
     actor: Actor,
@@ -393,6 +397,7 @@ def _touch(ticket: Ticket, **fields: Any) -> None:
 
 
 @transaction.atomic
+@following_transaction
 def ticket_reply(
     *,
     actor: Actor,

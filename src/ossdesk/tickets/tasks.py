@@ -7,6 +7,7 @@ from datetime import date
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from ossdesk.tickets.attachment_files import attachment_orphans_sweep
 from ossdesk.tickets.escalation import sla_sweep
 from ossdesk.tickets.recalculation import deadlines_recalculate
 
@@ -15,6 +16,12 @@ from ossdesk.tickets.recalculation import deadlines_recalculate
 def sla_sweep_task() -> int:
     """Every minute: warnings, breaches and escalations that have come due."""
     return sla_sweep()
+
+
+@db_periodic_task(crontab(minute="41"))
+def attachment_orphans_sweep_task() -> int:
+    """Hourly: files a killed worker wrote for attachments that were never recorded."""
+    return attachment_orphans_sweep()
 
 
 @db_task()

@@ -12,7 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ossdesk.accounts.actor import Actor, actor_for
+from ossdesk.database.busy import is_database_busy, retry_after_seconds
 from ossdesk.domain.entitlements import EntitlementDenied
+from ossdesk.web.busy import busy_body
 
 
 def request_actor(request: Any) -> Actor:
@@ -46,6 +48,13 @@ def _messages(errors: Any, path: str = "") -> list[str]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if is_database_busy(exc):
+        wait = retry_after_seconds()
+        return Response(
+            busy_body(wait),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(wait)},
+        )
     if isinstance(exc, EntitlementDenied):
         return Response(
             {"detail": str(exc), "code": exc.code, "allowed_by": exc.allowed_by},

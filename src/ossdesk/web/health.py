@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ossdesk import __version__
+from ossdesk.web.supervisor import supervision_record
 
 HEARTBEAT_KEY = "ossdesk:worker-heartbeat"
 WORKER_STALE_AFTER = 180  # seconds: three missed one-minute beats
@@ -45,6 +46,14 @@ def queue_status() -> dict[str, Any]:
     if beat:
         seen = datetime.fromisoformat(beat)
         worker = {"last_seen": beat, "alive": (datetime.now(UTC) - seen).total_seconds() < WORKER_STALE_AFTER}
+    try:
+        supervised = supervision_record("worker")
+    except Exception as exc:
+        supervised = {"state": "unknown", "error": str(exc)}
+    if supervised is not None:
+        # A heartbeat stays fresh for minutes after a kill; the supervisor knows at once.
+        worker["alive"] = worker["alive"] and supervised["state"] == "running"
+        worker["supervisor"] = supervised
     return {"ok": True, "backend": backend, "pending": pending, "worker": worker}
 
 
