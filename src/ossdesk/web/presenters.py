@@ -9,8 +9,7 @@ from ossdesk.domain.entitlements import (
     CHANNEL_LABELS,
     CHANNELS,
     CLOCKS,
-    FEATURE_LABELS,
-    FEATURES,
+    FEATURE_REGISTRY,
     SEVERITY_DEFINITIONS,
     Terms,
 )
@@ -22,6 +21,31 @@ CLOCK_LABELS = {
     "resolution": "Resolution",
 }
 COVERAGE_LABELS = {"24x7": "24/7", "business_hours": "Business hours", "none": "Not covered"}
+
+
+@dataclass(frozen=True)
+class FeatureRow:
+    """A feature as a page lists it: "on" (included and working), "off" (not included) or "coming"
+    (included in the terms, not built yet: never shown as if it worked)."""
+
+    label: str
+    state: str
+    available: bool
+
+
+def feature_rows(terms: Terms) -> list[FeatureRow]:
+    rows = []
+    for feature in FEATURE_REGISTRY:
+        included = feature.code in terms.features
+        state = "off" if not included else "on" if feature.available else "coming"
+        rows.append(FeatureRow(feature.label, state, feature.available))
+    return rows
+
+
+def _feature_cell(feature_available: bool, included: bool) -> str:
+    if not included:
+        return "—"
+    return "✓" if feature_available else "coming"
 
 
 @dataclass(frozen=True)
@@ -56,7 +80,7 @@ def terms_summary(terms: Terms) -> dict[str, Any]:
         "sla": terms.sla,
         "severities": severity_rows(terms),
         "channels": [(CHANNEL_LABELS[c], c in terms.channels) for c in CHANNELS],
-        "features": [(FEATURE_LABELS[f], f in terms.features) for f in FEATURES],
+        "features": feature_rows(terms),
         "named_contacts": "Unlimited" if terms.named_contacts is None else str(terms.named_contacts),
         "max_deployments": "Unlimited" if terms.max_deployments is None else str(terms.max_deployments),
         "consulting_hours": terms.consulting_hours_per_year,
@@ -105,8 +129,9 @@ def comparison_rows(plans: list[tuple[str, Terms]]) -> list[tuple[str, list[str]
             ["Unlimited" if t.named_contacts is None else str(t.named_contacts) for _, t in plans],
         )
     )
-    for feature in FEATURES:
-        rows.append((FEATURE_LABELS[feature], ["✓" if feature in t.features else "—" for _, t in plans]))
+    for feature in FEATURE_REGISTRY:
+        label = feature.label if feature.available else f"{feature.label} (coming)"
+        rows.append((label, [_feature_cell(feature.available, feature.code in t.features) for _, t in plans]))
     rows.append(("Consulting hours a year", [str(t.consulting_hours_per_year or "—") for _, t in plans]))
     rows.append(
         (
