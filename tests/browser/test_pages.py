@@ -4,6 +4,7 @@ hosts, and the browser reports no error while it is shown."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -72,3 +73,19 @@ def test_search_filters_apply_live(page: Any, live_server: Any, demo: None) -> N
     with page.expect_request(lambda r: "/search/" in r.url and "date_from=2026-01-01" in r.url):
         page.locator("#search-from").fill("2026-01-01")
     assert errors == []
+
+
+@pytest.mark.parametrize("path", ["/api/redoc/", "/api/docs/"])
+def test_api_docs_request_nothing_from_other_hosts(
+    page: Any, live_server: Any, tiers: Any, path: str
+) -> None:
+    """Every request the browser makes (fonts, images, scripts, the schema) goes to this server."""
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{live_server.url}{path}")
+    page.wait_for_load_state("networkidle")
+    # The reference is drawn (from the schema), not just the page shell.
+    page.locator("h1, h2", has_text="ossdesk API").first.wait_for(timeout=60_000)
+    # data: and blob: (Redoc's search worker) are made in the page, not fetched from a host.
+    hosts = {urlsplit(url).hostname for url in requested if not url.startswith(("data:", "blob:"))}
+    assert hosts == {urlsplit(live_server.url).hostname}, requested
