@@ -89,3 +89,54 @@ def test_api_docs_request_nothing_from_other_hosts(
     # data: and blob: (Redoc's search worker) are made in the page, not fetched from a host.
     hosts = {urlsplit(url).hostname for url in requested if not url.startswith(("data:", "blob:"))}
     assert hosts == {urlsplit(live_server.url).hostname}, requested
+
+
+HEADER_SHARE_LIMIT = 0.15  # of a 390×844 phone's first screen
+
+
+@pytest.mark.parametrize("user", ["erin", "dana@meridian.example"])
+def test_phone_header_is_a_collapsible_menu(phone: Any, live_server: Any, demo: None, user: str) -> None:
+    sign_in_with_keyboard(phone, live_server.url, user)
+    phone.goto(f"{live_server.url}/tickets/")
+    header = phone.locator("header.top")
+    height = header.evaluate("h => h.getBoundingClientRect().height")
+    assert height <= 844 * HEADER_SHARE_LIMIT, height
+    menu = phone.locator("#top-menu")
+    assert not menu.is_visible()
+    toggle = phone.get_by_role("button", name="Menu")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    shot(phone, f"phone-header-{user.split('@')[0]}")
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert menu.is_visible()
+    assert phone.locator("#top-menu").get_by_role("link", name="Security", exact=True).is_visible()
+    assert phone.locator("#top-search-q").is_visible()
+    shot(phone, f"phone-menu-{user.split('@')[0]}")
+
+
+def _right_edges(page: Any, selector: str) -> list[float]:
+    return page.locator(selector).evaluate_all("els => els.map(e => e.getBoundingClientRect().right)")
+
+
+@pytest.mark.parametrize("user", ["sasha", "dana@meridian.example"])
+def test_phone_security_tabs_stay_on_screen(phone: Any, live_server: Any, demo: None, user: str) -> None:
+    sign_in_with_keyboard(phone, live_server.url, user)
+    phone.goto(f"{live_server.url}/security/")
+    width = phone.evaluate("window.innerWidth")
+    edges = _right_edges(phone, "nav.security-tabs a")
+    assert len(edges) >= 6
+    assert max(edges) <= width, edges
+    shot(phone, f"phone-security-tabs-{user.split('@')[0]}")
+
+
+def test_queue_updated_column_fits_1280(page: Any, live_server: Any, demo: None) -> None:
+    sign_in_with_keyboard(page, live_server.url, "erin")
+    page.goto(f"{live_server.url}/tickets/?view=all")
+    width = page.evaluate("window.innerWidth")
+    updated = _right_edges(page, "table.queue th:last-child, table.queue td.updated")
+    assert len(updated) > 1
+    assert max(updated) <= width, updated
+    # Nor is it hidden inside the table's scroll box.
+    wrap = page.locator(".table-wrap:has(table.queue)")
+    assert wrap.evaluate("w => w.scrollWidth - w.clientWidth") <= 0
+    shot(page, "queue-1280")
