@@ -140,3 +140,11 @@ def test_queue_updated_column_fits_1280(page: Any, live_server: Any, demo: None)
     wrap = page.locator(".table-wrap:has(table.queue)")
     assert wrap.evaluate("w => w.scrollWidth - w.clientWidth") <= 0
     shot(page, "queue-1280")
+
+
+@pytest.mark.parametrize("user", ["erin", "dana@meridian.example"])
+def test_home_pages_fit_a_phone(phone: Any, live_server: Any, demo: None, user: str) -> None:
+    sign_in_with_keyboard(phone, live_server.url, user)
+    assert phone.url == f"{live_server.url}/"
+    assert phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    shot(phone, f"phone-home-{user.split('@')[0]}")
