@@ -75,7 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return _staff_home(request, actor)
     if actor.organization_id is None:
         return redirect("web:portal")  # which says why there is nothing to show
-    return _customer_home(request, actor)
+    return _customer_home(request, actor, actor.organization_id)
 
 
 def _first_tickets(actor: Actor, tickets: Any) -> tuple[list[Ticket], int]:
@@ -116,9 +116,9 @@ def _raise_refusal(actor: Actor, entitlements: Entitlements) -> str:
     return ""
 
 
-def _customer_home(request: HttpRequest, actor: Actor) -> HttpResponse:
+def _customer_home(request: HttpRequest, actor: Actor, organization_id: int) -> HttpResponse:
     now = timezone.now()
-    organization = customer_selectors.organization_get(actor=actor, pk=actor.organization_id)
+    organization = customer_selectors.organization_get(actor=actor, pk=organization_id)
     tickets, open_count = _first_tickets(
         actor,
         ticket_selectors.ticket_queue(actor=actor, filters=QueueFilter(view="open")).order_by("-updated_at"),
