@@ -60,6 +60,7 @@ def test_portal_on_a_phone(phone, live_server, demo):
 
 def test_customer_admin_adds_a_contact_and_sees_seat_refusal(page, live_server, demo):
     sign_in_with_keyboard(page, live_server.url, "priya@brightside.example")
+    page.goto(f"{live_server.url}/portal/")
     page.get_by_text("Add a contact").click()
     page.locator("#id_name").fill("Third Person")
     page.locator("#id_email").fill("third@brightside.example")
