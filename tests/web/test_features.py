@@ -83,3 +83,12 @@ def test_portal_shows_a_feature_as_included_once_its_flag_is_on(
     features = {label.strip(): state for state, label in _portal_features(client, world["acme"]["contact"])}
     assert features["Monitoring"] == "on"
     assert "coming" not in features.values()
+
+
+def test_entitlements_api_names_the_features_still_coming(world: World, api_client_for: Any) -> None:
+    contact = world["acme"]["admin"].user
+    body = api_client_for(contact).get(f"/api/organizations/{world['acme']['org'].pk}/entitlements/").json()
+    assert "monitoring" in body["features"]  # Business sells it
+    assert body["features_coming"] == ["monitoring"]  # and it is not built yet
+    assert set(body["features_coming"]) <= set(body["features"])
+    assert "sbom_scanning" not in body["features_coming"]
