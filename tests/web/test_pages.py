@@ -49,19 +49,20 @@ def test_wrong_password_shows_an_error(admin: User, client: Any) -> None:
     assert client.get("/customers/").status_code == 302
 
 
-def test_staff_sign_in_lands_on_customers(admin: User, client: Any) -> None:
+def test_staff_sign_in_lands_on_their_home(admin: User, client: Any) -> None:
     response = client.post("/signin/", {"username": admin.username, "password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1] == ("/customers/", 302)
+    assert response.redirect_chain[-1] == ("/", 302)
     assert response.status_code == 200
-    assert "<h1>Customers</h1>" in _text(response)
+    assert "Your queue" in _text(response)
     assert int(client.session["_auth_user_id"]) == admin.pk
 
 
-def test_customer_sign_in_lands_on_the_portal(world: World, client: Any) -> None:
+def test_customer_sign_in_lands_on_its_home(world: World, client: Any) -> None:
     contact = world["acme"]["contact"]
     response = client.post("/signin/", {"username": contact.email, "password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1] == ("/portal/", 302)
+    assert response.redirect_chain[-1] == ("/", 302)
     assert "<h1>Acme</h1>" in _text(response)
+    assert "Open tickets" in _text(response)
 
 
 def test_sign_in_honours_next(admin: User, client: Any) -> None:

@@ -54,24 +54,41 @@ CHANNEL_LABELS: Mapping[str, str] = {
     "forum": "Community forum",
     "advisories": "Public advisories",
 }
-FEATURES: tuple[str, ...] = (
-    "advisory_emails",
-    "sbom_scanning",
-    "monitoring",
-    "proactive_monitoring",
-    "account_manager",
-    "compliance_reports",
-    "custom_sla",
+
+
+@dataclass(frozen=True)
+class Feature:
+    """An optional feature a plan's terms can include.
+
+    `available` says whether ossdesk does it today. A plan may already sell a feature that is still being
+    built (its terms are a contract); every page that lists features shows such a one as "coming", never
+    as included. The issue that builds a feature switches its flag on here, and nowhere else.
+    """
+
+    code: str
+    label: str
+    available: bool
+
+
+FEATURE_REGISTRY: tuple[Feature, ...] = (
+    Feature("advisory_emails", "Security advisory e-mails", available=True),
+    Feature("sbom_scanning", "SBOM scanning", available=True),
+    Feature("monitoring", "Monitoring", available=False),
+    Feature("proactive_monitoring", "Proactive monitoring", available=False),
+    Feature("account_manager", "Account manager", available=True),
+    Feature("compliance_reports", "Compliance reports", available=False),
+    Feature("custom_sla", "Custom SLAs", available=True),
 )
-FEATURE_LABELS: Mapping[str, str] = {
-    "advisory_emails": "Security advisory e-mails",
-    "sbom_scanning": "SBOM scanning",
-    "monitoring": "Monitoring",
-    "proactive_monitoring": "Proactive monitoring",
-    "account_manager": "Account manager",
-    "compliance_reports": "Compliance reports",
-    "custom_sla": "Custom SLAs",
-}
+FEATURES: tuple[str, ...] = tuple(f.code for f in FEATURE_REGISTRY)
+FEATURE_LABELS: Mapping[str, str] = {f.code: f.label for f in FEATURE_REGISTRY}
+_FEATURES_BY_CODE: Mapping[str, Feature] = {f.code: f for f in FEATURE_REGISTRY}
+
+
+def feature_get(code: str) -> Feature:
+    """The registry row of a feature code (KeyError for an unknown one)."""
+    return _FEATURES_BY_CODE[code]
+
+
 COVERAGES: tuple[str, ...] = ("24x7", "business_hours", "none")
 CLOCKS: tuple[str, ...] = ("first_response", "update_cadence", "workaround", "resolution")
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

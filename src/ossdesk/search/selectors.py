@@ -17,11 +17,13 @@ formatted into the queries (hence the S608 waivers); everything a person typed i
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import nh3
 from django.db import connection
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -31,6 +33,7 @@ from django.utils.safestring import SafeString, mark_safe
 from ossdesk.accounts.actor import Actor
 from ossdesk.forum.models import Post, Thread
 from ossdesk.kb.models import Article, ArticleStatus
+from ossdesk.kb.rendering import render_markdown
 from ossdesk.kb.selectors import article_audience
 from ossdesk.search import query as search_query
 from ossdesk.search.models import Document, Kind
@@ -41,10 +44,16 @@ MAX_PER_PAGE = 100
 START, STOP = "\ue000", "\ue001"  # highlight markers: private-use characters no text needs
 NO_TAG = "<\u200b"  # how PostgreSQL is shown a `<` (see migration 0002_fulltext)
 _MARKED = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
+_SPACE = re.compile(r"\s+")
+# What is left of Markdown that a snippet's cut left unpaired: "…Promote** the", "runbook](https://…)".
+_CUT_MARKDOWN = re.compile(r"\*{2,}|_{2,}|`+|\]\([^)\s]*\)")
 # Kinds a customer may find inside its own organisation, and kinds anyone may find by visibility.
 TENANT_KINDS = (Kind.TICKET, Kind.MESSAGE)
 CATALOGUE_KINDS = (Kind.ARTICLE,)
 FORUM_KINDS = (Kind.FORUM, Kind.FORUM_REPLY)  # public: anyone finds what is not hidden
+# Kinds whose pages render their body from Markdown, so their snippets are shown as that text; a ticket
+# message's page shows it as written, and so does its snippet.
+MARKDOWN_KINDS = (Kind.ARTICLE, Kind.FORUM, Kind.FORUM_REPLY)
 _DOCS, _TICKETS, _ARTICLES = Document._meta.db_table, Ticket._meta.db_table, Article._meta.db_table
 _THREADS, _POSTS = Thread._meta.db_table, Post._meta.db_table
 
@@ -113,6 +122,15 @@ def marked_html(text: str) -> SafeString:
     escaped = str(escape(text.replace(NO_TAG, "<")))
     marked = _MARKED.sub(r"<mark>\1</mark>", escaped)
     return mark_safe(marked.replace(START, "").replace(STOP, ""))  # noqa: S308 - escaped above
+
+
+def snippet_text(snippet: str) -> str:
+    """A snippet of Markdown (articles and forum posts are written in it) as the plain text a reader
+    sees: rendered, then stripped of its tags, on one line. The highlight markers are private-use
+    characters, which Markdown and the sanitiser leave alone."""
+    rendered = render_markdown(snippet.replace(NO_TAG, "<"))
+    text = _CUT_MARKDOWN.sub("", html.unescape(nh3.clean(rendered, tags=set())))
+    return _SPACE.sub(" ", text).strip()
 
 
 @dataclass
@@ -384,7 +402,9 @@ def _hits(engine: _Engine, scores: dict[int, float]) -> list[Hit]:
                 if kind in (Kind.MESSAGE, Kind.FORUM_REPLY)
                 else marked_html(title_marked or "")
             ),
-            snippet_html=marked_html(snippet_marked or ""),
+            snippet_html=marked_html(
+                snippet_text(snippet_marked or "") if kind in MARKDOWN_KINDS else snippet_marked or ""
+            ),
             is_public=bool(is_public),
             visibility=visibility,
             published=bool(published),

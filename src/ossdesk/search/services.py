@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from ossdesk.forum.models import Post, Thread
 from ossdesk.kb.models import Article, ArticleStatus
+from ossdesk.products.models import Product
 from ossdesk.search.models import Document, Kind, SweepMark
 from ossdesk.tickets.models import Message, Ticket
 
@@ -37,11 +38,14 @@ _COLUMNS = (
 _COPIED = _COLUMNS.split(", ")[2:]  # all but the conflict key (kind, object_id)
 _TICKETS, _MESSAGES, _ARTICLES = Ticket._meta.db_table, Message._meta.db_table, Article._meta.db_table
 _THREADS, _POSTS = Thread._meta.db_table, Post._meta.db_table
+_PRODUCTS = Product._meta.db_table
 # Source rows as documents, one SELECT per kind; `{where}` narrows them (aliases t, m, a, f, p).
 _SOURCES = {
+    # A ticket's body is its product's name, so that "postgresql" finds the PostgreSQL tickets.
     Kind.TICKET: (
         f"SELECT 'ticket', t.id, t.id, t.organization_id, t.product_id, t.status, "  # noqa: S608
-        f"TRUE, '', TRUE, t.subject, '', t.updated_at FROM {_TICKETS} t WHERE {{where}}"
+        f"TRUE, '', TRUE, t.subject, COALESCE(pr.name, ''), t.updated_at FROM {_TICKETS} t "
+        f"LEFT JOIN {_PRODUCTS} pr ON pr.id = t.product_id WHERE {{where}}"
     ),
     # A message's title stays empty: the ticket's subject is the ticket's document.
     Kind.MESSAGE: (

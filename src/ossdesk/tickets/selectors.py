@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ossdesk.accounts.actor import Actor
@@ -166,3 +167,37 @@ def saved_view_list(*, actor: Actor) -> QuerySet[SavedView]:
     if not actor.is_staff:
         return SavedView.objects.none()
     return SavedView.objects.filter(Q(owner_id=actor.user_id) | Q(shared=True))
+
+
+# --- at a glance (the home pages) ------------------------------------------------------------------------
+
+SLA_STATES = ("breached", "running", "paused", "met", "")  # "" = no SLA (best effort)
+
+
+def sla_state_counts(*, actor: Actor) -> dict[str, int]:
+    """The open tickets `actor` may see, counted by SLA state (every state present, zeros included)."""
+    rows = (
+        ticket_list(actor=actor)
+        .prefetch_related(None)
+        .filter(status__in=OPEN_STATUSES)
+        .order_by()
+        .values_list("sla_state")
+        .annotate(n=Count("id"))
+    )
+    counts = dict.fromkeys(SLA_STATES, 0)
+    for state, n in rows:
+        key = state if state in counts else ""
+        counts[key] += n
+    return counts
+
+
+def sla_breaches_by_day(*, actor: Actor, today: date, days: int = 7) -> list[tuple[date, int]]:
+    """How many SLA targets were breached on each of the last `days` days up to `today` (in the desk's
+    time zone), on the tickets `actor` may see; days without a breach count zero."""
+    first = today - timedelta(days=days - 1)
+    since = timezone.make_aware(datetime.combine(first, time.min))
+    events = TicketEvent.objects.filter(kind=TicketEvent.Kind.SLA_BREACH, at__gte=since)
+    if not actor.is_staff:
+        events = events.filter(ticket__in=ticket_list(actor=actor).prefetch_related(None).values("pk"))
+    per_day = dict(events.annotate(day=TruncDate("at")).order_by().values_list("day").annotate(n=Count("id")))
+    return [(first + timedelta(days=n), per_day.get(first + timedelta(days=n), 0)) for n in range(days)]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from ossdesk.domain.entitlements import (
     CHANNEL_LABELS,
     CHANNELS,
     CLOCKS,
-    FEATURE_LABELS,
-    FEATURES,
+    FEATURE_REGISTRY,
     SEVERITY_DEFINITIONS,
     Terms,
 )
@@ -22,6 +22,31 @@ CLOCK_LABELS = {
     "resolution": "Resolution",
 }
 COVERAGE_LABELS = {"24x7": "24/7", "business_hours": "Business hours", "none": "Not covered"}
+
+
+@dataclass(frozen=True)
+class FeatureRow:
+    """A feature as a page lists it: "on" (included and working), "off" (not included) or "coming"
+    (included in the terms, not built yet: never shown as if it worked)."""
+
+    label: str
+    state: str
+    available: bool
+
+
+def feature_rows(terms: Terms) -> list[FeatureRow]:
+    rows = []
+    for feature in FEATURE_REGISTRY:
+        included = feature.code in terms.features
+        state = "off" if not included else "on" if feature.available else "coming"
+        rows.append(FeatureRow(feature.label, state, feature.available))
+    return rows
+
+
+def _feature_cell(feature_available: bool, included: bool) -> str:
+    if not included:
+        return "—"
+    return "✓" if feature_available else "coming"
 
 
 @dataclass(frozen=True)
@@ -56,7 +81,7 @@ def terms_summary(terms: Terms) -> dict[str, Any]:
         "sla": terms.sla,
         "severities": severity_rows(terms),
         "channels": [(CHANNEL_LABELS[c], c in terms.channels) for c in CHANNELS],
-        "features": [(FEATURE_LABELS[f], f in terms.features) for f in FEATURES],
+        "features": feature_rows(terms),
         "named_contacts": "Unlimited" if terms.named_contacts is None else str(terms.named_contacts),
         "max_deployments": "Unlimited" if terms.max_deployments is None else str(terms.max_deployments),
         "consulting_hours": terms.consulting_hours_per_year,
@@ -105,8 +130,9 @@ def comparison_rows(plans: list[tuple[str, Terms]]) -> list[tuple[str, list[str]
             ["Unlimited" if t.named_contacts is None else str(t.named_contacts) for _, t in plans],
         )
     )
-    for feature in FEATURES:
-        rows.append((FEATURE_LABELS[feature], ["✓" if feature in t.features else "—" for _, t in plans]))
+    for feature in FEATURE_REGISTRY:
+        label = feature.label if feature.available else f"{feature.label} (coming)"
+        rows.append((label, [_feature_cell(feature.available, feature.code in t.features) for _, t in plans]))
     rows.append(("Consulting hours a year", [str(t.consulting_hours_per_year or "—") for _, t in plans]))
     rows.append(
         (
@@ -115,3 +141,47 @@ def comparison_rows(plans: list[tuple[str, Terms]]) -> list[tuple[str, list[str]
         )
     )
     return rows
+
+
+# --- the breaches-this-week chart (an inline SVG: matplotlib is not among the locked dependencies) ------
+
+CHART_COLUMN = 48  # px per day
+CHART_BAR_WIDTH = 30
+CHART_BAR_SPACE = 80  # px of height the tallest bar takes
+CHART_TOP = 18  # room for the count above the tallest bar
+SLA_STATE_LABELS = {
+    "breached": "Breached",
+    "running": "Running",
+    "paused": "Paused",
+    "met": "Met",
+    "": "No SLA",
+}
+
+
+@dataclass(frozen=True)
+class DayBar:
+    day: date
+    label: str
+    count: int
+    x: int
+    y: int
+    height: int
+
+
+def breach_bars(days: list[tuple[date, int]]) -> tuple[list[DayBar], int, int]:
+    """Vertical bars, one a day: the bars, the chart's width and its height."""
+    largest = max((count for _, count in days), default=0) or 1
+    bars = []
+    for column, (day, count) in enumerate(days):
+        height = max(round(count / largest * CHART_BAR_SPACE), 2) if count else 0
+        bars.append(
+            DayBar(
+                day=day,
+                label=f"{day:%a}",
+                count=count,
+                x=column * CHART_COLUMN + (CHART_COLUMN - CHART_BAR_WIDTH) // 2,
+                y=CHART_TOP + CHART_BAR_SPACE - height,
+                height=height,
+            )
+        )
+    return bars, len(days) * CHART_COLUMN, CHART_TOP + CHART_BAR_SPACE + 20

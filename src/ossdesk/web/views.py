@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ossdesk.accounts import services as account_services
@@ -19,19 +20,27 @@ from ossdesk.accounts.models import ApiToken, User
 from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers import services as customer_services
 from ossdesk.customers.models import Organization
-from ossdesk.domain.entitlements import EntitlementDenied, Terms
+from ossdesk.domain.entitlements import EntitlementDenied, Entitlements, Terms, check_channel, check_severity
 from ossdesk.plans.selectors import (
     agreement_list,
     current_plan_names,
     entitlements_for,
     plan_list,
+    plan_refs,
     subscription_list,
 )
+from ossdesk.security import selectors as security_selectors
+from ossdesk.tickets import selectors as ticket_selectors
+from ossdesk.tickets.models import Channel, Ticket
+from ossdesk.tickets.selectors import QueueFilter
+from ossdesk.tickets.web.presenters import allowed_severities, sla_badge
 from ossdesk.web.api import request_actor
 from ossdesk.web.forms import ContactForm, OrganizationForm, TokenForm
-from ossdesk.web.presenters import comparison_rows, terms_summary
+from ossdesk.web.presenters import SLA_STATE_LABELS, breach_bars, comparison_rows, terms_summary
 
 CUSTOMER_PAGE_DEPLOYMENTS = 10  # the rest are a click away, on the security pages
+HOME_TICKETS = 10  # the rest are a click away, in the queue
+EXPOSURE_SEVERITIES = ("critical", "high", "medium", "low")
 
 
 def _user(request: HttpRequest) -> User:
@@ -60,8 +69,71 @@ def _apply_errors(form: Any, exc: ValidationError) -> None:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Staff: their own queue and the desk's SLA state. A customer: its open tickets and exposure."""
     actor = request_actor(request)
-    return redirect("web:customers" if actor.is_staff else "web:portal")
+    if actor.is_staff:
+        return _staff_home(request, actor)
+    if actor.organization_id is None:
+        return redirect("web:portal")  # which says why there is nothing to show
+    return _customer_home(request, actor, actor.organization_id)
+
+
+def _first_tickets(actor: Actor, tickets: Any) -> tuple[list[Ticket], int]:
+    """The first tickets of a list, loaded with what a row shows, and how many there are in all."""
+    ids = list(tickets.values_list("pk", flat=True)[:HOME_TICKETS])
+    return ticket_selectors.tickets_in_order(actor=actor, ids=ids), tickets.count()
+
+
+def _staff_home(request: HttpRequest, actor: Actor) -> HttpResponse:
+    now = timezone.now()
+    mine, mine_count = _first_tickets(
+        actor, ticket_selectors.ticket_queue(actor=actor, filters=QueueFilter(view="mine"))
+    )
+    counts = ticket_selectors.sla_state_counts(actor=actor)
+    days = ticket_selectors.sla_breaches_by_day(actor=actor, today=timezone.localdate(now))
+    bars, width, height = breach_bars(days)
+    context = {
+        "rows": [(ticket, sla_badge(ticket, now)) for ticket in mine],
+        "mine_count": mine_count,
+        "sla_counts": [(state, SLA_STATE_LABELS[state], counts[state]) for state in SLA_STATE_LABELS],
+        "open_count": sum(counts.values()),
+        "bars": bars,
+        "chart_width": width,
+        "chart_height": height,
+        "breaches": sum(count for _, count in days),
+    }
+    return render(request, "ossdesk/home_staff.html", context)
+
+
+def _raise_refusal(actor: Actor, entitlements: Entitlements) -> str:
+    """Why this customer cannot raise a ticket in the portal at all (Community), naming the plan that can."""
+    try:
+        check_channel(entitlements, channel=Channel.PORTAL, plans=plan_refs())
+        if not allowed_severities(entitlements.terms):
+            check_severity(entitlements, severity="S4", plans=plan_refs())
+    except EntitlementDenied as exc:
+        return str(exc)
+    return ""
+
+
+def _customer_home(request: HttpRequest, actor: Actor, organization_id: int) -> HttpResponse:
+    now = timezone.now()
+    organization = customer_selectors.organization_get(actor=actor, pk=organization_id)
+    tickets, open_count = _first_tickets(
+        actor,
+        ticket_selectors.ticket_queue(actor=actor, filters=QueueFilter(view="open")).order_by("-updated_at"),
+    )
+    exposure = security_selectors.portfolio(actor=actor, now=now)
+    context = {
+        "organization": organization,
+        "rows": [(ticket, sla_badge(ticket, now)) for ticket in tickets],
+        "open_count": open_count,
+        "exposure": [(s, exposure.totals.get(s, 0)) for s in EXPOSURE_SEVERITIES],
+        "open_findings": sum(exposure.totals.values()),
+        "overdue_findings": exposure.overdue,
+        "raise_refusal": _raise_refusal(actor, entitlements_for(organization=organization)),
+    }
+    return render(request, "ossdesk/home_customer.html", context)
 
 
 @login_required

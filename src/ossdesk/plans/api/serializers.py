@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from ossdesk.accounts.models import User
 from ossdesk.customers.api.serializers import UserRefSerializer
-from ossdesk.domain.entitlements import CLOCKS, SEVERITY_DEFINITIONS, Entitlements
+from ossdesk.domain.entitlements import CLOCKS, SEVERITY_DEFINITIONS, Entitlements, feature_get
 from ossdesk.plans.models import Agreement, Plan, Subscription
 from ossdesk.products.models import Product
 
@@ -134,6 +134,8 @@ class EntitlementsSerializer(serializers.BaseSerializer):
             "named_contacts": terms.named_contacts,
             "max_deployments": terms.max_deployments,
             "features": sorted(terms.features),
+            # Included by the terms but not built yet (FEATURE_REGISTRY): never to be read as working.
+            "features_coming": sorted(f for f in terms.features if not feature_get(f).available),
             "consulting_hours_per_year": terms.consulting_hours_per_year,
             "sla_credits": (
                 {
@@ -164,6 +166,7 @@ ENTITLEMENTS_SCHEMA = inline_serializer(
         "named_contacts": serializers.IntegerField(allow_null=True),
         "max_deployments": serializers.IntegerField(allow_null=True),
         "features": serializers.ListField(child=serializers.CharField()),
+        "features_coming": serializers.ListField(child=serializers.CharField()),
         "consulting_hours_per_year": serializers.IntegerField(),
         "sla_credits": serializers.DictField(allow_null=True),
         "covered_products": serializers.ListField(child=serializers.IntegerField()),

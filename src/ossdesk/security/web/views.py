@@ -27,8 +27,8 @@ from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers import services as customer_services
 from ossdesk.customers.models import Deployment, Organization
 from ossdesk.domain import vex as vexdoc
-from ossdesk.domain.entitlements import EntitlementDenied
-from ossdesk.plans.selectors import entitlements_for
+from ossdesk.domain.entitlements import EntitlementDenied, check_feature
+from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.products.selectors import product_list, product_version_list
 from ossdesk.security import selectors, services
 from ossdesk.security.models import Advisory, Finding, Notice, Sbom, VendorAdvisory, VexStatement
@@ -100,6 +100,22 @@ def _staff_organizations(actor: Actor) -> QuerySet[Organization] | None:
     return customer_selectors.organization_list(actor=actor).order_by("name") if actor.is_staff else None
 
 
+def _sbom_refusal(actor: Actor, organization: Organization | None = None) -> str:
+    """Why a customer cannot upload an SBOM or lockfile (its plan lacks SBOM scanning), naming the plan
+    that includes it, so that no page offers an upload that ends in a refusal. Empty for staff."""
+    if actor.is_staff or actor.organization_id is None:
+        return ""
+    if organization is None:
+        organization = customer_selectors.organization_get(actor=actor, pk=actor.organization_id)
+    entitlements = entitlements_for(organization=organization)
+    try:
+        check_feature(entitlements, feature="sbom_scanning", plans=plan_refs())
+    except EntitlementDenied as exc:
+        which = f"the {exc.allowed_by} plan does" if exc.allowed_by else "an enterprise agreement can add it"
+        return f"Your plan does not include SBOM scanning ({entitlements.plan_label}); {which}."
+    return ""
+
+
 # --- the portfolio ------------------------------------------------------------------------------------------
 
 
@@ -117,6 +133,7 @@ def _portfolio_page(
         "chart_height": chart_height,
         "columns": columns,
         "lookup": lookup,
+        "sbom_refusal": _sbom_refusal(actor),
     }
     if actor.is_staff:
         page = _page(request, data.customers)
@@ -283,6 +300,7 @@ def deployment_list(request: HttpRequest) -> HttpResponse:
             "organizations": _staff_organizations(actor),
             "querystring": _querystring(request, ("organization",)),
             "can_add": can_add,
+            "sbom_refusal": _sbom_refusal(actor),
         },
     )
 
@@ -391,11 +409,7 @@ def _deployment_page(
     sboms = _page(
         request, selectors.sbom_list(actor=actor, deployment_id=deployment.pk), param="sboms", per_page=10
     )
-    refusal = ""
-    if not actor.is_staff:
-        terms = entitlements_for(organization=deployment.organization).terms
-        if "sbom_scanning" not in terms.features:
-            refusal = "Your plan does not include SBOM scanning; the Business and Enterprise plans do."
+    refusal = _sbom_refusal(actor, deployment.organization)
     context = {
         "deployment": deployment,
         "organization": deployment.organization,
@@ -485,6 +499,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         "status": filters["status"] or "any",
         "filtered": any(request.GET.get(key) for key in ("q", "severity", "organization")),
         "querystring": _querystring(request, FINDING_FILTERS),
+        "sbom_refusal": _sbom_refusal(actor),
     }
     template = (
         "security/_finding_rows.html" if request.headers.get("HX-Request") else "security/finding_list.html"
