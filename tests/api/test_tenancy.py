@@ -158,7 +158,6 @@ ENDPOINT_KINDS = {
     "forum/threads": "catalogue",  # public forum; hidden threads are staff data (tests/forum)
     "forum/posts": "catalogue",  # public forum replies; hidden ones are staff data (tests/forum)
     "forum/bans": "staff",  # customers get an empty list (tests/forum)
-    "search": "tenant",  # matrix: tests/search/test_search.py
     "surveys/responses": "tenant",  # read-only; matrix in tests/surveys/test_surveys.py
 }
 

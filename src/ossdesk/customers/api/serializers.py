@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from ossdesk.accounts.models import STAFF_ROLES, User
 from ossdesk.customers.models import Contact, Deployment, Framework, Organization
+from ossdesk.web.ids import IdField
 
 
 class UserRefSerializer(serializers.ModelSerializer):
@@ -15,7 +16,8 @@ class UserRefSerializer(serializers.ModelSerializer):
 
 
 class OrganizationOutSerializer(serializers.ModelSerializer):
-    account_manager = UserRefSerializer(read_only=True)
+    staff_only_fields = ("notes",)
+    account_manager = UserRefSerializer(read_only=True, allow_null=True)
     contact_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -38,7 +40,8 @@ class OrganizationOutSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         request = self.context.get("request")
         if request is not None and not getattr(request.user, "is_vendor_staff", False):
-            data.pop("notes", None)  # the vendor's notes about a customer are internal
+            for name in self.staff_only_fields:  # the vendor's notes about a customer are internal
+                data.pop(name, None)
         return data
 
 
@@ -81,7 +84,7 @@ class ContactOutSerializer(serializers.ModelSerializer):
 
 
 class ContactInSerializer(serializers.Serializer):
-    organization = serializers.IntegerField(help_text="Organisation id")
+    organization = IdField(help_text="Organisation id")
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField()
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
@@ -126,12 +129,12 @@ class DeploymentOutSerializer(serializers.ModelSerializer):
 
 
 class DeploymentInSerializer(serializers.Serializer):
-    organization = serializers.IntegerField(
+    organization = IdField(
         required=False, help_text="Organisation id; customers may leave it out (their own)"
     )
     name = serializers.CharField(max_length=200)
     environment = serializers.ChoiceField(choices=Deployment.Environment.choices, required=False)
-    product = serializers.IntegerField(help_text="A product of the catalogue")
-    version = serializers.IntegerField(required=False, allow_null=True, help_text="A version of the product")
+    product = IdField(help_text="A product of the catalogue")
+    version = IdField(required=False, allow_null=True, help_text="A version of the product")
     criticality = serializers.ChoiceField(choices=Deployment.Criticality.choices, required=False)
     internet_facing = serializers.BooleanField(required=False)
