@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import Model, ProtectedError
 from django.utils.text import slugify
 
 from ossdesk.accounts.access import can_manage_catalogue, require
@@ -60,7 +60,7 @@ def product_update(*, actor: Actor, product: Product, **changes: Any) -> Product
 @transaction.atomic
 def product_delete(*, actor: Actor, product: Product) -> None:
     require(can_manage_catalogue(actor), "Only admins change the product catalogue.")
-    subscriptions = set(product.subscriptions.all())
+    subscriptions: set[Model] = set(product.subscriptions.all())
     if subscriptions:  # a many-to-many link, which the database itself would silently drop
         raise ProtectedError(
             f"{product.name} is covered by subscriptions; remove it from them first.", subscriptions

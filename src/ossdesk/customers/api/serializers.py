@@ -62,6 +62,10 @@ class OrganizationInSerializer(serializers.Serializer):
 class ContactOutSerializer(serializers.ModelSerializer):
     organization = serializers.IntegerField(source="organization_id", read_only=True)
     portal_access = serializers.SerializerMethodField()
+    verified = serializers.SerializerMethodField(
+        help_text="The address is proved (its owner followed the mailed link, or staff added it); "
+        "a contact a customer adds has a sign-in only once it is."
+    )
 
     class Meta:
         model = Contact
@@ -76,11 +80,15 @@ class ContactOutSerializer(serializers.ModelSerializer):
             "reachable_24x7",
             "is_active",
             "portal_access",
+            "verified",
             "created_at",
         ]
 
     def get_portal_access(self, contact: Contact) -> bool:
         return contact.user_id is not None
+
+    def get_verified(self, contact: Contact) -> bool:
+        return contact.verified_at is not None
 
 
 class ContactInSerializer(serializers.Serializer):
@@ -92,7 +100,10 @@ class ContactInSerializer(serializers.Serializer):
     is_named = serializers.BooleanField(required=False)
     reachable_24x7 = serializers.BooleanField(required=False)
     is_active = serializers.BooleanField(required=False)
-    portal_access = serializers.BooleanField(required=False, help_text="Create a portal sign-in")
+    portal_access = serializers.BooleanField(
+        required=False,
+        help_text="Create a portal sign-in (for a contact a customer adds: once its address is proved)",
+    )
     password = serializers.CharField(required=False, write_only=True, min_length=10)
 
 
