@@ -13,11 +13,6 @@ class ErrorSerializer(serializers.Serializer):
     """Every API error: `detail` always; field messages, a refusal's code or a delay where they apply."""
 
     detail = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Field name → its messages (400).",
-    )
     code = serializers.CharField(required=False, help_text="Why the contract refuses it (403).")
     allowed_by = serializers.CharField(
         required=False, allow_null=True, help_text="The plan that would allow it (403)."
@@ -28,6 +23,16 @@ class ErrorSerializer(serializers.Serializer):
         help_text="What still refers to it, and how many (409).",
     )
     retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait (429).")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # `errors` names a Serializer attribute, so it cannot be declared on the class.
+        fields = dict(super().get_fields())
+        fields["errors"] = serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            required=False,
+            help_text="Field name → its messages (400).",
+        )
+        return fields
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -40,6 +45,7 @@ FORBIDDEN = _error(
     'Not allowed to this caller, or refused by the contract ({"detail", "code", "allowed_by"}).'
 )
 NOT_FOUND = _error("No such object, or not visible to this caller; or a page past the end.")
+UNSUPPORTED = _error("The body is not in a media type this operation reads.")
 CONFLICT = _error('Other records still refer to it: {"detail", "blocked_by": {what: count}}.')
 
 
@@ -83,6 +89,8 @@ class AutoSchema(SpectacularAutoSchema):
             answers.append(("404", NOT_FOUND))
         if self.method == "DELETE":
             answers.append(("409", CONFLICT))
+        if self.method in {"POST", "PUT", "PATCH"}:
+            answers.append(("415", UNSUPPORTED))
         return answers
 
     def _takes_input(self) -> bool:

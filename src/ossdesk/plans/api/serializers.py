@@ -57,7 +57,7 @@ class SubscriptionInSerializer(serializers.Serializer):
 
 
 class AgreementOutSerializer(serializers.ModelSerializer):
-    account_manager = UserRefSerializer(read_only=True)
+    account_manager = UserRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Agreement
