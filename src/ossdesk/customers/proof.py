@@ -32,7 +32,8 @@ def proof_claim(token: str) -> tuple[int, str]:
         value = signing.loads(token, salt=SALT, max_age=PROOF_TTL)
     except signing.SignatureExpired:
         raise ProofLinkExpired(
-            "This confirmation link has expired; ask your administrator to resend it."
+            "This confirmation link has expired; ask whoever added you to remove the contact "
+            "and add it again."
         ) from None
     except (signing.BadSignature, ValueError, UnicodeDecodeError):
         raise ProofLinkError("This confirmation link is not valid.") from None
