@@ -42,6 +42,7 @@ def rival(helpdesk: Helpdesk, tiers: dict[str, Any]) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     client.globex = globex  # type: ignore[attr-defined]
+    client.admin = admin  # type: ignore[attr-defined]
     return client
 
 
@@ -64,6 +65,10 @@ def test_adding_another_customers_address_takes_nothing_from_them(
 ) -> None:
     claim = _add(rival, helpdesk.ana.email.upper(), is_named=True)
     assert (claim["verified"], claim["portal_access"]) == (False, False)
+
+    portal = Client()
+    assert portal.login(username=rival.admin.user.username, password=PASSWORD)  # type: ignore[attr-defined]
+    assert "address not confirmed yet" in portal.get("/portal/").content.decode()
 
     row = helpdesk.receive(eml("plain.eml"))  # from ana@acme.example
     assert row.status == InboundMessage.Status.PROCESSED, row.error
