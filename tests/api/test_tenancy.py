@@ -159,7 +159,6 @@ ENDPOINT_KINDS = {
     "forum/posts": "catalogue",  # public forum replies; hidden ones are staff data (tests/forum)
     "forum/bans": "staff",  # customers get an empty list (tests/forum)
     "mail/inbound": "staff",  # customers get an empty list (tests/channels/test_inbound_api.py)
-    "search": "tenant",  # matrix: tests/search/test_search.py
     "surveys/responses": "tenant",  # read-only; matrix in tests/surveys/test_surveys.py
 }
 

@@ -24,11 +24,15 @@ GENESIS = "0" * 64
 HEAD_CACHE = "_ossdesk_audit_head"  # an attribute on the database connection
 
 
+# Hashes of credentials never enter the log (a contact's sign-in waiting for its address to be proved).
+SECRET_FIELDS = frozenset({"password", "key_hash", "pending_password"})
+
+
 def snapshot(instance: models.Model, *, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
     """A JSON-safe picture of a model's concrete fields and many-to-many ids."""
     data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
-        if field.name in exclude or field.name in {"password", "key_hash"}:
+        if field.name in exclude or field.name in SECRET_FIELDS:
             continue
         data[field.attname] = field.value_from_object(instance)
     if instance.pk is not None:

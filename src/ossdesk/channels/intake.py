@@ -306,19 +306,36 @@ def _thread_ticket(mail: ParsedMail) -> Ticket | None:
 def _sender_contact(row: InboundMessage, mail: ParsedMail) -> tuple[Contact | None, str]:
     if row.contact is not None:
         return row.contact, ""
-    contacts = list(
-        Contact.objects.filter(email__iexact=mail.from_address, is_active=True).select_related(
-            "organization", "user"
-        )[:10]
+    claims = list(
+        Contact.objects.filter(email__iexact=mail.from_address, is_active=True)
+        .select_related("organization", "user")
+        .order_by("created_at", "pk")[:10]
     )
-    if not contacts:
+    if not claims:
         return None, f"Unknown sender: {mail.from_address} is not the address of any customer's contact."
-    if len(contacts) > 1:
-        names = ", ".join(sorted(c.organization.name for c in contacts))
+    owner = address_owner(claims)
+    if owner is None:
+        names = ", ".join(sorted(c.organization.name for c in claims))
         return None, (
             f"{mail.from_address} is a contact of several customers ({names}); assign the right contact."
         )
-    return contacts[0], ""
+    return owner, ""
+
+
+def address_owner(claims: list[Contact]) -> Contact | None:
+    """Whose mail it is when several organisations list one address (`claims` oldest first): where it
+    is a named contact with a sign-in; else the one proved claim; else, none being proved, the first.
+    A later claim nobody proved counts for nothing, so adding someone else's address takes nothing
+    from them. None when two claims stand equal: staff decide."""
+    signed_in = [c for c in claims if c.is_named and c.user is not None and c.user.is_active]
+    if len(signed_in) == 1:
+        return signed_in[0]
+    proved = [c for c in claims if c.verified_at is not None]
+    if len(proved) == 1:
+        return proved[0]
+    if not proved:
+        return claims[0]
+    return None
 
 
 def _customer_actor(contact: Contact) -> Actor:

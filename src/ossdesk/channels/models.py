@@ -30,6 +30,7 @@ class MailKind(models.TextChoices):
     DIGEST = "digest", "Daily digest"
     INBOUND_REFUSED = "inbound_refused", "Your mail could not open a ticket"
     INBOUND_HELD = "inbound_held", "Your mail is waiting for review"
+    CONTACT_PROOF = "contact_proof", "Confirm your address"
 
 
 class Delivery(models.TextChoices):

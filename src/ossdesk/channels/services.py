@@ -20,6 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.template import Context
 from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from ossdesk.accounts.actor import Actor, shown_name
@@ -46,6 +47,8 @@ from ossdesk.channels.threading import (
     ticket_subject,
     ticket_token,
 )
+from ossdesk.customers.models import Contact
+from ossdesk.customers.proof import PROOF_TTL
 from ossdesk.tickets.commitments import breach_report, first_response
 from ossdesk.tickets.models import Status, Ticket, TicketEvent
 
@@ -644,3 +647,26 @@ def notification_preferences_set(
         after={k: str(v) for k, v in after.items() if k in allowed},
     )
     return after
+
+
+# -- proving a contact's address ------------------------------------------------------------------------
+
+
+def contact_proof_mail_enqueue(*, contact: Contact, token: str) -> OutboundEmail | None:
+    """Mail the link that proves a newly added contact's address (customers/services.py asks for it)."""
+    rendered = render_mail(
+        MailKind.CONTACT_PROOF,
+        {
+            "recipient_name": contact.name,
+            "organization": contact.organization.name,
+            "link": _link(reverse("web:contact-proof", args=[token])),
+            "days": PROOF_TTL.days,
+        },
+    )
+    return _queue(
+        kind=MailKind.CONTACT_PROOF,
+        recipient=contact.email,
+        user=None,
+        rendered=rendered,
+        message_id=standalone_message_id(f"contact-proof.{contact.pk}"),
+    )

@@ -8,3 +8,6 @@ urlpatterns = [
     path("api/", include("ossdesk.web.api_urls")),
     path("", include("ossdesk.web.urls")),
 ]
+
+handler404 = "ossdesk.web.api.page_not_found"
+handler500 = "ossdesk.web.api.server_error"

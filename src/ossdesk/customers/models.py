@@ -57,6 +57,16 @@ class Contact(models.Model):
     reachable_24x7 = models.BooleanField(default=False, help_text="Can be reached around the clock for S1.")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # An address a customer adds is theirs only once its owner follows the link mailed to it; until then
+    # another organisation's earlier or proved claim on the address wins (channels/intake.py).
+    verified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the address was proved: its link followed, or added by staff."
+    )
+    pending_password = models.CharField(
+        max_length=128,
+        blank=True,
+        help_text="Hash of the sign-in's password, created once the address is proved.",
+    )
 
     class Meta:
         ordering = ["organization__name", "name"]

@@ -7,8 +7,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from ossdesk.accounts.access import (
@@ -22,6 +24,7 @@ from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import Role, User
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.customers.models import Contact, Deployment, Framework, Organization
+from ossdesk.customers.proof import ProofLinkError, proof_claim, proof_token
 from ossdesk.customers.selectors import named_contact_count
 from ossdesk.domain.entitlements import EntitlementDenied, cheapest_plan_allowing, check_named_contact_seats
 from ossdesk.plans.selectors import entitlements_for, plan_refs
@@ -176,8 +179,13 @@ def contact_create(
     portal_access: bool = False,
     password: str | None = None,
 ) -> Contact:
-    """Add a contact; a named contact needs a free seat; portal access creates a sign-in."""
+    """Add a contact; a named contact needs a free seat; portal access creates a sign-in.
+
+    A contact a customer adds must prove its address: a link is mailed to it, and until it is followed
+    another organisation's claim on the address wins and no sign-in exists. The answer is the same
+    whether or not the address is known elsewhere, so it tells nobody which addresses are."""
     require(can_manage_contacts(actor, organization.pk), "You may not add contacts to this organisation.")
+    by_customer = actor.is_customer
     email = email.strip().lower()
     if Contact.objects.filter(organization=organization, email=email).exists():
         raise ValidationError({"email": f"{email} is already a contact of {organization.name}."})
@@ -192,9 +200,12 @@ def contact_create(
         role=role,
         is_named=is_named,
         reachable_24x7=reachable_24x7,
+        verified_at=None if by_customer else timezone.now(),  # the vendor's staff vouch for an address
     )
     contact.full_clean()
-    if portal_access:
+    if portal_access and by_customer:
+        contact.pending_password = make_password(password or None)
+    elif portal_access:
         contact.user = _portal_user(email=email, name=name, password=password)
     contact.save()
     audit_record(
@@ -206,6 +217,44 @@ def contact_create(
     )
     if contact.reachable_24x7:
         _reachability_changed(organization)
+    if by_customer:
+        _ask_for_proof(contact)
+    return contact
+
+
+def _ask_for_proof(contact: Contact) -> None:
+    """Queue the mail with the link in the outbox, in the same transaction as the contact."""
+    from ossdesk.channels.services import contact_proof_mail_enqueue  # channels build on customers
+
+    contact_proof_mail_enqueue(contact=contact, token=proof_token(contact.pk, contact.email))
+
+
+@transaction.atomic
+def contact_address_prove(*, token: str) -> Contact:
+    """The address's owner followed the mailed link: the contact's claim on it stands, and a sign-in
+    asked for is created (unless the address signs in already, which its owner may now be told)."""
+    contact_id, email = proof_claim(token)
+    contact = Contact.objects.select_for_update().filter(pk=contact_id, email=email, is_active=True).first()
+    if contact is None:
+        raise ProofLinkError("This confirmation link is not valid any more.")
+    if contact.verified_at is not None:
+        return contact
+    before = snapshot(contact)
+    contact.verified_at = timezone.now()
+    if contact.pending_password and not User.objects.filter(email__iexact=contact.email).exists():
+        contact.user = _portal_user(email=contact.email, name=contact.name, password=None)
+        contact.user.password = contact.pending_password
+        contact.user.save(update_fields=["password"])
+    contact.pending_password = ""
+    contact.save(update_fields=["verified_at", "user", "pending_password"])
+    audit_record(
+        actor=Actor.system(f"address proof <{contact.email}>"),
+        action="update",
+        instance=contact,
+        before=before,
+        after=snapshot(contact),
+        organization_id=contact.organization_id,
+    )
     return contact
 
 
@@ -239,6 +288,9 @@ def contact_update(*, actor: Actor, contact: Contact, **changes: Any) -> Contact
         and not (contact.is_named and contact.is_active)
     )
     _check_seat(contact.organization, adding_named=bool(becomes_named))
+    demoted = changes.get("role", contact.role) != Contact.Role.ADMIN
+    if demoted or not changes.get("is_active", True):
+        _keep_an_admin(actor, contact, field="role" if demoted else "is_active")
     before = snapshot(contact)
     for key, value in changes.items():
         setattr(contact, key, value)
@@ -259,9 +311,38 @@ def contact_update(*, actor: Actor, contact: Contact, **changes: Any) -> Contact
     return contact
 
 
+def _keep_an_admin(actor: Actor, contact: Contact, *, field: str) -> None:
+    """A customer cannot remove, demote or deactivate their organisation's last admin who signs in:
+    nobody there could manage contacts, deployments or tokens again (the vendor's staff still can)."""
+    if not actor.is_customer or not _signs_in_as_admin(contact):
+        return
+    others = Contact.objects.filter(
+        organization_id=contact.organization_id,
+        role=Contact.Role.ADMIN,
+        is_active=True,
+        user__is_active=True,
+    ).exclude(pk=contact.pk)
+    if not others.exists():
+        message = (
+            f"{contact.name} is the last admin of {contact.organization.name}; make another contact an "
+            "admin first, or the organisation is locked out."
+        )
+        raise ValidationError({field: message})
+
+
+def _signs_in_as_admin(contact: Contact) -> bool:
+    return (
+        contact.role == Contact.Role.ADMIN
+        and contact.is_active
+        and contact.user_id is not None
+        and User.objects.filter(pk=contact.user_id, is_active=True).exists()
+    )
+
+
 @transaction.atomic
 def contact_delete(*, actor: Actor, contact: Contact) -> None:
     require(can_manage_contacts(actor, contact.organization_id), "You may not remove this contact.")
+    _keep_an_admin(actor, contact, field="non_field_errors")
     audit_record(
         actor=actor,
         action="delete",

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model, ProtectedError
 from django.utils.text import slugify
 
 from ossdesk.accounts.access import can_manage_catalogue, require
@@ -59,9 +60,10 @@ def product_update(*, actor: Actor, product: Product, **changes: Any) -> Product
 @transaction.atomic
 def product_delete(*, actor: Actor, product: Product) -> None:
     require(can_manage_catalogue(actor), "Only admins change the product catalogue.")
-    if product.subscriptions.exists():
-        raise ValidationError(
-            {"product": f"{product.name} is covered by subscriptions; remove it from them first."}
+    subscriptions: set[Model] = set(product.subscriptions.all())
+    if subscriptions:  # a many-to-many link, which the database itself would silently drop
+        raise ProtectedError(
+            f"{product.name} is covered by subscriptions; remove it from them first.", subscriptions
         )
     audit_record(actor=actor, action="delete", instance=product, before=snapshot(product))
     product.delete()

@@ -11,7 +11,7 @@ from ossdesk.forum.api import views as forum_api
 from ossdesk.kb.api import views as kb_api
 from ossdesk.plans.api.views import AgreementViewSet, PlanViewSet, SubscriptionViewSet
 from ossdesk.products.api.views import ProductVersionViewSet, ProductViewSet
-from ossdesk.search.api.views import SearchViewSet
+from ossdesk.search.api.views import search_page
 from ossdesk.security.api.views import (
     AdvisoryViewSet,
     FindingViewSet,
@@ -53,7 +53,6 @@ router.register("forum/threads", forum_api.ThreadViewSet, basename="forum-thread
 router.register("forum/posts", forum_api.PostViewSet, basename="forum-post")
 router.register("forum/bans", forum_api.BanViewSet, basename="forum-ban")
 router.register("mail/inbound", InboundViewSet, basename="inbound-mail")
-router.register("search", SearchViewSet, basename="search")
 router.register("surveys/responses", surveys_api.SurveyResponseViewSet, basename="survey-response")
 
 urlpatterns = [
@@ -61,6 +60,7 @@ urlpatterns = [
     path("me", me, name="api-me"),
     path("portfolio", portfolio, name="api-portfolio"),
     path("kb/suggest", kb_api.suggest, name="api-kb-suggest"),
+    path("search/", search_page, name="api-search"),
     path("surveys/summary", surveys_api.summary, name="api-surveys-summary"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

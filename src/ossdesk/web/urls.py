@@ -24,6 +24,7 @@ urlpatterns = [
     path("plans/", views.plans_compare, name="plans"),
     path("account/tokens/", views.tokens, name="tokens"),
     path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+    path("contacts/confirm/<str:token>/", views.contact_proof, name="contact-proof"),
     path("", include("ossdesk.tickets.web.urls")),
     path("", include("ossdesk.security.web.urls")),
     path("", include("ossdesk.channels.web.urls")),

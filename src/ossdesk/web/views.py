@@ -20,6 +20,7 @@ from ossdesk.accounts.models import ApiToken, User
 from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers import services as customer_services
 from ossdesk.customers.models import Organization
+from ossdesk.customers.proof import ProofLinkError, proof_claim
 from ossdesk.domain.entitlements import EntitlementDenied, Entitlements, Terms, check_channel, check_severity
 from ossdesk.plans.selectors import (
     agreement_list,
@@ -197,7 +198,12 @@ def _organization_page(
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, f"{contact.name} added as a contact.")
+                proof = (
+                    ""
+                    if contact.verified_at
+                    else f" A link to confirm the address was mailed to {contact.email}."
+                )
+                messages.success(request, f"{contact.name} added as a contact.{proof}")
                 return redirect(request.path)
     context = {
         "organization": organization,
@@ -280,3 +286,26 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     account_services.api_token_revoke(actor=request_actor(request), token=token)
     messages.success(request, f"Token {token.name} revoked.")
     return redirect("web:tokens")
+
+
+def contact_proof(request: HttpRequest, token: str) -> HttpResponse:
+    """The link mailed to a contact's new address: confirming (a POST, so that mail scanners that follow
+    links confirm nothing) proves the address. Needs no sign-in: the link is the credential."""
+    context: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            contact = customer_services.contact_address_prove(token=token)
+        except ProofLinkError as exc:
+            context["error"], status = str(exc), exc.status
+        else:
+            context.update(contact=contact, signs_in=contact.user_id is not None)
+    else:
+        try:
+            proof_claim(token)
+        except ProofLinkError as exc:
+            context["error"], status = str(exc), exc.status
+    response = render(request, "ossdesk/contact_proof.html", context, status=status)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from ossdesk.accounts.models import STAFF_ROLES, User
 from ossdesk.customers.models import Contact, Deployment, Framework, Organization
+from ossdesk.web.ids import IdField
 
 
 class UserRefSerializer(serializers.ModelSerializer):
@@ -15,7 +16,8 @@ class UserRefSerializer(serializers.ModelSerializer):
 
 
 class OrganizationOutSerializer(serializers.ModelSerializer):
-    account_manager = UserRefSerializer(read_only=True)
+    staff_only_fields = ("notes",)
+    account_manager = UserRefSerializer(read_only=True, allow_null=True)
     contact_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -38,7 +40,8 @@ class OrganizationOutSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         request = self.context.get("request")
         if request is not None and not getattr(request.user, "is_vendor_staff", False):
-            data.pop("notes", None)  # the vendor's notes about a customer are internal
+            for name in self.staff_only_fields:  # the vendor's notes about a customer are internal
+                data.pop(name, None)
         return data
 
 
@@ -59,6 +62,10 @@ class OrganizationInSerializer(serializers.Serializer):
 class ContactOutSerializer(serializers.ModelSerializer):
     organization = serializers.IntegerField(source="organization_id", read_only=True)
     portal_access = serializers.SerializerMethodField()
+    verified = serializers.SerializerMethodField(
+        help_text="The address is proved (its owner followed the mailed link, or staff added it); "
+        "a contact a customer adds has a sign-in only once it is."
+    )
 
     class Meta:
         model = Contact
@@ -73,15 +80,19 @@ class ContactOutSerializer(serializers.ModelSerializer):
             "reachable_24x7",
             "is_active",
             "portal_access",
+            "verified",
             "created_at",
         ]
 
     def get_portal_access(self, contact: Contact) -> bool:
         return contact.user_id is not None
 
+    def get_verified(self, contact: Contact) -> bool:
+        return contact.verified_at is not None
+
 
 class ContactInSerializer(serializers.Serializer):
-    organization = serializers.IntegerField(help_text="Organisation id")
+    organization = IdField(help_text="Organisation id")
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField()
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
@@ -89,7 +100,10 @@ class ContactInSerializer(serializers.Serializer):
     is_named = serializers.BooleanField(required=False)
     reachable_24x7 = serializers.BooleanField(required=False)
     is_active = serializers.BooleanField(required=False)
-    portal_access = serializers.BooleanField(required=False, help_text="Create a portal sign-in")
+    portal_access = serializers.BooleanField(
+        required=False,
+        help_text="Create a portal sign-in (for a contact a customer adds: once its address is proved)",
+    )
     password = serializers.CharField(required=False, write_only=True, min_length=10)
 
 
@@ -126,12 +140,12 @@ class DeploymentOutSerializer(serializers.ModelSerializer):
 
 
 class DeploymentInSerializer(serializers.Serializer):
-    organization = serializers.IntegerField(
+    organization = IdField(
         required=False, help_text="Organisation id; customers may leave it out (their own)"
     )
     name = serializers.CharField(max_length=200)
     environment = serializers.ChoiceField(choices=Deployment.Environment.choices, required=False)
-    product = serializers.IntegerField(help_text="A product of the catalogue")
-    version = serializers.IntegerField(required=False, allow_null=True, help_text="A version of the product")
+    product = IdField(help_text="A product of the catalogue")
+    version = IdField(required=False, allow_null=True, help_text="A version of the product")
     criticality = serializers.ChoiceField(choices=Deployment.Criticality.choices, required=False)
     internet_facing = serializers.BooleanField(required=False)

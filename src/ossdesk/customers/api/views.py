@@ -37,6 +37,7 @@ from ossdesk.security import selectors as security_selectors
 from ossdesk.security import services as security_services
 from ossdesk.security.api.serializers import SbomSerializer, SbomUploadedSerializer, SbomUploadInSerializer
 from ossdesk.security.api.uploads import upload_from_request
+from ossdesk.web.ids import IdFilter
 from ossdesk.web.viewsets import ServiceViewSet
 
 
@@ -44,7 +45,7 @@ class OrganizationFilter(django_filters.FilterSet):
     framework = django_filters.CharFilter(method="filter_framework", label="Compliance framework")
     # Ids filter as plain numbers: a choice among all rows would answer 400 for a missing id and 200
     # for someone else's, telling a customer which ids exist.
-    account_manager = django_filters.NumberFilter(field_name="account_manager_id")
+    account_manager = IdFilter(field_name="account_manager_id")
 
     class Meta:
         model = Organization
@@ -99,7 +100,7 @@ class OrganizationViewSet(ServiceViewSet):
 
 
 class ContactFilter(django_filters.FilterSet):
-    organization = django_filters.NumberFilter(field_name="organization_id")  # see OrganizationFilter
+    organization = IdFilter(field_name="organization_id")  # see OrganizationFilter
 
     class Meta:
         model = Contact
@@ -136,8 +137,8 @@ class ContactViewSet(ServiceViewSet):
 
 
 class DeploymentFilter(django_filters.FilterSet):
-    organization = django_filters.NumberFilter(field_name="organization_id")  # see OrganizationFilter
-    product = django_filters.NumberFilter(field_name="product_id")
+    organization = IdFilter(field_name="organization_id")  # see OrganizationFilter
+    product = IdFilter(field_name="product_id")
 
     class Meta:
         model = Deployment

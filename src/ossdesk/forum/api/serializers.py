@@ -18,6 +18,7 @@ from ossdesk.forum.services import BODY_MAX, REASON_MAX, TITLE_MAX
 from ossdesk.products.models import Product
 from ossdesk.tickets.models import Severity
 from ossdesk.web.api import request_actor
+from ossdesk.web.ids import IdField
 
 STAFF_ONLY_THREAD = ("hidden_reason", "ticket", "article")
 STAFF_ONLY_POST = ("hidden_reason",)
@@ -42,6 +43,7 @@ class _AuthorFields(serializers.ModelSerializer):
 
 
 class ThreadOutSerializer(_AuthorFields):
+    staff_only_fields = STAFF_ONLY_THREAD
     product_name = serializers.CharField(source="product.name", read_only=True)
     product_slug = serializers.CharField(source="product.slug", read_only=True)
     answered = serializers.BooleanField(source="is_answered", read_only=True)
@@ -78,11 +80,13 @@ class ThreadOutSerializer(_AuthorFields):
 
     def to_representation(self, instance: Thread) -> dict[str, Any]:
         data = dict(super().to_representation(instance))
-        _for_staff(self, data, STAFF_ONLY_THREAD)
+        _for_staff(self, data, self.staff_only_fields)
         return data
 
 
 class PostOutSerializer(_AuthorFields):
+    staff_only_fields = STAFF_ONLY_POST
+
     class Meta:
         model = Post
         fields = [
@@ -100,7 +104,7 @@ class PostOutSerializer(_AuthorFields):
 
     def to_representation(self, instance: Post) -> dict[str, Any]:
         data = dict(super().to_representation(instance))
-        _for_staff(self, data, STAFF_ONLY_POST)
+        _for_staff(self, data, self.staff_only_fields)
         return data
 
 
@@ -141,7 +145,7 @@ class ThreadInSerializer(serializers.Serializer):
 
 
 class ThreadQuerySerializer(serializers.Serializer):
-    product = serializers.IntegerField(required=False, min_value=1, default=None)
+    product = IdField(required=False, default=None)
     answered = serializers.BooleanField(required=False, allow_null=True, default=None)
     search = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
@@ -150,8 +154,16 @@ class PostInSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=BODY_MAX)
 
 
+class PostQuerySerializer(serializers.Serializer):
+    thread = IdField(required=False, default=None)
+
+
+class PostCreateInSerializer(PostInSerializer):
+    thread = IdField(help_text="The thread to answer in")
+
+
 class AcceptInSerializer(serializers.Serializer):
-    post = serializers.IntegerField(min_value=1)
+    post = IdField()
 
 
 class ReasonInSerializer(serializers.Serializer):

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -21,14 +21,17 @@ from ossdesk.forum.api.serializers import (
     BanOutSerializer,
     BanQuerySerializer,
     ConvertInSerializer,
+    PostCreateInSerializer,
     PostInSerializer,
     PostOutSerializer,
+    PostQuerySerializer,
     ReasonInSerializer,
     ThreadInSerializer,
     ThreadOutSerializer,
     ThreadQuerySerializer,
 )
 from ossdesk.forum.models import Ban, Post, Thread
+from ossdesk.web.schema import ErrorSerializer
 from ossdesk.web.viewsets import ServiceViewSet
 
 PUBLIC_READS = frozenset({"list", "retrieve"})
@@ -61,6 +64,7 @@ class _PublicReads(ServiceViewSet):
         return [permissions.IsAuthenticated()]
 
 
+@extend_schema_view(list=extend_schema(parameters=[ThreadQuerySerializer]))
 class ThreadViewSet(_PublicReads):
     """Threads anyone may read (`?product=`, `?answered=`, `?search=` title terms); members ask."""
 
@@ -76,6 +80,7 @@ class ThreadViewSet(_PublicReads):
             search=query.get("search", ""),
         )
 
+    @extend_schema(responses={201: ThreadOutSerializer, 429: ErrorSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
             return super().create(request, *args, **kwargs)
@@ -85,7 +90,10 @@ class ThreadViewSet(_PublicReads):
     def perform_service_create(self, data: dict[str, Any]) -> Model:
         return services.thread_create(actor=self.actor, **data)
 
-    @extend_schema(request=PostInSerializer, responses=PostOutSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=PostOutSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=PostInSerializer, responses={201: PostOutSerializer, 429: ErrorSerializer}
+    )
     @action(detail=True, methods=["get", "post"])
     def posts(self, request: Request, pk: str | None = None) -> Response:
         """GET: the thread's replies (anyone). POST: answer (signed in, not banned, thread open)."""
@@ -165,21 +173,40 @@ class ThreadViewSet(_PublicReads):
         return Response({"article": article.pk, "slug": article.slug}, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(list=extend_schema(parameters=[PostQuerySerializer]))
 class PostViewSet(_PublicReads):
-    """Replies anyone may read (`?thread=`); their author edits one (PATCH `body`); staff hide them."""
+    """Replies anyone may read (`?thread=`); members answer (POST `thread`, `body`), their author edits one
+    (PATCH `body`); staff hide them."""
 
     output_serializer = PostOutSerializer
+    input_serializer = PostCreateInSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Post]:
-        thread_id = self.request.query_params.get("thread", "")
         qs = selectors.post_list(actor=self.actor).select_related("thread")
-        if self.action == "list" and thread_id:
-            qs = qs.filter(thread_id=int(thread_id)) if thread_id.isdigit() else qs.none()
+        if self.action == "list":
+            thread_id = _valid(PostQuerySerializer, self.request.query_params)["thread"]
+            if thread_id is not None:
+                qs = qs.filter(thread_id=thread_id)
         return qs
 
     def get_serializer_class(self) -> type[Any]:
+        if self.action == "create":
+            return PostCreateInSerializer
         return PostInSerializer if self.action == "partial_update" else PostOutSerializer
+
+    @extend_schema(responses={201: PostOutSerializer, 429: ErrorSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().create(request, *args, **kwargs)
+        except services.RateLimited as exc:
+            return _throttled(exc)
+
+    def perform_service_create(self, data: dict[str, Any]) -> Model:
+        thread = selectors.thread_list(actor=self.actor).filter(pk=data["thread"]).first()
+        if thread is None:
+            raise ValidationError({"thread": "No such thread."})
+        return services.post_create(actor=self.actor, thread=thread, body=data["body"])
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         post = self.get_object()
@@ -204,6 +231,7 @@ class PostViewSet(_PublicReads):
         return self._moderate(request, services.post_unhide)
 
 
+@extend_schema_view(list=extend_schema(parameters=[BanQuerySerializer]))
 class BanViewSet(ServiceViewSet):
     """Staff: bans (`?in_force=`), ban a member (`until` empty = permanent), lift a ban. Others see none."""
 

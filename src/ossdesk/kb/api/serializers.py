@@ -7,10 +7,13 @@ from rest_framework import serializers
 
 from ossdesk.kb.models import Article, Visibility
 from ossdesk.products.models import Product, ProductVersion
+from ossdesk.web.ids import IdField
 
 
 class ArticleOutSerializer(serializers.ModelSerializer):
-    product: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(read_only=True)
+    product: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     product_name = serializers.CharField(source="product.name", read_only=True, allow_null=True)
     product_versions: serializers.PrimaryKeyRelatedField[ProductVersion] = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True
@@ -55,16 +58,18 @@ class ArticleInSerializer(serializers.Serializer):
 
 class ArticleQuerySerializer(serializers.Serializer):
     search = serializers.CharField(required=False, allow_blank=True, default="")
-    product = serializers.IntegerField(required=False, min_value=1, default=None)
+    product = IdField(required=False, default=None)
 
 
 class SuggestQuerySerializer(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    product = serializers.IntegerField(required=False, min_value=1, default=None)
+    product = IdField(required=False, default=None)
 
 
 class SuggestionSerializer(serializers.ModelSerializer):
-    product: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(read_only=True)
+    product: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -73,3 +78,7 @@ class SuggestionSerializer(serializers.ModelSerializer):
 
     def get_url(self, article: Article) -> str:
         return reverse("web:kb-article", args=[article.slug])
+
+
+class SuggestionsSerializer(serializers.Serializer):
+    results = SuggestionSerializer(many=True)

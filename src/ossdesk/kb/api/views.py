@@ -16,6 +16,7 @@ from ossdesk.kb.api.serializers import (
     ArticleOutSerializer,
     ArticleQuerySerializer,
     SuggestionSerializer,
+    SuggestionsSerializer,
     SuggestQuerySerializer,
 )
 from ossdesk.kb.models import Article
@@ -59,7 +60,7 @@ class ArticleViewSet(ServiceViewSet):
 @extend_schema(
     summary="Suggest articles for a text",
     parameters=[SuggestQuerySerializer],
-    responses=SuggestionSerializer(many=True),
+    responses=SuggestionsSerializer,
 )
 @api_view(["GET"])
 def suggest(request: Request) -> Response:

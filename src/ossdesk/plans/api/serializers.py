@@ -10,6 +10,7 @@ from ossdesk.customers.api.serializers import UserRefSerializer
 from ossdesk.domain.entitlements import CLOCKS, SEVERITY_DEFINITIONS, Entitlements, feature_get
 from ossdesk.plans.models import Agreement, Plan, Subscription
 from ossdesk.products.models import Product
+from ossdesk.web.ids import IdField
 
 
 class PlanOutSerializer(serializers.ModelSerializer):
@@ -47,7 +48,7 @@ class SubscriptionOutSerializer(serializers.ModelSerializer):
 
 
 class SubscriptionInSerializer(serializers.Serializer):
-    organization = serializers.IntegerField()
+    organization = IdField()
     plan = serializers.SlugRelatedField(slug_field="code", queryset=Plan.objects.all())
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
@@ -56,7 +57,7 @@ class SubscriptionInSerializer(serializers.Serializer):
 
 
 class AgreementOutSerializer(serializers.ModelSerializer):
-    account_manager = UserRefSerializer(read_only=True)
+    account_manager = UserRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Agreement
@@ -77,7 +78,7 @@ class AgreementOutSerializer(serializers.ModelSerializer):
 
 
 class AgreementInSerializer(serializers.Serializer):
-    organization = serializers.IntegerField()
+    organization = IdField()
     reference = serializers.CharField(max_length=60)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()

@@ -19,6 +19,7 @@ from ossdesk.plans.api.serializers import (
     SubscriptionOutSerializer,
 )
 from ossdesk.plans.models import Agreement, Plan, Subscription
+from ossdesk.web.ids import IdFilter
 from ossdesk.web.viewsets import ServiceViewSet
 
 
@@ -50,7 +51,7 @@ def _organization(viewset: ServiceViewSet, data: dict[str, Any]) -> Any:
 class SubscriptionFilter(django_filters.FilterSet):
     # A plain number, not a choice among all organisations: that would answer 400 for a missing id and
     # 200 for another customer's, telling a customer which ids exist.
-    organization = django_filters.NumberFilter(field_name="organization_id")
+    organization = IdFilter(field_name="organization_id")
 
     class Meta:
         model = Subscription
@@ -58,7 +59,7 @@ class SubscriptionFilter(django_filters.FilterSet):
 
 
 class AgreementFilter(django_filters.FilterSet):
-    organization = django_filters.NumberFilter(field_name="organization_id")  # see SubscriptionFilter
+    organization = IdFilter(field_name="organization_id")  # see SubscriptionFilter
 
     class Meta:
         model = Agreement

@@ -10,6 +10,9 @@ from ossdesk.search.models import Kind
 from ossdesk.search.query import MAX_INPUT
 from ossdesk.search.selectors import MAX_PER_PAGE, PER_PAGE
 from ossdesk.tickets.models import Status
+from ossdesk.web.ids import IdField
+
+MAX_PAGE = 100_000
 
 
 class SearchQuerySerializer(serializers.Serializer):
@@ -20,12 +23,13 @@ class SearchQuerySerializer(serializers.Serializer):
         default="",
         help_text="ticket, message, article, forum, forum_reply; comma-separated",
     )
-    organization = serializers.IntegerField(required=False, min_value=1, default=None)
-    product = serializers.IntegerField(required=False, min_value=1, default=None)
+    organization = IdField(required=False, default=None)
+    product = IdField(required=False, default=None)
     status = serializers.ChoiceField(choices=Status.choices, required=False, default=None)
     date_from = serializers.DateField(required=False, default=None)
     date_to = serializers.DateField(required=False, default=None)
-    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    # Deep pages cost the database more than they help; the bound also keeps the offset a small number.
+    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
     page_size = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_PER_PAGE, default=PER_PAGE
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -15,27 +15,27 @@ from ossdesk.search.selectors import search
 from ossdesk.web.api import request_actor
 
 
-class SearchViewSet(viewsets.ViewSet):
+# A plain view, not a viewset's `list`: the answer is one page object, not an array (the schema follows).
+@extend_schema(
+    summary="Search tickets, messages, articles and the forum",
+    parameters=[SearchQuerySerializer],
+    responses=SearchPageSerializer,
+)
+@api_view(["GET"])
+def search_page(request: Request) -> Response:
     """Full-text search through the tenancy layer: what the caller may read, best match first."""
-
-    @extend_schema(
-        summary="Search tickets, messages, articles and the forum",
-        parameters=[SearchQuerySerializer],
-        responses=SearchPageSerializer,
-    )
-    def list(self, request: Request) -> Response:
-        query = SearchQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        results = search(actor=request_actor(request), **query.selector_arguments())
-        url = request.build_absolute_uri()
-        body: dict[str, Any] = {
-            "count": results.total,
-            "next": replace_query_param(url, "page", results.page + 1) if results.has_next else None,
-            "previous": _previous(url, results.page) if results.has_previous else None,
-            "facets": results.facets,
-            "results": HitSerializer(results.hits, many=True).data,
-        }
-        return Response(body)
+    query = SearchQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    results = search(actor=request_actor(request), **query.selector_arguments())
+    url = request.build_absolute_uri()
+    body: dict[str, Any] = {
+        "count": results.total,
+        "next": replace_query_param(url, "page", results.page + 1) if results.has_next else None,
+        "previous": _previous(url, results.page) if results.has_previous else None,
+        "facets": results.facets,
+        "results": HitSerializer(results.hits, many=True).data,
+    }
+    return Response(body)
 
 
 def _previous(url: str, page: int) -> str:

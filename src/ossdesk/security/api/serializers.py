@@ -406,6 +406,7 @@ class VendorAdvisoryInSerializer(serializers.Serializer):
 
 
 class VendorAdvisorySerializer(serializers.ModelSerializer):
+    staff_only_fields = ("author", "reviewer")
     product = ProductRefSerializer(read_only=True)
     author = serializers.CharField(source="author.username", read_only=True, allow_null=True)
     reviewer = serializers.CharField(source="reviewer.username", read_only=True, allow_null=True)
@@ -447,8 +448,8 @@ class VendorAdvisorySerializer(serializers.ModelSerializer):
     def to_representation(self, instance: VendorAdvisory) -> dict[str, Any]:
         data = super().to_representation(instance)
         if not _is_staff(self.context):  # who wrote and reviewed it is the vendor's business
-            data.pop("author", None)
-            data.pop("reviewer", None)
+            for name in self.staff_only_fields:
+                data.pop(name, None)
         return data
 
     def get_osv_url(self, advisory: VendorAdvisory) -> str:
@@ -473,6 +474,7 @@ class NoticeQuerySerializer(serializers.Serializer):
 
 
 class NoticeSerializer(serializers.ModelSerializer):
+    staff_only_fields = ("ticket_error",)
     advisory = AdvisoryRefSerializer(read_only=True)
     organization = serializers.IntegerField(source="organization_id", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
@@ -503,7 +505,8 @@ class NoticeSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Notice) -> dict[str, Any]:
         data = super().to_representation(instance)
         if not _is_staff(self.context):  # why no ticket opened is the vendor's internal note
-            data.pop("ticket_error", None)
+            for name in self.staff_only_fields:
+                data.pop(name, None)
         return data
 
 

@@ -6,6 +6,8 @@ the services' limit in memory, before a byte of an oversized body is read.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.request import Request
@@ -21,19 +23,37 @@ def _too_large(name: str, size: int | None, limit: int) -> ValidationError:
     return ValidationError({"file": f"{name} is {size:,} bytes; the limit is {limit:,}."})
 
 
+def _raw_body(request: Request, filename: str, limit: int) -> bytes:
+    """The request body, at most `limit` bytes, whether it declares its length or comes in chunks."""
+    meta = request.META
+    declared = meta.get("CONTENT_LENGTH") or ""
+    if declared.isdigit():
+        if int(declared) > limit:
+            raise _too_large(filename, int(declared), limit)
+        stream = request.stream
+        data = stream.read(limit + 1) if stream is not None else b""
+    elif _chunked(meta):
+        # Django reads only CONTENT_LENGTH bytes (none here); the server has decoded the chunks and ends
+        # the input stream after the body (`wsgi.input_terminated`), so read that stream itself.
+        data = meta["wsgi.input"].read(limit + 1)
+    else:
+        data = b""
+    if len(data) > limit:
+        raise _too_large(filename, None, limit)
+    return data
+
+
+def _chunked(meta: dict[str, Any]) -> bool:
+    encoding = meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+    return "chunked" in encoding and bool(meta.get("wsgi.input_terminated"))
+
+
 def upload_from_request(request: Request, *, limit: int | None = None) -> tuple[str, bytes]:
     """The file's name and bytes; a missing or oversized file raises a field error on `file`."""
     limit = MAX_BYTES if limit is None else limit
     filename = request.query_params.get("filename", "").strip()
     if filename and not request.content_type.startswith("multipart/"):
-        declared = request.META.get("CONTENT_LENGTH") or "0"
-        if declared.isdigit() and int(declared) > limit:
-            raise _too_large(filename, int(declared), limit)
-        stream = request.stream
-        data = stream.read(limit + 1) if stream is not None else b""
-        if len(data) > limit:  # a chunked body declares no length
-            raise _too_large(filename, None, limit)
-        return filename, data
+        return filename, _raw_body(request, filename, limit)
     try:
         form = request.data
     except UnsupportedMediaType:  # a raw body without ?filename=

@@ -63,6 +63,7 @@ from ossdesk.security.api.serializers import (
 from ossdesk.security.api.uploads import upload_from_request
 from ossdesk.security.models import Advisory, Finding, Notice, Sbom, VendorAdvisory, VexStatement
 from ossdesk.web.api import request_actor
+from ossdesk.web.ids import IdFilter
 from ossdesk.web.viewsets import ServiceViewSet
 
 REFUSAL = OpenApiResponse(
@@ -115,7 +116,7 @@ class SelectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 class SbomFilter(django_filters.FilterSet):
     # A plain number: a choice among all rows would tell a customer which ids exist.
-    deployment = django_filters.NumberFilter(field_name="deployment_id")
+    deployment = IdFilter(field_name="deployment_id")
 
     class Meta:
         model = Sbom
@@ -411,7 +412,7 @@ class VexViewSet(ServiceViewSet):
 
 
 class VendorAdvisoryFilter(django_filters.FilterSet):
-    product = django_filters.NumberFilter(field_name="product_id")
+    product = IdFilter(field_name="product_id")
 
     class Meta:
         model = VendorAdvisory

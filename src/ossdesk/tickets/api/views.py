@@ -56,6 +56,7 @@ from ossdesk.tickets.sla import clock_states, clock_summary
 from ossdesk.tickets.web.downloads import attachment_response
 from ossdesk.tickets.web.forms import uploads
 from ossdesk.web.api import request_actor
+from ossdesk.web.ids import IdFilter
 from ossdesk.web.viewsets import ServiceViewSet
 
 REFUSAL = OpenApiResponse(
@@ -67,10 +68,10 @@ BINARY = OpenApiResponse(OpenApiTypes.BINARY, description="The file, as an attac
 class TicketFilter(django_filters.FilterSet):
     # Ids filter as plain numbers: a choice among all rows would answer 400 for a missing id and 200 for
     # someone else's, telling a customer which ids exist.
-    organization = django_filters.NumberFilter(field_name="organization_id")
-    product = django_filters.NumberFilter(field_name="product_id")
-    assignee = django_filters.NumberFilter(field_name="assignee_id")
-    team = django_filters.NumberFilter(field_name="team_id")
+    organization = IdFilter(field_name="organization_id")
+    product = IdFilter(field_name="product_id")
+    assignee = IdFilter(field_name="assignee_id")
+    team = IdFilter(field_name="team_id")
     tag = django_filters.CharFilter(field_name="tags__name", label="Tag name")
     open = django_filters.BooleanFilter(method="filter_open", label="Only open tickets")
 

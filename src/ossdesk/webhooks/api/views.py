@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers.models import Organization
 from ossdesk.web.api import request_actor
+from ossdesk.web.ids import IdFilter
 from ossdesk.web.viewsets import ServiceViewSet
 from ossdesk.webhooks import selectors, services
 from ossdesk.webhooks.api.serializers import (
@@ -33,7 +34,7 @@ from ossdesk.webhooks.models import Delivery, Endpoint
 
 class EndpointFilter(django_filters.FilterSet):
     # A plain number, as elsewhere: a choice filter would tell a customer which ids exist.
-    organization = django_filters.NumberFilter(field_name="organization_id")
+    organization = IdFilter(field_name="organization_id")
     vendor = django_filters.BooleanFilter(
         field_name="organization", lookup_expr="isnull", label="Only the vendor's own endpoints"
     )
@@ -108,7 +109,7 @@ class EndpointViewSet(ServiceViewSet):
 
 
 class DeliveryFilter(django_filters.FilterSet):
-    endpoint = django_filters.NumberFilter(field_name="endpoint_id")
+    endpoint = IdFilter(field_name="endpoint_id")
     event_type = django_filters.CharFilter(field_name="event__type")
 
     class Meta:
