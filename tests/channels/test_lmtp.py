@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError
+from django.utils import timezone
 
 from ossdesk.channels import intake
 from ossdesk.channels.lmtp import LmtpController, django_lmtp_controller
@@ -49,6 +50,17 @@ def test_delivered_mail_is_stored_then_opens_a_ticket(helpdesk: Helpdesk, lmtp: 
     assert row.status == InboundMessage.Status.PROCESSED, row.error  # the worker task ran on commit
     assert row.ticket is not None
     assert row.ticket.contact == helpdesk.ana
+
+
+def test_clocks_start_when_the_receiver_accepted_the_mail(helpdesk: Helpdesk, lmtp: LmtpController) -> None:
+    before = timezone.now()
+    with _client(lmtp) as client:
+        client.sendmail("ana@acme.example", ["support@mail.test"], eml("plain.eml"))
+    after = timezone.now()
+    row = InboundMessage.objects.get()
+    assert before <= row.received_at <= after
+    assert row.ticket is not None
+    assert row.ticket.opened_at == row.received_at.replace(microsecond=0)
 
 
 def test_redelivery_is_accepted_and_changes_nothing(helpdesk: Helpdesk, lmtp: LmtpController) -> None:
