@@ -14,6 +14,7 @@ from ossdesk.config.env import (
     ConfigurationError,
     data_dir,
     database_from_url,
+    embedded_database,
     env_bool,
     env_int,
     env_list,
@@ -140,7 +141,7 @@ _database_url = os.environ.get("DATABASE_URL", "").strip()
 DATABASES = {
     "default": database_from_url(_database_url)
     if _database_url
-    else sqlite_database(DATA_DIR / "ossdesk.sqlite3")
+    else sqlite_database(embedded_database(DATA_DIR))
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -171,7 +172,13 @@ else:
         "filename": str(DATA_DIR / "queue.sqlite3"),
         "immediate": False,
         "utc": True,
-        "consumer": {"workers": env_int("OSSDESK_WORKER_THREADS", 2), "worker_type": "thread"},
+        "consumer": {
+            "workers": env_int("OSSDESK_WORKER_THREADS", 2),
+            "worker_type": "thread",
+            # SQLite cannot block until a task arrives: an idle worker polls, backing off to at most
+            # this many seconds (Huey's default, 10 s, would make an SLA notice up to 10 s late).
+            "max_delay": 0.5,
+        },
     }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -19,6 +19,8 @@ from django.utils import timezone
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import Notification, User
 from ossdesk.domain.sla import ClockState
+from ossdesk.memo import memo_scope
+from ossdesk.plans.selectors import entitlements_for
 from ossdesk.tickets.models import OPEN_STATUSES, SlaNotice, Ticket, TicketEvent
 from ossdesk.tickets.sla import check_schedule, sync_clocks, whole_seconds
 
@@ -130,7 +132,12 @@ def ticket_check_due(*, ticket_id: int, due_at: datetime, now: datetime | None =
         .select_related("organization__account_manager", "team__lead", "assignee")
         .first()
     )
-    return 0 if ticket is None else ticket_check(ticket, now=now)
+    if ticket is None:
+        return 0
+    with memo_scope():
+        # The contract is read before the check takes the write lock (SQLite has one writer at a time).
+        entitlements_for(organization=ticket.organization, at=now)
+        return ticket_check(ticket, now=now)
 
 
 def sla_sweep(*, now: datetime | None = None, limit: int = 5000) -> int:
