@@ -22,16 +22,37 @@ class CommandError(Exception):
     """A problem the user can fix; printed as one line, exit status 2."""
 
 
-def _setup_django() -> None:
+def _setup_django(*, creates_database: bool = False) -> None:
+    """Load the settings and apps. Only the commands that create the schema (`migrate`, `run`) may
+    start from no database: any other would silently create an empty one in the wrong folder."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ossdesk.config.settings")
     import django
 
     from ossdesk.config.env import ConfigurationError
 
+    if not creates_database:
+        _require_database()
     try:
         django.setup()
     except ConfigurationError as exc:
         raise CommandError(str(exc)) from None
+
+
+def _require_database() -> None:
+    from ossdesk.config.env import data_dir_path, embedded_database
+
+    if (
+        os.environ.get("DATABASE_URL")
+        or os.environ.get("DJANGO_SETTINGS_MODULE") != "ossdesk.config.settings"
+    ):
+        return  # a server database, or settings of someone else's making
+    database = embedded_database(data_dir_path())
+    if not database.exists():
+        source = "OSSDESK_DATA_DIR" if os.environ.get("OSSDESK_DATA_DIR") else "the default data directory"
+        raise CommandError(
+            f"no database at {database} ({source}); run `ossdesk migrate` (or `make run`) to create it, "
+            "or set OSSDESK_DATA_DIR to the folder that holds ossdesk.sqlite3"
+        )
 
 
 def cmd_version(args: argparse.Namespace) -> int:
@@ -40,7 +61,7 @@ def cmd_version(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    _setup_django()
+    _setup_django(creates_database=True)
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)

@@ -42,11 +42,31 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def default_data_dir() -> Path:
+    """`var/` of the checkout this code runs from (the folder `make run` uses, whichever folder a command
+    is started in); `./var` only for an installed copy that belongs to no checkout."""
+    root = Path(__file__).resolve().parents[3]
+    if (root / "pyproject.toml").is_file() and (root / "src" / "ossdesk").is_dir():
+        return root / "var"
+    return Path.cwd() / "var"
+
+
+def data_dir_path() -> Path:
+    """Where the embedded database, queue, uploads and secret key live (nothing is created)."""
+    configured = os.environ.get("OSSDESK_DATA_DIR")
+    return Path(configured).resolve() if configured else default_data_dir()
+
+
 def data_dir() -> Path:
-    """Where the embedded database, queue, uploads and secret key live."""
-    path = Path(os.environ.get("OSSDESK_DATA_DIR") or Path.cwd() / "var").resolve()
+    """The data directory, created if missing."""
+    path = data_dir_path()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def embedded_database(directory: Path) -> Path:
+    """The SQLite database file used when DATABASE_URL is not set."""
+    return directory / "ossdesk.sqlite3"
 
 
 def database_from_url(url: str, *, variable: str = "DATABASE_URL") -> dict[str, Any]:
