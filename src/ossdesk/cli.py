@@ -341,6 +341,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from ossdesk.web.tasks import record_heartbeat
 
     record_heartbeat()
+    from django.conf import settings
+
+    threads = args.workers or settings.HUEY["consumer"]["workers"]
+    queue = "Redis" if settings.REDIS is not None else "SQLite"
+    # Huey's own start-up lines are INFO, which it prints only at OSSDESK_LOG_LEVEL=DEBUG: say one here.
+    print(f"ossdesk worker: {threads} threads on the {queue} queue", flush=True)
     call_command("run_huey", workers=args.workers) if args.workers else call_command("run_huey")
     return 0
 

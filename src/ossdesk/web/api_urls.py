@@ -1,7 +1,7 @@
 """The REST API under /api/."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from ossdesk.accounts.api.views import ApiTokenViewSet, me
@@ -23,6 +23,7 @@ from ossdesk.security.api.views import (
 from ossdesk.surveys.api import views as surveys_api
 from ossdesk.tickets.api.views import NotificationViewSet, TeamViewSet, TicketViewSet
 from ossdesk.web.health import health
+from ossdesk.web.schema import CachedSchemaView
 from ossdesk.webhooks.api.views import DeliveryViewSet, EndpointViewSet
 
 router = DefaultRouter()
@@ -59,7 +60,7 @@ urlpatterns = [
     path("portfolio", portfolio, name="api-portfolio"),
     path("kb/suggest", kb_api.suggest, name="api-kb-suggest"),
     path("surveys/summary", surveys_api.summary, name="api-surveys-summary"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", CachedSchemaView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include(router.urls)),
