@@ -448,10 +448,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return exit_code
 
 
+def _demo_live_s1() -> None:
+    from ossdesk.tickets.demo import demo_live_s1
+
+    ticket = demo_live_s1()
+    if ticket is not None:
+        print(f"Demo: #{ticket.pk}, a running S1 for {ticket.organization.name}, raised again for this start")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Everything `make run` does after installing: migrate, seed, ensure an admin, serve."""
     cmd_migrate(argparse.Namespace(verbose=False))
     cmd_seed(argparse.Namespace(demo=not args.no_demo))
+    if not args.no_demo:
+        _demo_live_s1()
     cmd_createadmin(argparse.Namespace(username="admin", email="admin@localhost"))
     from django.core.management import call_command
 

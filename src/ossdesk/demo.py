@@ -21,6 +21,7 @@ from ossdesk.plans.models import Plan
 from ossdesk.plans.services import agreement_create, subscription_create
 from ossdesk.products.models import Product
 from ossdesk.products.services import product_create, product_version_create
+from ossdesk.tickets.models import Ticket
 
 DEMO_PASSWORD = "ossdesk-demo"  # noqa: S105 - documented demo credential, never used outside demo data
 
@@ -254,7 +255,7 @@ def demo_seed(today: date | None = None) -> str:
     from ossdesk.tickets.demo import demo_teams, demo_tickets
 
     demo_teams()
-    tickets = demo_tickets()
+    demo_tickets()
     demo_surveys()
     security = demo_security()
     articles = demo_kb()
@@ -262,6 +263,7 @@ def demo_seed(today: date | None = None) -> str:
     search_reindex()  # searchable at once, not after the worker's first sweep
     return (
         f"{len(STAFF)} staff, {len(PRODUCTS)} products, {len(CUSTOMERS)} customers, "
-        f"{Contact.objects.filter(organization__slug__in=DEMO_SLUGS).count()} contacts, {tickets} tickets; "
+        f"{Contact.objects.filter(organization__slug__in=DEMO_SLUGS).count()} contacts, "
+        f"{Ticket.objects.filter(organization__slug__in=DEMO_SLUGS).count()} tickets; "
         f"security: {security}; {articles} articles, {threads} forum threads (demo password: {DEMO_PASSWORD})"
     )
