@@ -40,6 +40,7 @@ def test_demo_seed(tiers):
 
 def test_demo_seed_fills_security_channels_and_search(tiers):
     from ossdesk.accounts.actor import Actor
+    from ossdesk.channels.intake import mailbox_for_address
     from ossdesk.forum.models import Thread
     from ossdesk.kb.models import Article
     from ossdesk.search.selectors import search
@@ -48,6 +49,11 @@ def test_demo_seed_fills_security_channels_and_search(tiers):
 
     summary = demo_seed()
     assert "6 advisories" in summary
+    # A mailbox the LMTP receiver accepts mail for (`ossdesk mail send-test` writes to it).
+    mailbox = mailbox_for_address("support@support.example.com")
+    assert mailbox is not None
+    assert (mailbox.imap_host, mailbox.product.name) == ("", "PostgreSQL")
+    assert f"mailbox {mailbox.address} (LMTP)" in summary
     assert Finding.objects.filter(status="open", severity="critical").exists()
     assert Notice.objects.filter(ticket__isnull=False).exists()  # Meridian's critical finding
     assert set(VendorAdvisory.objects.values_list("status", flat=True)) == {"published", "draft"}

@@ -39,13 +39,14 @@ def _setup_django(*, creates_database: bool = False) -> None:
 
 
 def _require_database() -> None:
+    from django.apps import apps
+
     from ossdesk.config.env import data_dir_path, embedded_database
 
-    if (
-        os.environ.get("DATABASE_URL")
-        or os.environ.get("DJANGO_SETTINGS_MODULE") != "ossdesk.config.settings"
-    ):
-        return  # a server database, or settings of someone else's making
+    if apps.ready or os.environ.get("DATABASE_URL"):
+        return  # set up already (a test, a command calling another), or a server database
+    if os.environ.get("DJANGO_SETTINGS_MODULE") != "ossdesk.config.settings":
+        return  # settings of someone else's making
     database = embedded_database(data_dir_path())
     if not database.exists():
         source = "OSSDESK_DATA_DIR" if os.environ.get("OSSDESK_DATA_DIR") else "the default data directory"
@@ -587,7 +588,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("--all-packages", action="store_true", help="JSON: list packages with no advisory too")
     mail = add(
-        "mail", "inbound e-mail: LMTP receiver, IMAP fetch, retry", lambda a: _print_help_and_fail(mail)
+        "mail",
+        "inbound e-mail: LMTP receiver, IMAP fetch, a test mail, retry",
+        lambda a: _print_help_and_fail(mail),
     )
     mail_sub = mail.add_subparsers(dest="mail_command", metavar="SUBCOMMAND")
     lmtp = mail_sub.add_parser("lmtp", help="run the LMTP receiver an MTA (Postfix) delivers to")
@@ -600,9 +603,20 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument(
         "--idle", action="store_true", help="stay connected and fetch as mail arrives (IMAP IDLE)"
     )
+    send_test = mail_sub.add_parser(
+        "send-test", help="deliver a sample customer mail to the running LMTP receiver (`ossdesk mail lmtp`)"
+    )
+    send_test.add_argument(
+        "--from", dest="sender", metavar="ADDRESS", help="sender (default: a demo contact)"
+    )
+    send_test.add_argument(
+        "--to", metavar="ADDRESS", help="mailbox address (default: the first LMTP mailbox)"
+    )
+    send_test.add_argument("--host", help="receiver address (default OSSDESK_MAIL_LMTP_HOST)")
+    send_test.add_argument("--port", type=int, help="receiver port (default OSSDESK_MAIL_LMTP_PORT)")
     retry = mail_sub.add_parser("retry", help="process a held, refused, quarantined or failed message again")
     retry.add_argument("id", type=int, help="the message's number in the mail inbox")
-    for command in (lmtp, fetch, retry):
+    for command in (lmtp, fetch, send_test, retry):
         command.set_defaults(handler=cmd_mail)
     search = add("search", "the full-text search index", lambda a: _print_help_and_fail(search))
     search_sub = search.add_subparsers(dest="search_command", metavar="SUBCOMMAND")

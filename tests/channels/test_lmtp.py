@@ -126,3 +126,35 @@ def test_a_store_that_fails_answers_451_so_the_mta_retries(
     with _client(lmtp) as client:
         assert client.sendmail("ana@acme.example", ["support@mail.test"], eml("plain.eml")) == {}
     assert InboundMessage.objects.get().status == InboundMessage.Status.PROCESSED
+
+
+def test_send_test_delivers_a_sample_mail_through_the_receiver(
+    helpdesk: Helpdesk, lmtp: LmtpController, capsys: Any
+) -> None:
+    from ossdesk.cli import main
+
+    code = main(["mail", "send-test", "--from", helpdesk.ana.email, "--port", str(lmtp.port)])
+    captured = capsys.readouterr()
+    assert code == 0, captured
+    row = InboundMessage.objects.get()
+    assert (row.source, row.mailbox, row.status) == (
+        "lmtp",
+        helpdesk.mailbox,
+        InboundMessage.Status.PROCESSED,
+    )
+    assert row.ticket is not None
+    assert row.ticket.contact == helpdesk.ana
+    assert row.subject.startswith("Test from ossdesk mail send-test")
+    assert f"stored as #{row.pk}" in captured.out
+
+
+def test_send_test_without_a_receiver_says_so_in_one_line(helpdesk: Helpdesk, capsys: Any) -> None:
+    from ossdesk.cli import main
+
+    port = _free_port()
+    assert main(["mail", "send-test", "--from", helpdesk.ana.email, "--port", str(port)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert f"127.0.0.1:{port}" in lines[0]
+    assert "ossdesk mail lmtp" in lines[0]
+    assert not InboundMessage.objects.exists()
