@@ -337,14 +337,14 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     _setup_django()
+    from django.conf import settings
     from django.core.management import call_command
 
     from ossdesk.web.tasks import record_heartbeat
 
     record_heartbeat()
-    from django.conf import settings
-
-    threads = args.workers or settings.HUEY["consumer"]["workers"]
+    huey_settings: Any = settings.HUEY
+    threads = args.workers or huey_settings["consumer"]["workers"]
     queue = "Redis" if settings.REDIS is not None else "SQLite"
     # Huey's own start-up lines are INFO, which it prints only at OSSDESK_LOG_LEVEL=DEBUG: say one here.
     print(f"ossdesk worker: {threads} threads on the {queue} queue", flush=True)
