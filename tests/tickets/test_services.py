@@ -385,6 +385,31 @@ def test_a_check_delivered_early_is_queued_again_for_its_instant(acme, team, que
     assert not SlaNotice.objects.filter(ticket=ticket).exists()
 
 
+def test_a_queue_that_cannot_be_reached_loses_no_reply(acme, team, engineer, committed, caplog):
+    import logging
+    import socket
+
+    from huey.contrib.djhuey import HUEY
+    from huey.storage import RedisStorage
+
+    ticket = raise_ticket(acme, severity="S2")
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    HUEY.immediate = False
+    HUEY.storage = RedisStorage(name="unreachable", host="127.0.0.1", port=port)
+    try:
+        with caplog.at_level(logging.ERROR):
+            message = committed(
+                services.ticket_reply, actor=actor_for(engineer), ticket=ticket, body="On it."
+            )
+    finally:
+        HUEY.immediate = True  # back to the tests' in-memory queue
+    assert message.pk is not None
+    assert ticket.events.filter(kind="vendor_reply").exists()
+    assert any("on_commit" in record.getMessage() for record in caplog.records)  # said, not swallowed
+
+
 def test_a_threshold_between_two_seconds_is_checked_at_the_later_one():
     from ossdesk.tickets.sla import next_whole_second
 

@@ -224,10 +224,13 @@ def check_schedule(ticket_id: int, at: datetime) -> None:
     """Once the transaction commits, queue a check of the ticket for the instant its next warning or
     deadline comes. A check that finds the clocks changed meanwhile announces nothing (notices are
     unique rows) and the check of the new instant is queued by the change itself; the minute's sweep
-    remains the backstop for a lost task."""
+    remains the backstop for a lost task, or for a queue that cannot be reached: `robust` logs that
+    failure instead of failing a request whose change is already committed."""
     from ossdesk.tickets.tasks import ticket_check_task  # tasks are the doors onto this module
 
-    transaction.on_commit(lambda: ticket_check_task.schedule((ticket_id, at.isoformat()), eta=at))
+    transaction.on_commit(
+        lambda: ticket_check_task.schedule((ticket_id, at.isoformat()), eta=at), robust=True
+    )
 
 
 def next_check(states: dict[str, ClockState], policy: SlaPolicy, now: datetime) -> datetime | None:
