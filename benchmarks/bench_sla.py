@@ -2,10 +2,11 @@
 
 A fresh SQLite data directory; one Enterprise customer whose agreement gives S1 a first response of one
 minute (so the 50 %, 75 % and 90 % warnings and the breach fall 30, 45, 54 and 60 s after opening); N
-tickets opened at an even pace (one a second by default); a real worker (`ossdesk worker`, the Huey consumer on its
-SQLite queue, in its own process) announces each notice. The lateness of a notice is the instant its row
-was written minus the instant its level was reached (opening + level x target, to the second). Before
-checks were queued with an ETA, notices came from the once-a-minute sweep: 30-65 s late (issue 10).
+tickets opened at an even pace (one a second by default); a real worker (`ossdesk worker`, the Huey
+consumer on its SQLite queue, in its own process) announces each notice. The lateness of a notice is
+the instant its row was written minus the instant its level was reached (opening + level x target, to
+the second). Before checks were queued with an ETA, notices came from the once-a-minute sweep: 30-65 s
+late (issue 10).
 
 `python benchmarks/bench_sla.py [N [SECONDS]]` (default 250 tickets opened over 240 s: 1,000 notices,
 about 4 checks a second at the busiest; about 5 minutes). A shorter SECONDS measures how many checks a
