@@ -40,6 +40,7 @@ def test_demo_seed(tiers):
 
 def test_demo_seed_fills_security_channels_and_search(tiers):
     from ossdesk.accounts.actor import Actor
+    from ossdesk.channels.intake import mailbox_for_address
     from ossdesk.forum.models import Thread
     from ossdesk.kb.models import Article
     from ossdesk.search.selectors import search
@@ -48,6 +49,11 @@ def test_demo_seed_fills_security_channels_and_search(tiers):
 
     summary = demo_seed()
     assert "6 advisories" in summary
+    # A mailbox the LMTP receiver accepts mail for (`ossdesk mail send-test` writes to it).
+    mailbox = mailbox_for_address("support@support.example.com")
+    assert mailbox is not None
+    assert (mailbox.imap_host, mailbox.product.name) == ("", "PostgreSQL")
+    assert f"mailbox {mailbox.address} (LMTP)" in summary
     assert Finding.objects.filter(status="open", severity="critical").exists()
     assert Notice.objects.filter(ticket__isnull=False).exists()  # Meridian's critical finding
     assert set(VendorAdvisory.objects.values_list("status", flat=True)) == {"published", "draft"}
@@ -58,3 +64,36 @@ def test_demo_seed_fills_security_channels_and_search(tiers):
     title = Article.objects.filter(status="published", visibility="public").first().title
     hits = search(actor=Actor.system("tests"), q=title.split()[0])
     assert hits.total > 0
+
+
+def test_the_seed_reports_the_tickets_it_made(tiers):
+    from ossdesk.tickets.models import Ticket
+
+    summary = demo_seed()
+    assert f" {Ticket.objects.count()} tickets;" in summary  # the security tickets count too
+    assert Ticket.objects.count() > 7
+
+
+def test_a_running_s1_is_kept_alive_from_each_start_up(tiers):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ossdesk.tickets.demo import LIVE_S1, demo_live_s1
+    from ossdesk.tickets.models import TicketClock
+
+    demo_seed()
+    subject = LIVE_S1[3]
+    seeded = TicketClock.objects.get(ticket__subject=subject, name="first_response")
+    started = timezone.now().replace(microsecond=0)
+    assert seeded.state == "running"
+    assert seeded.due_at - started >= timedelta(minutes=8)  # Meridian's 10-minute S1, opened a minute ago
+    assert demo_live_s1(now=started) is None  # alive: a start right after the seed raises nothing
+    later = started + timedelta(minutes=25)  # the next start-up, after the first one breached
+    fresh = demo_live_s1(now=later)
+    assert fresh is not None
+    assert fresh.opened_at == later - timedelta(minutes=1)
+    clock = fresh.clocks.get(name="first_response")
+    assert (clock.state, clock.due_at) == ("running", later + timedelta(minutes=9))
+    assert demo_live_s1(now=later) is None  # one per start-up, not one per call
+    assert TicketClock.objects.filter(ticket__subject=subject, name="first_response").count() == 2

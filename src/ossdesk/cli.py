@@ -22,16 +22,38 @@ class CommandError(Exception):
     """A problem the user can fix; printed as one line, exit status 2."""
 
 
-def _setup_django() -> None:
+def _setup_django(*, creates_database: bool = False) -> None:
+    """Load the settings and apps. Only the commands that create the schema (`migrate`, `run`) may
+    start from no database: any other would silently create an empty one in the wrong folder."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ossdesk.config.settings")
     import django
 
     from ossdesk.config.env import ConfigurationError
 
+    if not creates_database:
+        _require_database()
     try:
         django.setup()
     except ConfigurationError as exc:
         raise CommandError(str(exc)) from None
+
+
+def _require_database() -> None:
+    from django.apps import apps
+
+    from ossdesk.config.env import data_dir_path, embedded_database
+
+    if apps.ready or os.environ.get("DATABASE_URL"):
+        return  # set up already (a test, a command calling another), or a server database
+    if os.environ.get("DJANGO_SETTINGS_MODULE") != "ossdesk.config.settings":
+        return  # settings of someone else's making
+    database = embedded_database(data_dir_path())
+    if not database.exists():
+        source = "OSSDESK_DATA_DIR" if os.environ.get("OSSDESK_DATA_DIR") else "the default data directory"
+        raise CommandError(
+            f"no database at {database} ({source}); run `ossdesk migrate` (or `make run`) to create it, "
+            "or set OSSDESK_DATA_DIR to the folder that holds ossdesk.sqlite3"
+        )
 
 
 def cmd_version(args: argparse.Namespace) -> int:
@@ -40,7 +62,7 @@ def cmd_version(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    _setup_django()
+    _setup_django(creates_database=True)
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
@@ -315,11 +337,17 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     _setup_django()
+    from django.conf import settings
     from django.core.management import call_command
 
     from ossdesk.web.tasks import record_heartbeat
 
     record_heartbeat()
+    huey_settings: Any = settings.HUEY
+    threads = args.workers or huey_settings["consumer"]["workers"]
+    queue = "Redis" if settings.REDIS is not None else "SQLite"
+    # Huey's own start-up lines are INFO, which it prints only at OSSDESK_LOG_LEVEL=DEBUG: say one here.
+    print(f"ossdesk worker: {threads} threads on the {queue} queue", flush=True)
     call_command("run_huey", workers=args.workers) if args.workers else call_command("run_huey")
     return 0
 
@@ -416,10 +444,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return exit_code
 
 
+def _demo_live_s1() -> None:
+    from ossdesk.tickets.demo import demo_live_s1
+
+    ticket = demo_live_s1()
+    if ticket is not None:
+        print(f"Demo: #{ticket.pk}, a running S1 for {ticket.organization.name}, raised again for this start")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Everything `make run` does after installing: migrate, seed, ensure an admin, serve."""
     cmd_migrate(argparse.Namespace(verbose=False))
     cmd_seed(argparse.Namespace(demo=not args.no_demo))
+    if not args.no_demo:
+        _demo_live_s1()
     cmd_createadmin(argparse.Namespace(username="admin", email="admin@localhost"))
     from django.core.management import call_command
 
@@ -545,7 +583,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("--all-packages", action="store_true", help="JSON: list packages with no advisory too")
     mail = add(
-        "mail", "inbound e-mail: LMTP receiver, IMAP fetch, retry", lambda a: _print_help_and_fail(mail)
+        "mail",
+        "inbound e-mail: LMTP receiver, IMAP fetch, a test mail, retry",
+        lambda a: _print_help_and_fail(mail),
     )
     mail_sub = mail.add_subparsers(dest="mail_command", metavar="SUBCOMMAND")
     lmtp = mail_sub.add_parser("lmtp", help="run the LMTP receiver an MTA (Postfix) delivers to")
@@ -558,9 +598,20 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument(
         "--idle", action="store_true", help="stay connected and fetch as mail arrives (IMAP IDLE)"
     )
+    send_test = mail_sub.add_parser(
+        "send-test", help="deliver a sample customer mail to the running LMTP receiver (`ossdesk mail lmtp`)"
+    )
+    send_test.add_argument(
+        "--from", dest="sender", metavar="ADDRESS", help="sender (default: a demo contact)"
+    )
+    send_test.add_argument(
+        "--to", metavar="ADDRESS", help="mailbox address (default: the first LMTP mailbox)"
+    )
+    send_test.add_argument("--host", help="receiver address (default OSSDESK_MAIL_LMTP_HOST)")
+    send_test.add_argument("--port", type=int, help="receiver port (default OSSDESK_MAIL_LMTP_PORT)")
     retry = mail_sub.add_parser("retry", help="process a held, refused, quarantined or failed message again")
     retry.add_argument("id", type=int, help="the message's number in the mail inbox")
-    for command in (lmtp, fetch, retry):
+    for command in (lmtp, fetch, send_test, retry):
         command.set_defaults(handler=cmd_mail)
     search = add("search", "the full-text search index", lambda a: _print_help_and_fail(search))
     search_sub = search.add_subparsers(dest="search_command", metavar="SUBCOMMAND")

@@ -15,12 +15,14 @@ from django.utils import timezone
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import Role, User
 from ossdesk.accounts.services import staff_user_create
+from ossdesk.channels.models import Mailbox
 from ossdesk.customers.models import Contact, Organization
 from ossdesk.customers.services import contact_create, organization_create
 from ossdesk.plans.models import Plan
 from ossdesk.plans.services import agreement_create, subscription_create
 from ossdesk.products.models import Product
 from ossdesk.products.services import product_create, product_version_create
+from ossdesk.tickets.models import Ticket
 
 DEMO_PASSWORD = "ossdesk-demo"  # noqa: S105 - documented demo credential, never used outside demo data
 
@@ -254,7 +256,8 @@ def demo_seed(today: date | None = None) -> str:
     from ossdesk.tickets.demo import demo_teams, demo_tickets
 
     demo_teams()
-    tickets = demo_tickets()
+    demo_tickets()
+    mailbox = _demo_mailbox(actor, products["PostgreSQL"])
     demo_surveys()
     security = demo_security()
     articles = demo_kb()
@@ -262,6 +265,21 @@ def demo_seed(today: date | None = None) -> str:
     search_reindex()  # searchable at once, not after the worker's first sweep
     return (
         f"{len(STAFF)} staff, {len(PRODUCTS)} products, {len(CUSTOMERS)} customers, "
-        f"{Contact.objects.filter(organization__slug__in=DEMO_SLUGS).count()} contacts, {tickets} tickets; "
+        f"{Contact.objects.filter(organization__slug__in=DEMO_SLUGS).count()} contacts, "
+        f"{Ticket.objects.filter(organization__slug__in=DEMO_SLUGS).count()} tickets; "
+        f"mailbox {mailbox.address} (LMTP); "
         f"security: {security}; {articles} articles, {threads} forum threads (demo password: {DEMO_PASSWORD})"
+    )
+
+
+def _demo_mailbox(actor: Actor, product: Product) -> Mailbox:
+    """The support address `ossdesk mail lmtp` receives for (and `ossdesk mail send-test` writes to):
+    mail from a customer's named contact opens a PostgreSQL case at S3."""
+    from ossdesk.channels.intake import mailbox_create
+    from ossdesk.channels.threading import mail_domain
+
+    address = f"support@{mail_domain()}"
+    existing = Mailbox.objects.filter(address__iexact=address).first()
+    return existing or mailbox_create(
+        actor=actor, name="support", address=address, product=product, severity="S3"
     )

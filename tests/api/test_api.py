@@ -937,3 +937,20 @@ def test_docs_assets_are_served(api: APIClient, client: Any) -> None:
     response = client.get(bundle)
     assert response.status_code == 200
     assert b"".join(response.streaming_content)
+
+
+def test_schema_is_generated_once_without_warnings_or_errors(api: APIClient, monkeypatch: Any) -> None:
+    from drf_spectacular.drainage import GENERATOR_STATS
+
+    from ossdesk.web.schema import CachedSchemaView
+
+    monkeypatch.setattr(CachedSchemaView, "generated", {})
+    GENERATOR_STATS.reset()
+    first = api.get("/api/schema/", {"format": "json"})
+    assert first.status_code == 200
+    assert not GENERATOR_STATS  # no "unable to guess serializer", no enum naming collision
+    (kept,) = CachedSchemaView.generated.values()
+    kept["info"]["x-marker"] = "kept"  # the second answer must be this very document, not a new one
+    second = api.get("/api/schema/", {"format": "json"})
+    assert json.loads(second.content) == {**json.loads(first.content), "info": kept["info"]}
+    assert json.loads(second.content)["info"]["x-marker"] == "kept"

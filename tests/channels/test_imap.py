@@ -285,6 +285,34 @@ def test_fetch_over_imaps_stores_processes_and_marks_read(
     assert mailbox.last_error == ""
 
 
+def test_clocks_start_at_the_servers_internaldate(helpdesk: Helpdesk, server: Dovecot, request: Any) -> None:
+    folder = _folder(request)
+    arrived = timezone.now().replace(microsecond=0) - timedelta(minutes=20)  # before the poll saw it
+    with _open(server) as box:
+        box.folder.create(folder)
+        box.append(eml("plain.eml"), folder, dt=arrived)
+    intake.mailbox_fetch(mailbox=_mailbox(helpdesk, server, folder))
+    row = InboundMessage.objects.get()
+    assert row.received_at == arrived
+    assert row.ticket is not None
+    assert row.ticket.opened_at == arrived
+
+
+@pytest.mark.parametrize(
+    ("response", "instant"),
+    [
+        (b'1 (UID 7 INTERNALDATE "06-Dec-2026 02:00:09 +0000" BODY[] {12}', "2026-12-06T02:00:09+00:00"),
+        (b' INTERNALDATE " 6-Dec-2026 03:30:00 +0130")', "2026-12-06T02:00:00+00:00"),
+        (b'2 (INTERNALDATE "31-Jan-2026 23:59:59 -0500" UID 9', "2026-02-01T04:59:59+00:00"),
+        (b"1 (UID 7 BODY[] {12}", None),
+        (b'1 (INTERNALDATE "31-Foo-2026 23:59:59 -0500"', None),
+    ],
+)
+def test_internaldate_is_read_in_utc(response: bytes, instant: str | None) -> None:
+    found = imap.internal_date(response)
+    assert (found.isoformat() if found else None) == instant
+
+
 def test_starttls_and_moving_to_a_processed_folder(helpdesk: Helpdesk, server: Dovecot, request: Any) -> None:
     folder = _folder(request)
     done = folder + "-done"

@@ -3,11 +3,13 @@ tickets, replies, refusals, held and quarantined messages, and the staff inbox."
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from ossdesk.accounts.actor import actor_for
 from ossdesk.audit.models import AuditEntry
@@ -17,6 +19,7 @@ from ossdesk.channels.services import mail_sweep
 from ossdesk.cli import main
 from ossdesk.tickets import services as tickets
 from ossdesk.tickets.models import Attachment, Channel, Message, Status, Ticket, TicketEvent
+from ossdesk.tickets.sla import clock_states
 from tests.channels.conftest import Helpdesk, eml
 
 Inbound = InboundMessage.Status
@@ -433,6 +436,50 @@ def test_pending_messages_are_picked_up_later(helpdesk: Helpdesk) -> None:
     assert intake.inbound_process_pending() == 1
     assert InboundMessage.objects.get(pk=row.pk).status == Inbound.PROCESSED
     assert intake.inbound_process_pending() == 0
+
+
+def _store_at(helpdesk: Helpdesk, raw: bytes, arrived: datetime) -> InboundMessage:
+    """A message that arrived at `arrived` and is processed only now (a busy or restarted worker)."""
+    row, _ = intake.inbound_store(
+        raw=raw, source="lmtp", mailbox=helpdesk.mailbox, enqueue=False, received_at=arrived
+    )
+    return intake.inbound_process(inbound_id=row.pk)
+
+
+def test_a_mailed_ticket_starts_its_clocks_when_the_mail_arrived(helpdesk: Helpdesk) -> None:
+    arrived = timezone.now().replace(microsecond=0) - timedelta(minutes=7)
+    row = _store_at(helpdesk, eml("plain.eml"), arrived)
+    assert row.status == Inbound.PROCESSED, row.error
+    ticket = row.ticket
+    assert ticket is not None
+    assert (row.received_at, ticket.opened_at) == (arrived, arrived)
+    assert ticket.events.get(kind="opened").at == arrived
+    assert clock_states(ticket)["first_response"].started_at == arrived
+    assert ticket.clocks.get(name="first_response").started_at == arrived  # as stored for the queue
+
+
+def test_a_mailed_reply_counts_from_its_arrival(helpdesk: Helpdesk) -> None:
+    now = timezone.now().replace(microsecond=0)
+    ticket = _store_at(helpdesk, eml("plain.eml"), now - timedelta(minutes=10)).ticket
+    assert ticket is not None
+    arrived = now - timedelta(seconds=90)
+    row = _store_at(helpdesk, eml("outlook_reply.eml", ticket=ticket), arrived)
+    assert row.status == Inbound.PROCESSED, row.error
+    assert row.ticket_message is not None
+    assert row.ticket_message.created_at == arrived
+    assert TicketEvent.objects.get(ticket=ticket, kind="customer_message").at == arrived
+    # A reply stamped before its ticket opened (a server clock behind ours) counts from the opening.
+    early = _store_at(helpdesk, eml("gmail_reply.eml", ticket=ticket), now - timedelta(hours=1))
+    assert early.ticket_message is not None
+    assert early.ticket_message.created_at == ticket.opened_at
+
+
+def test_a_server_clock_ahead_of_ours_starts_nothing_in_the_future(helpdesk: Helpdesk) -> None:
+    before = timezone.now()
+    row = _store_at(helpdesk, eml("plain.eml"), before + timedelta(hours=1))
+    assert row.ticket is not None
+    assert before <= row.received_at <= timezone.now()
+    assert row.ticket.opened_at <= timezone.now()
 
 
 # -- doors -----------------------------------------------------------------------------------------

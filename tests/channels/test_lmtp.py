@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError
+from django.utils import timezone
 
 from ossdesk.channels import intake
 from ossdesk.channels.lmtp import LmtpController, django_lmtp_controller
@@ -49,6 +50,17 @@ def test_delivered_mail_is_stored_then_opens_a_ticket(helpdesk: Helpdesk, lmtp: 
     assert row.status == InboundMessage.Status.PROCESSED, row.error  # the worker task ran on commit
     assert row.ticket is not None
     assert row.ticket.contact == helpdesk.ana
+
+
+def test_clocks_start_when_the_receiver_accepted_the_mail(helpdesk: Helpdesk, lmtp: LmtpController) -> None:
+    before = timezone.now()
+    with _client(lmtp) as client:
+        client.sendmail("ana@acme.example", ["support@mail.test"], eml("plain.eml"))
+    after = timezone.now()
+    row = InboundMessage.objects.get()
+    assert before <= row.received_at <= after
+    assert row.ticket is not None
+    assert row.ticket.opened_at == row.received_at.replace(microsecond=0)
 
 
 def test_redelivery_is_accepted_and_changes_nothing(helpdesk: Helpdesk, lmtp: LmtpController) -> None:
@@ -114,3 +126,35 @@ def test_a_store_that_fails_answers_451_so_the_mta_retries(
     with _client(lmtp) as client:
         assert client.sendmail("ana@acme.example", ["support@mail.test"], eml("plain.eml")) == {}
     assert InboundMessage.objects.get().status == InboundMessage.Status.PROCESSED
+
+
+def test_send_test_delivers_a_sample_mail_through_the_receiver(
+    helpdesk: Helpdesk, lmtp: LmtpController, capsys: Any
+) -> None:
+    from ossdesk.cli import main
+
+    code = main(["mail", "send-test", "--from", helpdesk.ana.email, "--port", str(lmtp.port)])
+    captured = capsys.readouterr()
+    assert code == 0, captured
+    row = InboundMessage.objects.get()
+    assert (row.source, row.mailbox, row.status) == (
+        "lmtp",
+        helpdesk.mailbox,
+        InboundMessage.Status.PROCESSED,
+    )
+    assert row.ticket is not None
+    assert row.ticket.contact == helpdesk.ana
+    assert row.subject.startswith("Test from ossdesk mail send-test")
+    assert f"stored as #{row.pk}" in captured.out
+
+
+def test_send_test_without_a_receiver_says_so_in_one_line(helpdesk: Helpdesk, capsys: Any) -> None:
+    from ossdesk.cli import main
+
+    port = _free_port()
+    assert main(["mail", "send-test", "--from", helpdesk.ana.email, "--port", str(port)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert f"127.0.0.1:{port}" in lines[0]
+    assert "ossdesk mail lmtp" in lines[0]
+    assert not InboundMessage.objects.exists()

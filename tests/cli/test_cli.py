@@ -102,9 +102,41 @@ def test_bad_configuration_exits_2_with_one_line(tmp_path):
 
 
 def test_unmigrated_database_fails_check(tmp_path):
+    (tmp_path / "ossdesk.sqlite3").touch()  # a database file without the schema
     result = ossdesk("check", data_dir=tmp_path)
     assert result.returncode == 1
     assert "pending (run ossdesk migrate)" in result.stdout
+
+
+@pytest.mark.parametrize("command", [("check",), ("seed", "--demo"), ("audit", "verify"), ("worker",)])
+def test_without_a_database_only_migrate_creates_one(tmp_path, command):
+    empty = tmp_path / "elsewhere"
+    result = ossdesk(*command, data_dir=empty)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert f"no database at {empty / 'ossdesk.sqlite3'}" in lines[0]
+    assert "ossdesk migrate" in lines[0]
+    assert not empty.exists()  # nothing was created in the wrong folder
+    assert ossdesk("migrate", data_dir=empty).returncode == 0
+    assert (empty / "ossdesk.sqlite3").exists()
+
+
+def test_the_default_data_directory_is_the_checkouts_var_wherever_a_command_starts(tmp_path):
+    checkout = Path(__file__).resolve().parents[2]
+    environment = {k: v for k, v in os.environ.items() if k not in {"OSSDESK_DATA_DIR", "DATABASE_URL"}}
+    environment["PYTHONPATH"] = str(checkout / "src")
+    probe = "from ossdesk.config.env import data_dir_path; print(data_dir_path())"
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert result.stdout.strip() == str(checkout / "var")
+    assert not (tmp_path / "var").exists()
 
 
 def _get_json(url: str) -> dict:

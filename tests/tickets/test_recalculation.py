@@ -107,3 +107,23 @@ def test_changed_target_is_reevaluated_from_events(tickets, customers, tiers):
     for ticket in tickets:
         sync_clocks(ticket)
     assert _dues() == fast
+
+
+def _next_checks() -> dict[int, datetime | None]:
+    return dict(Ticket.objects.values_list("pk", "next_check_at"))
+
+
+def test_a_deadline_that_comes_sooner_brings_its_check_forward(tickets):
+    holiday = _next_business_day(timezone.localdate())
+    row = ExtraHoliday.objects.create(country="DE", date=holiday, name="Company day")
+    deadlines_recalculate(country="DE", changed_from=holiday)
+    for ticket in Ticket.objects.all():
+        sync_clocks(ticket)  # each ticket's next check with the holiday
+    with_holiday = _next_checks()
+    row.delete()
+    result = deadlines_recalculate(country="DE", changed_from=holiday)
+    recalculated = _next_checks()
+    assert result.reevaluated > 0
+    for ticket in Ticket.objects.all():
+        sync_clocks(ticket)
+    assert recalculated == _next_checks() != with_holiday  # as soon as a full evaluation says

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -309,6 +309,113 @@ def test_sweep_picks_only_due_tickets(acme, team):
     ticket = raise_ticket(acme, severity="S1")
     assert sla_sweep(now=ticket.opened_at + timedelta(minutes=1)) == 0
     assert ticket.next_check_at is None or Ticket.objects.get(pk=ticket.pk).next_check_at > ticket.opened_at
+
+
+# -- checks queued at the exact instant ------------------------------------------------------------------
+
+
+@pytest.fixture
+def queued():
+    """The checks the services queue with an ETA (the test Huey runs in immediate mode, where a task
+    with an ETA waits in the immediate-mode schedule instead of running)."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.storage.flush_schedule()
+
+    def checks(ticket):
+        return sorted(
+            datetime.fromisoformat(task.args[1])
+            for task in HUEY.scheduled()
+            if task.name.endswith("ticket_check_task") and task.args[0] == ticket.pk
+        )
+
+    yield checks
+    HUEY.storage.flush_schedule()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a call as if its transaction committed (the test's own transaction never does)."""
+
+    def run(call, /, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return call(**kwargs)
+
+    return run
+
+
+def test_each_warning_and_the_breach_are_checked_at_their_instant(acme, team, queued, committed):
+    from ossdesk.customers.services import contact_update
+    from ossdesk.tickets.escalation import ticket_check_due
+
+    contact_update(actor=SYSTEM, contact=acme["contact"], reachable_24x7=True)
+    ticket = committed(raise_ticket, acme=acme, severity="S1")  # Business S1: 1 h round the clock
+    opened = ticket.opened_at
+    assert queued(ticket) == [opened + timedelta(minutes=30)]  # 50 % of 1 h, not the next minute's sweep
+    for minutes, level in ((30, "warn50"), (45, "warn75"), (54, "warn90"), (60, "breach")):
+        instant = opened + timedelta(minutes=minutes)
+        assert queued(ticket)[-1] == instant
+        assert committed(ticket_check_due, ticket_id=ticket.pk, due_at=instant, now=instant) == 1
+        assert SlaNotice.objects.filter(ticket=ticket, clock="first_response", level=level).exists()
+    event = ticket.events.get(kind="sla_breach", value="first_response:breach")
+    assert event.at == opened + timedelta(hours=1)  # to the second
+
+
+def test_a_check_made_stale_by_a_reply_announces_nothing(acme, team, engineer, queued, committed):
+    from ossdesk.tickets.escalation import ticket_check_due
+
+    ticket = committed(raise_ticket, acme=acme, severity="S2")
+    stale = queued(ticket)[0]
+    committed(services.ticket_reply, actor=actor_for(engineer), ticket=ticket, body="On it.")
+    ticket.refresh_from_db()
+    assert ticket.next_check_at != stale
+    assert queued(ticket)[-1] == ticket.next_check_at  # the reply queued the check of its new instant
+    assert committed(ticket_check_due, ticket_id=ticket.pk, due_at=stale, now=stale) == 0
+    assert not SlaNotice.objects.filter(ticket=ticket, clock="first_response").exists()
+
+
+def test_a_check_delivered_early_is_queued_again_for_its_instant(acme, team, queued, committed):
+    from ossdesk.tickets.escalation import ticket_check_due
+
+    ticket = committed(raise_ticket, acme=acme, severity="S2")
+    due = queued(ticket)[0]
+    early = due - timedelta(seconds=3)
+    assert committed(ticket_check_due, ticket_id=ticket.pk, due_at=due, now=early) == 0
+    assert queued(ticket) == [due, due]
+    assert not SlaNotice.objects.filter(ticket=ticket).exists()
+
+
+def test_a_queue_that_cannot_be_reached_loses_no_reply(acme, team, engineer, committed, caplog):
+    import logging
+    import socket
+
+    from huey.contrib.djhuey import HUEY
+    from huey.storage import RedisStorage
+
+    ticket = raise_ticket(acme, severity="S2")
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    HUEY.immediate = False
+    HUEY.storage = RedisStorage(name="unreachable", host="127.0.0.1", port=port)
+    try:
+        with caplog.at_level(logging.ERROR):
+            message = committed(
+                services.ticket_reply, actor=actor_for(engineer), ticket=ticket, body="On it."
+            )
+    finally:
+        HUEY.immediate = True  # back to the tests' in-memory queue
+    assert message.pk is not None
+    assert ticket.events.filter(kind="vendor_reply").exists()
+    assert any("on_commit" in record.getMessage() for record in caplog.records)  # said, not swallowed
+
+
+def test_a_threshold_between_two_seconds_is_checked_at_the_later_one():
+    from ossdesk.tickets.sla import next_whole_second
+
+    at = timezone.now().replace(microsecond=500_000)
+    assert next_whole_second(at) == at.replace(microsecond=0) + timedelta(seconds=1)
+    assert next_whole_second(at.replace(microsecond=0)) == at.replace(microsecond=0)
 
 
 # -- reachability -----------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import contextlib
 import imaplib
 import json
 import logging
+import re
 import ssl
 import threading
 import urllib.error
@@ -181,21 +182,54 @@ def _quietly_logout(box: BaseMailBox) -> None:
         box.logout()
 
 
-def _raw(box: BaseMailBox, uid: str) -> bytes | None:
-    """The message's exact bytes; BODY.PEEK leaves \\Seen alone."""
-    status, data = box.client.uid("FETCH", uid, "(BODY.PEEK[])")
+INTERNALDATE_RE = re.compile(
+    rb'INTERNALDATE "([ 0-9]{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})"'
+)
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def internal_date(text: bytes) -> datetime | None:
+    """The INTERNALDATE in a FETCH response (RFC 3501 date-time: when the server received the message);
+    month names are English whatever the locale, so strptime's %b is not used."""
+    match = INTERNALDATE_RE.search(text)
+    if match is None or match.group(2).decode().lower() not in MONTHS:
+        return None
+    day, month, year, hour, minute, second, sign, off_h, off_m = (g.decode() for g in match.groups())
+    offset = timedelta(hours=int(off_h), minutes=int(off_m)) * (-1 if sign == "-" else 1)
+    try:
+        local = datetime(
+            int(year), MONTHS.index(month.lower()) + 1, int(day), int(hour), int(minute), int(second)
+        )
+    except ValueError:
+        return None
+    return (local - offset).replace(tzinfo=UTC)
+
+
+def _raw(box: BaseMailBox, uid: str) -> tuple[bytes, datetime | None] | None:
+    """The message's exact bytes and the instant the server received it; BODY.PEEK leaves \\Seen alone."""
+    status, data = box.client.uid("FETCH", uid, "(INTERNALDATE BODY.PEEK[])")
     if status != "OK":
         raise ImapError(f"FETCH {uid} failed: {data!r}")
+    raw: bytes | None = None
+    received: datetime | None = None
     for item in data:
-        if isinstance(item, tuple) and len(item) >= 2 and isinstance(item[1], bytes):
-            return item[1]
-    return None  # expunged meanwhile
+        # The literal (the message) is the second half of a tuple; the other parts carry the attributes.
+        head = item[0] if isinstance(item, tuple) else item
+        if isinstance(item, tuple) and len(item) >= 2 and isinstance(item[1], bytes) and raw is None:
+            raw = item[1]
+        if isinstance(head, bytes) and received is None:
+            received = internal_date(head)
+    return None if raw is None else (raw, received)  # None: expunged meanwhile
+
+
+# Commits one fetched message: its bytes and the instant the server received it (None: not given).
+Store = Callable[[bytes, datetime | None], object]
 
 
 def fetch_new(
     box: BaseMailBox,
     account: Account,
-    store: Callable[[bytes], object],
+    store: Store,
     batch: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> int:
     """Store each new message, then mark it read or move it. New means: not \\Seen (flag mode) or
@@ -215,15 +249,13 @@ def fetch_new(
     return stored
 
 
-def _fetch_batch(
-    box: BaseMailBox, account: Account, store: Callable[[bytes], object], uids: list[str]
-) -> int:
+def _fetch_batch(box: BaseMailBox, account: Account, store: Store, uids: list[str]) -> int:
     stored = 0
     for uid in uids:
-        raw = _raw(box, uid)
-        if raw is None:
+        fetched = _raw(box, uid)
+        if fetched is None:
             continue
-        store(raw)  # commits, or raises and leaves the message as it was
+        store(*fetched)  # commits, or raises and leaves the message as it was
         if account.processed_folder:
             box.move(uid, account.processed_folder)
         else:
@@ -234,7 +266,7 @@ def _fetch_batch(
 
 def poll(
     account: Account,
-    store: Callable[[bytes], object],
+    store: Store,
     token: TokenSource | None = None,
     batch: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> int:
@@ -248,7 +280,7 @@ def poll(
 
 def idle_loop(
     account: Account,
-    store: Callable[[bytes], object],
+    store: Store,
     *,
     stop: threading.Event,
     token: TokenSource | None = None,

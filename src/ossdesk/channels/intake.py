@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -81,9 +81,12 @@ def inbound_store(
     mailbox: Mailbox | None = None,
     envelope_from: str | None = None,
     enqueue: bool = True,
+    received_at: datetime | None = None,
 ) -> tuple[InboundMessage, bool]:
     """Commit a received message's bytes, unprocessed; (row, created). The same Message-ID again
     returns the first row. `envelope_from` "" is the null sender of a bounce; None: unknown (IMAP).
+    `received_at`: when the message reached us (LMTP: accepted; IMAP: the server's INTERNALDATE); a
+    ticket it opens starts its clocks then. Default, and never later than: now.
     Once committed, the row's processing is queued for the worker, unless `enqueue` is False (the
     caller processes it; if it cannot, the sweep of `inbound_process_pending` does)."""
     summary = summarise(raw)
@@ -98,7 +101,7 @@ def inbound_store(
                 envelope_from="" if envelope_from is None else (envelope_from or "<>")[:254],
                 from_address=summary.from_address,
                 subject=summary.subject,
-                received_at=timezone.now(),
+                received_at=_received(received_at),
             )
             audit_record(
                 actor=MAIL,
@@ -117,6 +120,12 @@ def inbound_store(
     except IntegrityError:  # a redelivery: the unique Message-ID key turned it away
         return InboundMessage.objects.defer("raw").get(message_id=summary.key), False
     return row, True
+
+
+def _received(at: datetime | None) -> datetime:
+    # A server clock ahead of ours must not start a clock in the future.
+    now = timezone.now()
+    return now if at is None or at > now else at
 
 
 def _process_later(inbound_id: int) -> None:
@@ -392,7 +401,12 @@ def _reply(row: InboundMessage, mail: ParsedMail, ticket: Ticket) -> None:
     uploads, notes = _uploads(mail)
     body = (strip_quoted(mail.text) or NO_TEXT) + notes
     message = ticket_reply(
-        actor=_customer_actor(contact), ticket=ticket, body=body, attachments=uploads, channel=Channel.EMAIL
+        actor=_customer_actor(contact),
+        ticket=ticket,
+        body=body,
+        attachments=uploads,
+        channel=Channel.EMAIL,
+        received_at=row.received_at,
     )
     row.contact, row.ticket, row.ticket_message = contact, ticket, message
     _outcome(row, Inbound.PROCESSED)
@@ -427,6 +441,7 @@ def _open_ticket(row: InboundMessage, mail: ParsedMail, contact: Contact, *, fol
             contact=contact,
             attachments=uploads,
             source_message_id=mail.message_id,  # the acknowledgement answers the customer's own mail
+            received_at=row.received_at,  # the clocks start when the mail arrived, not when it was read
         )
     except EntitlementDenied as exc:
         _refuse(row, mail, contact, str(exc))
@@ -516,9 +531,12 @@ def mailbox_for_address(address: str) -> Mailbox | None:
     return Mailbox.objects.filter(address__iexact=clean, is_active=True).first()
 
 
-def lmtp_deliver(*, raw: bytes, mail_from: str, recipients: Sequence[str]) -> list[str]:
+def lmtp_deliver(
+    *, raw: bytes, mail_from: str, recipients: Sequence[str], accepted_at: datetime | None = None
+) -> list[str]:
     """Store one delivered message; one LMTP status line per recipient (RFC 2033). A store that fails
-    answers 451, so the MTA keeps the mail and tries again: nothing is lost."""
+    answers 451, so the MTA keeps the mail and tries again: nothing is lost. `accepted_at`: the instant
+    the receiver had the whole message."""
     statuses = []
     for recipient in recipients:
         mailbox = mailbox_for_address(recipient)
@@ -526,7 +544,9 @@ def lmtp_deliver(*, raw: bytes, mail_from: str, recipients: Sequence[str]) -> li
             statuses.append(f"550 5.1.1 <{recipient}>: no such mailbox here")
             continue
         try:
-            row, created = inbound_store(raw=raw, source="lmtp", mailbox=mailbox, envelope_from=mail_from)
+            row, created = inbound_store(
+                raw=raw, source="lmtp", mailbox=mailbox, envelope_from=mail_from, received_at=accepted_at
+            )
         except DatabaseError:
             logger.exception("LMTP: could not store a message for %s", recipient)
             statuses.append(f"451 4.3.0 <{recipient}>: cannot store the message now; try again later")
@@ -592,15 +612,17 @@ def mailbox_access_token(*, mailbox: Mailbox, force: bool = False, now: datetime
     return grant.access_token
 
 
-def _store_into(mailbox: Mailbox) -> Callable[[bytes], object]:
+def _store_into(mailbox: Mailbox) -> imap.Store:
     """Store a fetched message (committed), then process it here, before the server is told: the poll
     is the worker already, and a batch of messages shares its reads of the contract (`memo_scope`)."""
 
-    def store(raw: bytes) -> object:
+    def store(raw: bytes, received_at: datetime | None) -> object:
         if transaction.get_connection().in_atomic_block:
             # The server is told "done" right after this returns: the row must be committed by then.
             raise RuntimeError("IMAP messages must be stored outside a transaction (autocommit)")
-        row, created = inbound_store(raw=raw, source=mailbox.source, mailbox=mailbox, enqueue=False)
+        row, created = inbound_store(
+            raw=raw, source=mailbox.source, mailbox=mailbox, enqueue=False, received_at=received_at
+        )
         if row.status == Inbound.RECEIVED:  # never raises for the message's sake: failures are kept
             inbound_process(inbound_id=row.pk, stored=row if created else None)
         return row

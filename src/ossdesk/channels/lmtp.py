@@ -12,6 +12,7 @@ import contextlib
 import signal
 import threading
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -20,7 +21,8 @@ from aiosmtpd.smtp import Envelope, Session
 from asgiref.sync import sync_to_async
 
 Resolve = Callable[[str], bool]
-Deliver = Callable[[bytes, str, Sequence[str]], list[str]]
+# (raw message, envelope sender, recipients, the instant the message was accepted)
+Deliver = Callable[[bytes, str, Sequence[str], datetime], list[str]]
 
 
 class LmtpHandler:
@@ -39,9 +41,11 @@ class LmtpHandler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        # The SLA clocks of a mail start when its last byte arrived, not when a thread is free to store it.
+        accepted = datetime.now(UTC)
         raw = envelope.original_content or envelope.content or b""
         data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogateescape")
-        statuses = await self._deliver(data, envelope.mail_from or "", list(envelope.rcpt_tos))
+        statuses = await self._deliver(data, envelope.mail_from or "", list(envelope.rcpt_tos), accepted)
         # LMTP answers DATA once per accepted recipient, in RCPT order.
         return "\r\n".join(statuses)
 
@@ -107,11 +111,11 @@ def _django_accepts(address: str) -> bool:
     return mailbox_for_address(address) is not None
 
 
-def _django_deliver(raw: bytes, mail_from: str, recipients: Sequence[str]) -> list[str]:
+def _django_deliver(raw: bytes, mail_from: str, recipients: Sequence[str], accepted: datetime) -> list[str]:
     from ossdesk.channels.intake import lmtp_deliver
 
     _usable_connection()
-    return lmtp_deliver(raw=raw, mail_from=mail_from, recipients=recipients)
+    return lmtp_deliver(raw=raw, mail_from=mail_from, recipients=recipients, accepted_at=accepted)
 
 
 def django_lmtp_controller(*, host: str, port: int) -> LmtpController:

@@ -46,15 +46,35 @@ PRIVATE_DIRECTORY = 0o700
 PRIVATE_FILE = 0o600
 
 
+def default_data_dir() -> Path:
+    """`var/` of the checkout this code runs from (the folder `make run` uses, whichever folder a command
+    is started in); `./var` only for an installed copy that belongs to no checkout."""
+    root = Path(__file__).resolve().parents[3]
+    if (root / "pyproject.toml").is_file() and (root / "src" / "ossdesk").is_dir():
+        return root / "var"
+    return Path.cwd() / "var"
+
+
+def data_dir_path() -> Path:
+    """Where the embedded database, queue, uploads and secret key live (nothing is created)."""
+    configured = os.environ.get("OSSDESK_DATA_DIR")
+    return Path(configured).resolve() if configured else default_data_dir()
+
+
 def data_dir() -> Path:
-    """Where the embedded database, queue, uploads and secret key live: a directory only ossdesk's user
-    may enter (created 0700; an existing one of ours that others could read is tightened)."""
-    path = Path(os.environ.get("OSSDESK_DATA_DIR") or Path.cwd() / "var").resolve()
+    """The data directory, created if missing: a directory only ossdesk's user may enter (created 0700; an
+    existing one of ours that others could read is tightened)."""
+    path = data_dir_path()
     path.mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)
     status = path.stat()
     if status.st_uid == os.getuid() and status.st_mode & 0o077:
         path.chmod(PRIVATE_DIRECTORY)
     return path
+
+
+def embedded_database(directory: Path) -> Path:
+    """The SQLite database file used when DATABASE_URL is not set."""
+    return directory / "ossdesk.sqlite3"
 
 
 def create_private(path: Path) -> None:

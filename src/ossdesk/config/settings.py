@@ -17,6 +17,7 @@ from ossdesk.config.env import (
     create_private,
     data_dir,
     database_from_url,
+    embedded_database,
     env_bool,
     env_int,
     env_list,
@@ -149,7 +150,7 @@ _database_url = os.environ.get("DATABASE_URL", "").strip()
 DATABASES = {
     "default": database_from_url(_database_url)
     if _database_url
-    else sqlite_database(DATA_DIR / "ossdesk.sqlite3")
+    else sqlite_database(embedded_database(DATA_DIR))
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # How long a write waits, in all, for a busy database before the request is answered 503 (ossdesk.database).
@@ -160,6 +161,7 @@ if OSSDESK_DB_BUSY_PATIENCE < 0:
 _redis_url = os.environ.get("OSSDESK_REDIS_URL", "").strip()
 REDIS = redis_from_url(_redis_url) if _redis_url else None
 
+LOG_LEVEL = os.environ.get("OSSDESK_LOG_LEVEL", "INFO").upper()
 if REDIS is not None:
     CACHES = {
         "default": {
@@ -169,24 +171,36 @@ if REDIS is not None:
         }
     }
     HUEY = {
-        "huey_class": "huey.RedisHuey",
+        "huey_class": "ossdesk.config.queue.RedisHuey",
         "name": "ossdesk",
         "url": REDIS.url,
         "immediate": False,
         "utc": True,
-        "consumer": {"workers": env_int("OSSDESK_WORKER_THREADS", 2), "worker_type": "thread"},
+        "consumer": {
+            "workers": env_int("OSSDESK_WORKER_THREADS", 2),
+            "worker_type": "thread",
+            "verbose": LOG_LEVEL == "DEBUG",
+        },
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Created 0600 before Huey opens it; SQLite gives its WAL and SHM files the same mode.
     create_private(DATA_DIR / "queue.sqlite3")
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "ossdesk.config.queue.SqliteHuey",
         "name": "ossdesk",
         "filename": str(DATA_DIR / "queue.sqlite3"),
         "immediate": False,
         "utc": True,
-        "consumer": {"workers": env_int("OSSDESK_WORKER_THREADS", 2), "worker_type": "thread"},
+        "consumer": {
+            "workers": env_int("OSSDESK_WORKER_THREADS", 2),
+            "worker_type": "thread",
+            # SQLite cannot block until a task arrives: an idle worker polls, backing off to at most
+            # this many seconds (Huey's default, 10 s, would make an SLA notice up to 10 s late).
+            "max_delay": 0.25,
+            # Huey logs two lines per task at INFO (a dozen periodic tasks a minute): only at DEBUG.
+            "verbose": LOG_LEVEL == "DEBUG",
+        },
     }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -260,16 +274,25 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several choice sets share a field name; without a name of their own each generation warns.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "ossdesk.tickets.models.Status",
+        "ContactRoleEnum": "ossdesk.customers.models.Contact.Role",
+    },
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"refusals": {"()": "ossdesk.config.logs.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("OSSDESK_LOG_LEVEL", "INFO")},
-    # The worker's consumer installs its own handler on "huey"; do not print its lines twice.
-    "loggers": {"huey": {"propagate": False}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # The worker's consumer installs its own handler on "huey"; do not print its lines twice.
+        "huey": {"propagate": False},
+        "django.request": {"filters": ["refusals"]},
+    },
 }
 
 OSSDESK_ADMIN_PASSWORD = os.environ.get("OSSDESK_ADMIN_PASSWORD") or None

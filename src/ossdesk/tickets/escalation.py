@@ -1,8 +1,10 @@
 """Warnings before breach, breach events and escalation, evaluated from stored events.
 
-A periodic task calls `sla_sweep`: it re-evaluates the tickets whose next check is due, and announces
-each warning level and breach once (a unique SlaNotice row per ticket, clock, cycle and level), so a
-restart loses nothing and a second run in the same minute notifies nobody twice.
+Each change of a ticket's clocks queues a check at the exact instant of its next warning or deadline
+(`ticket_check_due`, run by a task with that ETA); a periodic task calls `sla_sweep` as the backstop: it
+re-evaluates the tickets whose next check is due. Each warning level and breach is announced once (a
+unique SlaNotice row per ticket, clock, cycle and level), so a restart loses nothing and a second or a
+stale check notifies nobody twice.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import Notification, User
 from ossdesk.domain.sla import ClockState
+from ossdesk.memo import memo_scope
+from ossdesk.plans.selectors import entitlements_for
 from ossdesk.tickets.models import OPEN_STATUSES, SlaNotice, Ticket, TicketEvent
-from ossdesk.tickets.sla import sync_clocks, whole_seconds
+from ossdesk.tickets.sla import check_schedule, sync_clocks, whole_seconds
 
 SWEEPER = Actor.system("sla")
 # Escalation levels: 1 = a clock passed 75% (team lead told), 2 = breached (account manager told).
@@ -113,6 +118,26 @@ def ticket_check(
             for index, level in enumerate(levels):
                 sent += _announce(ticket, state, level, now, quiet=index < len(levels) - 1)
     return sent
+
+
+def ticket_check_due(*, ticket_id: int, due_at: datetime, now: datetime | None = None) -> int:
+    """The check queued for `due_at`: re-evaluate the ticket if it is still open. A task that a clock
+    running behind delivered early is queued again for its instant rather than lost until the sweep."""
+    now = now or timezone.now()
+    if now < due_at:
+        check_schedule(ticket_id, due_at)
+        return 0
+    ticket = (
+        Ticket.objects.filter(pk=ticket_id, status__in=OPEN_STATUSES)
+        .select_related("organization__account_manager", "team__lead", "assignee")
+        .first()
+    )
+    if ticket is None:
+        return 0
+    with memo_scope():
+        # The contract is read before the check takes the write lock (SQLite has one writer at a time).
+        entitlements_for(organization=ticket.organization, at=now)
+        return ticket_check(ticket, now=now)
 
 
 def sla_sweep(*, now: datetime | None = None, limit: int = 5000) -> int:

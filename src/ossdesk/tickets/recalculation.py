@@ -136,11 +136,16 @@ def deadlines_recalculate(
     new_dues = list(counted_dues)
     for calendar, (ids, starts, lengths, olds) in groups.items():
         dues = calendar.add_many(np.asarray(starts, dtype=np.int64), np.asarray(lengths, dtype=np.int64))
-        changed = dues != np.asarray(olds, dtype=np.int64)  # write only the deadlines that move
+        old_dues = np.asarray(olds, dtype=np.int64)
+        changed = dues != old_dues  # write only the deadlines that move
         moved_ids, moved_dues = np.asarray(ids, dtype=np.int64)[changed], dues[changed]
         updates.append((moved_ids, moved_dues))
         for row_id, due in zip(moved_ids.tolist(), moved_dues.tolist(), strict=True):
             new_dues[counted_at[row_id]] = due  # every fast-path clock is running with a deadline
+        # A deadline that comes sooner needs its check queued sooner too: re-evaluated from events, the
+        # ticket gets its new next check (one that moves later is met by the check already queued).
+        for row_id in np.asarray(ids, dtype=np.int64)[dues < old_dues].tolist():
+            slow.add(counted_tickets[counted_at[row_id]])
     ticket_updates = _soonest_changes(
         np.asarray(counted_tickets, dtype=np.int64),
         np.asarray(counted_dues, dtype=np.int64),

@@ -92,6 +92,12 @@ class Upload:
     content_type: str = ""
 
 
+def received(at: datetime | None) -> datetime:
+    """The instant a message counts from, in whole seconds: when it arrived, never later than now."""
+    now = whole_seconds()
+    return now if at is None else min(whole_seconds(at), now)
+
+
 def _require_staff(actor: Actor, what: str) -> None:
     if actor.role not in STAFF_WORKERS:
         raise PermissionDenied(f"Only the vendor's staff may {what}.")
@@ -253,12 +259,14 @@ def ticket_open(
     tags: Sequence[str] = (),
     source_message_id: str = "",
     origin: str = "",
+    received_at: datetime | None = None,
 ) -> Opened:
     """Open a case after checking the contract: channel, severity, product, named contact.
     `source_message_id` is the Message-ID of the e-mail that opened it: the acknowledgement answers it.
     A case that ossdesk's own systems open (channel system, security or monitoring) is opened by a system
     actor, and `origin` says what caused it ("advisory OSSDESK-2026-0001"); its contact is who the vendor
-    reaches, not who raised it."""
+    reaches, not who raised it. `received_at`: when the customer's message reached the vendor (an e-mail's
+    arrival), which is when the clocks start; default now."""
     if actor.is_customer and channel not in {Channel.PORTAL, Channel.API, Channel.EMAIL}:
         raise ValidationError({"channel": "Customers raise cases through the portal, the API or e-mail."})
     if channel in SYSTEM_CHANNELS and actor.role != "system":
@@ -274,6 +282,7 @@ def ticket_open(
     if deployment is not None and deployment.organization_id != organization.pk:
         errors["deployment"] = "That deployment belongs to another organisation."
     now = whole_seconds()
+    opened_at = received(received_at)
     if is_proactive and (planned_for is None or planned_for <= now):
         errors["planned_for"] = "A proactive case needs the planned maintenance's start, in the future."
     if errors:
@@ -290,7 +299,7 @@ def ticket_open(
         channel=channel,
         is_proactive=is_proactive,
         planned_for=planned_for if is_proactive else None,
-        opened_at=now,
+        opened_at=opened_at,
         updated_at=now,
     )
     # Routing reads only the product and the severity, so the team and engineer go in with the insert.
@@ -306,7 +315,7 @@ def ticket_open(
         is_public=True,
         body=body,
         channel=channel,
-        created_at=now,
+        created_at=opened_at,
     )
     _store_attachments(message, attachments)
     events = [
@@ -315,7 +324,7 @@ def ticket_open(
             actor,
             "opened",
             reachability_value(organization),
-            at=now,
+            at=opened_at,
             message=message,
             data={
                 "severity": severity,
@@ -406,8 +415,10 @@ def ticket_reply(
     public: bool = True,
     attachments: Sequence[Upload] = (),
     channel: str = Channel.PORTAL,
+    received_at: datetime | None = None,
 ) -> Message:
-    """A public reply (customer or vendor) or an internal note (vendor only)."""
+    """A public reply (customer or vendor) or an internal note (vendor only). `received_at`: when the
+    message reached the vendor (an e-mail's arrival); its clocks count from then. Default now."""
     _require_access(actor, ticket)
     if not body.strip():
         raise ValidationError({"body": "Write something."})
@@ -416,6 +427,7 @@ def ticket_reply(
     if ticket.status == Status.CLOSED:
         raise ValidationError({"status": "This ticket is closed; open a new one and mention its number."})
     now = whole_seconds()
+    at = max(received(received_at), ticket.opened_at)  # a server clock behind ours: never before opening
     from_customer = actor.is_customer
     message = Message.objects.create(
         ticket=ticket,
@@ -425,15 +437,15 @@ def ticket_reply(
         is_public=public,
         body=body,
         channel=channel,
-        created_at=now,
+        created_at=at,
     )
     _store_attachments(message, attachments)
     if not public:
-        _event(ticket, actor, "internal_note", at=now, message=message)
+        _event(ticket, actor, "internal_note", at=at, message=message)
     elif from_customer:
-        _event(ticket, actor, "customer_message", at=now, message=message)
+        _event(ticket, actor, "customer_message", at=at, message=message)
         if ticket.status in {Status.WAITING_ON_CUSTOMER, Status.SOLVED}:
-            _event(ticket, actor, "status", Status.OPEN, at=now, data={"reason": "customer replied"})
+            _event(ticket, actor, "status", Status.OPEN, at=at, data={"reason": "customer replied"})
             _touch(ticket, status=Status.OPEN, solved_at=None)
         _notify(
             [ticket.assignee],
@@ -443,9 +455,9 @@ def ticket_reply(
             body[:500],
         )
     else:
-        _event(ticket, actor, "vendor_reply", at=now, message=message)
+        _event(ticket, actor, "vendor_reply", at=at, message=message)
         if ticket.status == Status.NEW:
-            _event(ticket, actor, "status", Status.OPEN, at=now, data={"reason": "first reply"})
+            _event(ticket, actor, "status", Status.OPEN, at=at, data={"reason": "first reply"})
             _touch(ticket, status=Status.OPEN)
     _touch(ticket)
     ticket_check(ticket, now=now)

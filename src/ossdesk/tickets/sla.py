@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from ossdesk.customers.models import Contact, Organization
@@ -29,6 +30,12 @@ STATE_RANK = {"breached": 4, "running": 3, "paused": 2, "met": 1, "idle": 0, "no
 def whole_seconds(at: datetime | None = None) -> datetime:
     """SLA time is kept to the second: event instants and evaluation instants drop their microseconds."""
     return (at or timezone.now()).replace(microsecond=0)
+
+
+def next_whole_second(at: datetime) -> datetime:
+    """The first whole second at or after `at`: a check due at 12:00:00.5 must run when an evaluation
+    (in whole seconds) can see the threshold crossed, at 12:00:01."""
+    return at if at.microsecond == 0 else at.replace(microsecond=0) + timedelta(seconds=1)
 
 
 @lru_cache(maxsize=256)
@@ -202,12 +209,28 @@ def sync_clocks(
         "next_check_at": next_check(states, policy, now) if policy else None,
         "plan_code": entitlements.plan.code,
     }
+    check_moved = ticket.next_check_at != summary["next_check_at"]
     # The summary columns are written only when they change (a reply often leaves them as they were).
     if any(getattr(ticket, field) != value for field, value in summary.items()):
         for field, value in summary.items():
             setattr(ticket, field, value)
         Ticket.objects.filter(pk=ticket.pk).update(**summary)
+    if check_moved and summary["next_check_at"] is not None:
+        check_schedule(ticket.pk, summary["next_check_at"])
     return states
+
+
+def check_schedule(ticket_id: int, at: datetime) -> None:
+    """Once the transaction commits, queue a check of the ticket for the instant its next warning or
+    deadline comes. A check that finds the clocks changed meanwhile announces nothing (notices are
+    unique rows) and the check of the new instant is queued by the change itself; the minute's sweep
+    remains the backstop for a lost task, or for a queue that cannot be reached: `robust` logs that
+    failure instead of failing a request whose change is already committed."""
+    from ossdesk.tickets.tasks import ticket_check_task  # tasks are the doors onto this module
+
+    transaction.on_commit(
+        lambda: ticket_check_task.schedule((ticket_id, at.isoformat()), eta=at), robust=True
+    )
 
 
 def next_check(states: dict[str, ClockState], policy: SlaPolicy, now: datetime) -> datetime | None:
@@ -221,7 +244,7 @@ def next_check(states: dict[str, ClockState], policy: SlaPolicy, now: datetime) 
         for level in (*policy.warnings, 1.0):
             threshold = total * level
             if threshold > state.elapsed:
-                instants.append(calendar.add(now, threshold - state.elapsed))
+                instants.append(next_whole_second(calendar.add(now, threshold - state.elapsed)))
                 break
         else:
             if state.due_at is not None:  # used up, due at the next opening: come back then

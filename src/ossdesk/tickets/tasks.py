@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ossdesk.tickets.attachment_files import attachment_orphans_sweep
-from ossdesk.tickets.escalation import sla_sweep
+from ossdesk.tickets.escalation import sla_sweep, ticket_check_due
 from ossdesk.tickets.recalculation import deadlines_recalculate
+
+
+@db_task()
+def ticket_check_task(ticket_id: int, due_at: str) -> int:
+    """Queued with an ETA: the ticket's next warning or deadline has come (ossdesk.tickets.escalation)."""
+    return ticket_check_due(ticket_id=ticket_id, due_at=datetime.fromisoformat(due_at))
 
 
 @db_periodic_task(crontab(minute="*"))
 def sla_sweep_task() -> int:
-    """Every minute: warnings, breaches and escalations that have come due."""
+    """Every minute, the backstop: warnings, breaches and escalations whose queued check was lost."""
     return sla_sweep()
 
 

@@ -1,7 +1,7 @@
 """The REST API under /api/."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from ossdesk.accounts.api.views import ApiTokenViewSet, me
@@ -25,6 +25,7 @@ from ossdesk.surveys.api import views as surveys_api
 from ossdesk.tickets.api.views import NotificationViewSet, TeamViewSet, TicketViewSet
 from ossdesk.web.api_docs import RedocView, redoc_bundle
 from ossdesk.web.health import health
+from ossdesk.web.schema import CachedSchemaView
 from ossdesk.webhooks.api.views import DeliveryViewSet, EndpointViewSet
 
 router = DefaultRouter()
@@ -62,7 +63,7 @@ urlpatterns = [
     path("kb/suggest", kb_api.suggest, name="api-kb-suggest"),
     path("search/", search_page, name="api-search"),
     path("surveys/summary", surveys_api.summary, name="api-surveys-summary"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", CachedSchemaView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", RedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("redoc/redoc.standalone.js", redoc_bundle, name="api-redoc-bundle"),

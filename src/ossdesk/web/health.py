@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from huey.contrib.djhuey import HUEY
+from rest_framework import serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -57,6 +59,18 @@ def queue_status() -> dict[str, Any]:
     return {"ok": True, "backend": backend, "pending": pending, "worker": worker}
 
 
+HEALTH = inline_serializer(
+    "Health",
+    {
+        "status": serializers.ChoiceField(choices=["ok", "failing"]),
+        "version": serializers.CharField(),
+        "database": serializers.DictField(),
+        "queue": serializers.DictField(),
+    },
+)
+
+
+@extend_schema(responses={200: HEALTH, 503: OpenApiResponse(HEALTH, description="something is failing")})
 @api_view(["GET"])
 @authentication_classes([])
 @permission_classes([AllowAny])
