@@ -942,7 +942,7 @@ def test_docs_assets_are_served(api: APIClient, client: Any) -> None:
 def test_schema_is_generated_once_without_warnings_or_errors(api: APIClient, monkeypatch: Any) -> None:
     from drf_spectacular.drainage import GENERATOR_STATS
 
-    from ossdesk.web.schema import CachedSchemaView
+    from ossdesk.web.schema_view import CachedSchemaView
 
     monkeypatch.setattr(CachedSchemaView, "generated", {})
     GENERATOR_STATS.reset()

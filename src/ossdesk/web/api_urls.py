@@ -25,7 +25,7 @@ from ossdesk.surveys.api import views as surveys_api
 from ossdesk.tickets.api.views import NotificationViewSet, TeamViewSet, TicketViewSet
 from ossdesk.web.api_docs import RedocView, redoc_bundle
 from ossdesk.web.health import health
-from ossdesk.web.schema import CachedSchemaView
+from ossdesk.web.schema_view import CachedSchemaView
 from ossdesk.webhooks.api.views import DeliveryViewSet, EndpointViewSet
 
 router = DefaultRouter()

@@ -1,17 +1,12 @@
-"""The OpenAPI document: it states the errors each operation can answer, in the one shape every error has,
-and it is generated once per process — it depends only on the code, never on who asks (drf-spectacular's
-SERVE_PUBLIC), and generating it walks every view and serializer (about a second)."""
+"""The OpenAPI document states the errors each operation can answer, in the one shape every error has."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework import permissions, serializers
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -106,21 +101,3 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _public(self) -> bool:
         return all(isinstance(p, permissions.AllowAny) for p in self.view.get_permissions())
-
-
-class CachedSchemaView(SpectacularAPIView):
-    """`/api/schema/`: the generated document is kept per API version; each request only renders it."""
-
-    generated: ClassVar[dict[str | None, dict[str, Any]]] = {}
-
-    def _get_schema_response(self, request: Request) -> Response:
-        version = self.api_version or request.version or self._get_version_parameter(request)
-        if version not in self.generated:
-            generator = self.generator_class(
-                urlconf=self.urlconf, api_version=version, patterns=self.patterns
-            )
-            self.generated[version] = generator.get_schema(request=request, public=self.serve_public)
-        return Response(
-            data=self.generated[version],
-            headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'},
-        )
