@@ -29,7 +29,7 @@ from ossdesk.customers.models import Contact, Deployment, Organization
 from ossdesk.domain import csaf, osv
 from ossdesk.domain import vex as vexdoc
 from ossdesk.domain.entitlements import EntitlementDenied, check_feature
-from ossdesk.domain.inventory import MAX_BYTES, InventoryError, parse
+from ossdesk.domain.inventory import MAX_BYTES, Inventory, InventoryError, parse, refusal_reasons
 from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.security import matching
 from ossdesk.security.models import (
@@ -432,19 +432,50 @@ def priorities_refresh(*, advisory_ids: Iterable[int] | None = None, cves: set[s
 # --- inventory --------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def sbom_upload(
-    *, actor: Actor, deployment: Deployment, filename: str, data: bytes, via: str = "portal"
-) -> tuple[Sbom, matching.Match]:
-    """Store an SBOM or lockfile for a deployment, make it current, and match it.
+CRITICAL = "critical"
+LISTED_CHANGES = 200  # findings named per kind in an upload's record and audit entry; the counts are exact
 
-    A file that does not parse is refused with the parser's reason and nothing is stored.
-    """
+
+@dataclass(frozen=True)
+class UploadPreview:
+    """What an inventory would do to a deployment's findings, read before anything is written, and why
+    applying it needs someone's confirmation (empty when it may apply unasked)."""
+
+    filename: str
+    format: str
+    component_count: int
+    warnings: tuple[str, ...]
+    match: matching.Match
+    needs_confirmation: tuple[str, ...]
+
+    @property
+    def changes(self) -> dict[str, Any]:
+        return _changes_record(self.match)
+
+
+def _confirmation_reasons(match: matching.Match, closing_limit: int | None) -> tuple[str, ...]:
+    """Closing more than `closing_limit` findings (the setting by default), or any critical one."""
+    limit = settings.OSSDESK_UPLOAD_CONFIRM_CLOSING if closing_limit is None else closing_limit
+    reasons = []
+    if match.closed > limit:
+        reasons.append(
+            f"it would close {match.closed} findings; closing more than {limit} needs confirmation"
+        )
+    critical = sorted({c.advisory for c in match.closing if c.severity == CRITICAL})
+    if critical:
+        reasons.append(f"it would close critical findings: {', '.join(critical[:10])}")
+    return tuple(reasons)
+
+
+def _check_upload(actor: Actor, deployment: Deployment) -> None:
     _require_deployment_access(actor, deployment)
-    organization = deployment.organization
     if not actor.is_staff:
-        check_feature(entitlements_for(organization=organization), feature="sbom_scanning", plans=plan_refs())
-    name = PurePath(filename or "").name.strip() or "upload"
+        terms = entitlements_for(organization=deployment.organization)
+        check_feature(terms, feature="sbom_scanning", plans=plan_refs())
+
+
+def _read_inventory(name: str, data: bytes) -> Inventory:
+    """The file as an inventory, or a field error on `file` with one message per problem."""
     if not data:
         raise ValidationError({"file": f"{name} is empty."})
     if len(data) > MAX_BYTES:
@@ -453,23 +484,17 @@ def sbom_upload(
         inventory = parse(name, data)
     except InventoryError as error:
         raise ValidationError({"file": str(error)}) from None
-    now = timezone.now()
-    Sbom.objects.filter(deployment=deployment, current=True).update(current=False)
-    Component.objects.filter(deployment=deployment, current=True).update(current=False)
-    sbom = Sbom(
-        deployment=deployment,
-        filename=name[:255],
-        format=inventory.format[:60],
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        component_count=len(inventory.components),
-        warnings=list(inventory.warnings)[:200],
-        uploaded_by=actor.user,
-        uploaded_via=via,
-        uploaded_at=now,
-    )
-    sbom.file.save(f"{sbom.sha256[:16]}-{name}", ContentFile(data), save=False)
-    sbom.save()
+    problems = refusal_reasons(name, inventory)
+    if problems:
+        raise ValidationError({"file": list(problems)})
+    return inventory
+
+
+ComponentRow = tuple[str, str, str, str, str]  # ecosystem, name_key, version, purl, name
+
+
+def _component_rows(inventory: Inventory) -> list[ComponentRow]:
+    """One row per (ecosystem, package, version), as matching and the Component table key them."""
     seen: set[tuple[str, str, str]] = set()
     rows = []
     for component in inventory.components:
@@ -477,23 +502,177 @@ def sbom_upload(
         name_key = (
             osv.normalise_name(component.ecosystem, component.name) if component.ecosystem else component.name
         )
-        dedupe = (ecosystem, name_key, component.version or "")
-        if dedupe in seen:
+        version = component.version or ""
+        if (ecosystem, name_key, version) in seen:
             continue
-        seen.add(dedupe)
+        seen.add((ecosystem, name_key, version))
         rows.append(
+            (
+                ecosystem[:40],
+                name_key[:300],
+                version[:200],
+                (component.purl or "")[:1000],
+                component.name[:300],
+            )
+        )
+    return rows
+
+
+def _changes_record(match: matching.Match) -> dict[str, Any]:
+    """An upload's effect on the findings, for its record and its audit entry: exact counts, and each
+    finding named (advisory, severity, package, version, why) up to LISTED_CHANGES per kind."""
+    return {
+        "new": match.created - match.suppressed,
+        "reopened": match.reopened,
+        "closed": match.closed,
+        "moved": match.moved,
+        "suppressed": match.suppressed,
+        "new_findings": [c.as_dict() for c in match.new[:LISTED_CHANGES]],
+        "reopened_findings": [c.as_dict() for c in match.reopening[:LISTED_CHANGES]],
+        "closed_findings": [c.as_dict() for c in match.closing[:LISTED_CHANGES]],
+    }
+
+
+def _preview(
+    actor: Actor, deployment: Deployment, filename: str, data: bytes, closing_limit: int | None
+) -> tuple[UploadPreview, list[ComponentRow]]:
+    _check_upload(actor, deployment)
+    name = PurePath(filename or "").name.strip() or "upload"
+    inventory = _read_inventory(name, data)
+    rows = _component_rows(inventory)
+    match = matching.preview_deployment(deployment.pk, rows)
+    preview = UploadPreview(
+        filename=name,
+        format=inventory.format,
+        component_count=len(rows),
+        warnings=inventory.warnings,
+        match=match,
+        needs_confirmation=_confirmation_reasons(match, closing_limit),
+    )
+    return preview, rows
+
+
+def sbom_preview(
+    *, actor: Actor, deployment: Deployment, filename: str, data: bytes, closing_limit: int | None = None
+) -> UploadPreview:
+    """What uploading this file would do (the dry run): refused as an upload would be, nothing written."""
+    return _preview(actor, deployment, filename, data, closing_limit)[0]
+
+
+@transaction.atomic
+def sbom_upload(
+    *,
+    actor: Actor,
+    deployment: Deployment,
+    filename: str,
+    data: bytes,
+    via: str = "portal",
+    confirm: bool = False,
+    closing_limit: int | None = None,
+) -> tuple[Sbom, matching.Match]:
+    """Store an SBOM or lockfile for a deployment, make it current, and match it.
+
+    A file that does not parse, yields no component or skips more entries than it reads is refused with
+    the reasons and nothing is stored. One that would close more than `closing_limit` findings
+    (``OSSDESK_UPLOAD_CONFIRM_CLOSING`` by default) or any critical one is stored but held, unapplied,
+    until confirmed (`confirm=True` here, or :func:`sbom_confirm`): the Match returned is then what it
+    would do.
+    """
+    preview, rows = _preview(actor, deployment, filename, data, closing_limit)
+    reasons = list(preview.needs_confirmation)
+    sbom = Sbom(
+        deployment=deployment,
+        filename=preview.filename[:255],
+        format=preview.format[:60],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        component_count=preview.component_count,
+        warnings=list(preview.warnings)[:200],
+        uploaded_by=actor.user,
+        uploaded_via=via,
+        uploaded_at=timezone.now(),
+        confirmed=confirm,
+    )
+    sbom.file.save(f"{sbom.sha256[:16]}-{preview.filename}", ContentFile(data), save=False)
+    if reasons and not confirm:
+        sbom.state, sbom.current, sbom.problems = Sbom.State.HELD, False, reasons
+        sbom.changes = _changes_record(preview.match)
+        sbom.save()
+        audit_record(
+            actor=actor,
+            action="action",
+            instance=sbom,
+            after={"did": "upload held for confirmation", "filename": sbom.filename, "why": reasons},
+            organization_id=deployment.organization_id,
+        )
+        return sbom, preview.match
+    sbom.save()
+    return sbom, _apply_inventory(actor, sbom, rows)
+
+
+@transaction.atomic
+def sbom_confirm(*, actor: Actor, sbom: Sbom) -> tuple[Sbom, matching.Match]:
+    """Apply a held upload, as it matches now (an advisory imported since may change the diff)."""
+    sbom = Sbom.objects.select_for_update().select_related("deployment__organization").get(pk=sbom.pk)
+    _check_upload(actor, sbom.deployment)
+    if sbom.state != Sbom.State.HELD:
+        raise ValidationError({"state": f"This upload is {sbom.get_state_display().lower()}, not held."})
+    with sbom.file.open("rb") as handle:
+        data = handle.read()
+    sbom.confirmed = True
+    return sbom, _apply_inventory(actor, sbom, _component_rows(_read_inventory(sbom.filename, data)))
+
+
+@transaction.atomic
+def sbom_discard(*, actor: Actor, sbom: Sbom) -> Sbom:
+    """Drop a held upload: it stays in the history, never applied."""
+    sbom = Sbom.objects.select_for_update().select_related("deployment").get(pk=sbom.pk)
+    _require_deployment_access(actor, sbom.deployment)
+    if sbom.state != Sbom.State.HELD:
+        raise ValidationError({"state": f"This upload is {sbom.get_state_display().lower()}, not held."})
+    sbom.state = Sbom.State.DISCARDED
+    sbom.save(update_fields=["state"])
+    audit_record(
+        actor=actor,
+        action="action",
+        instance=sbom,
+        after={"did": "held upload discarded", "filename": sbom.filename},
+        organization_id=sbom.deployment.organization_id,
+    )
+    return sbom
+
+
+def _apply_inventory(actor: Actor, sbom: Sbom, rows: list[ComponentRow]) -> matching.Match:
+    """Make the upload the deployment's inventory, match it, and audit what it opened and closed, why."""
+    deployment = sbom.deployment
+    now = timezone.now()
+    Sbom.objects.filter(deployment=deployment, current=True).update(current=False)
+    Component.objects.filter(deployment=deployment, current=True).update(current=False)
+    # A newer inventory supersedes any upload still waiting for confirmation.
+    Sbom.objects.filter(deployment=deployment, state=Sbom.State.HELD).exclude(pk=sbom.pk).update(
+        state=Sbom.State.DISCARDED
+    )
+    sbom.state, sbom.current, sbom.problems = Sbom.State.APPLIED, True, []
+    sbom.component_count = len(rows)
+    sbom.save()
+    Component.objects.bulk_create(
+        (
             Component(
                 sbom=sbom,
                 deployment=deployment,
-                ecosystem=ecosystem[:40],
-                name=component.name[:300],
-                name_key=name_key[:300],
-                version=(component.version or "")[:200],
-                purl=(component.purl or "")[:1000],
+                ecosystem=ecosystem,
+                name_key=name_key,
+                version=version,
+                purl=purl,
+                name=name,
             )
-        )
-    Component.objects.bulk_create(rows, batch_size=2000)
+            for ecosystem, name_key, version, purl, name in rows
+        ),
+        batch_size=2000,
+    )
     result = matching.match_deployments([deployment.pk], now=now)
+    sbom.changes = _changes_record(result)
+    sbom.save(update_fields=["changes", "confirmed"])
     audit_record(
         actor=actor,
         action="action",
@@ -504,12 +683,16 @@ def sbom_upload(
             "format": sbom.format,
             "components": len(rows),
             "sha256": sbom.sha256,
+            "confirmed": sbom.confirmed,
             "findings_created": result.created,
+            "findings_reopened": result.reopened,
             "findings_closed": result.closed,
+            "closed": sbom.changes["closed_findings"],
+            "reopened": sbom.changes["reopened_findings"],
         },
-        organization_id=organization.pk,
+        organization_id=deployment.organization_id,
     )
-    return sbom, result
+    return result
 
 
 # --- findings ---------------------------------------------------------------------------------------------

@@ -44,9 +44,18 @@ from ossdesk.domain.inventory._model import (
     InventoryError,
     ecosystem_for_purl,
     inventory_error,
+    refusal_reasons,
 )
 
-__all__ = ["MAX_BYTES", "Component", "Inventory", "InventoryError", "ecosystem_for_purl", "parse"]
+__all__ = [
+    "MAX_BYTES",
+    "Component",
+    "Inventory",
+    "InventoryError",
+    "ecosystem_for_purl",
+    "parse",
+    "refusal_reasons",
+]
 
 Reader = Callable[[str, bytes], Inventory]
 

@@ -49,6 +49,7 @@ from ossdesk.security.api.serializers import (
     PortfolioSerializer,
     PublishedSerializer,
     SbomSerializer,
+    SbomUploadedSerializer,
     VendorAdvisoryInSerializer,
     VendorAdvisorySerializer,
     VexExportQuerySerializer,
@@ -153,6 +154,29 @@ class SbomViewSet(SelectorViewSet):
         """The stored file, byte for byte as it was uploaded (its SHA-256 is in the SBOM record)."""
         sbom = self.get_object()
         return _file_response(sbom.file, sbom.filename, "application/octet-stream")
+
+    @extend_schema(
+        summary="Apply a held upload",
+        request=None,
+        responses={200: SbomUploadedSerializer, 400: INVALID, 403: REFUSAL},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        """Make a held upload the deployment's inventory, as it matches now; the answer names what
+        closed and reopened."""
+        sbom, match = services.sbom_confirm(actor=self.actor, sbom=self.get_object())
+        sbom = self.get_queryset().get(pk=sbom.pk)
+        sbom.match = match  # type: ignore[attr-defined]
+        return Response(SbomUploadedSerializer(sbom, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Discard a held upload", request=None, responses={200: SbomSerializer, 400: INVALID}
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def discard(self, request: Request, pk: str | None = None) -> Response:
+        """Keep a held upload in the history, never applied."""
+        sbom = services.sbom_discard(actor=self.actor, sbom=self.get_object())
+        return self._out(sbom)
 
 
 # --- advisories -------------------------------------------------------------------------------------------
