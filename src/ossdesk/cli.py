@@ -264,12 +264,14 @@ def _counts(changes: dict[str, Any]) -> str:
 def cmd_sbom_upload(args: argparse.Namespace) -> int:
     path = _existing_path(args.path, "sbom upload")
     _setup_django()
+    from django.conf import settings
     from django.core.exceptions import ValidationError
 
     from ossdesk.accounts.actor import Actor
     from ossdesk.customers.models import Deployment
     from ossdesk.domain.entitlements import EntitlementDenied
     from ossdesk.security import services
+    from ossdesk.security.models import Sbom
 
     organization, _, name = args.deployment.rpartition("/")
     deployments = Deployment.objects.select_related("organization")
@@ -287,6 +289,16 @@ def cmd_sbom_upload(args: argparse.Namespace) -> int:
     try:
         if args.dry_run:
             preview = services.sbom_preview(actor=actor, deployment=deployment, filename=path.name, data=data)
+        elif len(data) > settings.OSSDESK_UPLOAD_INLINE_BYTES:
+            # Large: stored, then read and applied here in short transactions, as the worker would.
+            received = services.sbom_receive(
+                actor=actor, deployment=deployment, filename=path.name, data=data, via="cli", confirm=args.yes
+            )
+            del data
+            services.sbom_process(sbom_id=received.pk)
+            sbom = Sbom.objects.get(pk=received.pk)
+            if sbom.state == Sbom.State.REFUSED:
+                raise ValidationError(sbom.problems)
         else:
             sbom, _ = services.sbom_upload(
                 actor=actor, deployment=deployment, filename=path.name, data=data, via="cli", confirm=args.yes

@@ -13,8 +13,9 @@ The diff creates findings that are new (open, or what a VEX statement says), upd
 those that moved, reopens fixed ones that came back, and closes as fixed those no longer matched (as not
 affected when their advisory was withdrawn). Nothing is deleted: a finding's history stays.
 
-`preview_deployment(id, components)` computes the same diff for an inventory not stored yet, and writes
-nothing: what an upload would open, reopen and close is decided by the very code that applies it.
+`evaluate_inventory(id, components)` matches an inventory not stored yet; `preview_deployment` diffs it and
+writes nothing, `apply_inventory` applies that same evaluation: what an upload would open, reopen and close
+is decided by the very code that applies it.
 """
 
 from __future__ import annotations
@@ -252,16 +253,32 @@ def match_deployments(deployment_ids: Iterable[int], *, now: datetime | None = N
     return _apply(desired, Finding.objects.filter(deployment_id__in=ids), now=now)
 
 
-def preview_deployment(
-    deployment_id: int, components: Sequence[tuple[str, str, str, str, str]], *, now: datetime | None = None
-) -> Match:
-    """What making these components (ecosystem, name_key, version, purl, name) the deployment's inventory
-    would do to its findings; nothing is written."""
+@dataclass(frozen=True)
+class Evaluation:
+    """What an inventory matches, computed once: previewed, then applied without evaluating it again."""
+
+    deployment_id: int
+    desired: dict[Key, _Hit]
+
+
+def evaluate_inventory(
+    deployment_id: int, components: Sequence[tuple[str, str, str, str, str]]
+) -> Evaluation:
+    """The advisories these components (ecosystem, name_key, version, purl, name) match; reads only."""
     rows = [(deployment_id, *component) for component in components]
-    desired = _desired(rows, _Evaluator(_entries_for_components(rows)))
-    return _plan(
-        desired, Finding.objects.filter(deployment_id=deployment_id), now=now or timezone.now()
-    ).result
+    return Evaluation(deployment_id, _desired(rows, _Evaluator(_entries_for_components(rows))))
+
+
+def preview_deployment(inventory: Evaluation, *, now: datetime | None = None) -> Match:
+    """What making this inventory the deployment's would do to its findings; nothing is written."""
+    existing = Finding.objects.filter(deployment_id=inventory.deployment_id)
+    return _plan(inventory.desired, existing, now=now or timezone.now()).result
+
+
+def apply_inventory(inventory: Evaluation, *, now: datetime | None = None) -> Match:
+    """The deployment's findings brought up to date with an inventory evaluated beforehand (so that the
+    write transaction only writes)."""
+    return _apply(inventory.desired, Finding.objects.filter(deployment_id=inventory.deployment_id), now=now)
 
 
 def match_all(*, now: datetime | None = None) -> Match:

@@ -127,6 +127,7 @@ class Sbom(models.Model):
 
     class State(models.TextChoices):
         RECEIVED = "received", "Received, not read yet"
+        PROCESSING = "processing", "Being read and matched"
         HELD = "held", "Held for confirmation"
         APPLIED = "applied", "Applied"
         REFUSED = "refused", "Refused"
@@ -146,7 +147,7 @@ class Sbom(models.Model):
     )
     uploaded_via = models.CharField(max_length=10, default="portal")
     uploaded_at = models.DateTimeField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.APPLIED)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.APPLIED)
     confirmed = models.BooleanField(default=False, help_text="Sent with confirm=true, or confirmed later")
     problems = models.JSONField(
         default=list, blank=True, help_text="Why it was refused, or why it needs confirmation"

@@ -20,9 +20,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
-from ossdesk.accounts.actor import Actor
+from ossdesk.accounts.actor import Actor, actor_for
 from ossdesk.accounts.models import Notification, Role, User
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.customers.models import Contact, Deployment, Organization
@@ -447,6 +448,7 @@ class UploadPreview:
     warnings: tuple[str, ...]
     match: matching.Match
     needs_confirmation: tuple[str, ...]
+    evaluated: matching.Evaluation
 
     @property
     def changes(self) -> dict[str, Any]:
@@ -487,6 +489,14 @@ def _read_inventory(name: str, data: bytes) -> Inventory:
     problems = refusal_reasons(name, inventory)
     if problems:
         raise ValidationError({"file": list(problems)})
+    limit = settings.OSSDESK_UPLOAD_MAX_COMPONENTS
+    if len(inventory.components) > limit:
+        raise ValidationError(
+            {
+                "file": f"{name}: {len(inventory.components):,} components; the limit is {limit:,} "
+                "per inventory."
+            }
+        )
     return inventory
 
 
@@ -540,7 +550,8 @@ def _preview(
     name = PurePath(filename or "").name.strip() or "upload"
     inventory = _read_inventory(name, data)
     rows = _component_rows(inventory)
-    match = matching.preview_deployment(deployment.pk, rows)
+    evaluated = matching.evaluate_inventory(deployment.pk, rows)
+    match = matching.preview_deployment(evaluated)
     preview = UploadPreview(
         filename=name,
         format=inventory.format,
@@ -548,6 +559,7 @@ def _preview(
         warnings=inventory.warnings,
         match=match,
         needs_confirmation=_confirmation_reasons(match, closing_limit),
+        evaluated=evaluated,
     )
     return preview, rows
 
@@ -607,7 +619,7 @@ def sbom_upload(
         )
         return sbom, preview.match
     sbom.save()
-    return sbom, _apply_inventory(actor, sbom, rows)
+    return sbom, _apply_inventory(actor, sbom, rows, evaluated=preview.evaluated)
 
 
 @transaction.atomic
@@ -617,9 +629,14 @@ def sbom_confirm(*, actor: Actor, sbom: Sbom) -> tuple[Sbom, matching.Match]:
     _check_upload(actor, sbom.deployment)
     if sbom.state != Sbom.State.HELD:
         raise ValidationError({"state": f"This upload is {sbom.get_state_display().lower()}, not held."})
+    sbom.confirmed = True
+    if sbom.size > settings.OSSDESK_UPLOAD_INLINE_BYTES:  # the worker applies it, in short transactions
+        sbom.state = Sbom.State.RECEIVED
+        sbom.save(update_fields=["state", "confirmed"])
+        transaction.on_commit(lambda: _process_later(sbom.pk))
+        return sbom, matching.Match()
     with sbom.file.open("rb") as handle:
         data = handle.read()
-    sbom.confirmed = True
     return sbom, _apply_inventory(actor, sbom, _component_rows(_read_inventory(sbom.filename, data)))
 
 
@@ -642,10 +659,10 @@ def sbom_discard(*, actor: Actor, sbom: Sbom) -> Sbom:
     return sbom
 
 
-def _apply_inventory(actor: Actor, sbom: Sbom, rows: list[ComponentRow]) -> matching.Match:
-    """Make the upload the deployment's inventory, match it, and audit what it opened and closed, why."""
+def _switch_inventory(sbom: Sbom, rows: list[ComponentRow] | None) -> None:
+    """Make `sbom` the deployment's current inventory. `rows` are inserted here, or (None) were
+    inserted beforehand, not current, by :func:`_insert_components`."""
     deployment = sbom.deployment
-    now = timezone.now()
     Sbom.objects.filter(deployment=deployment, current=True).update(current=False)
     Component.objects.filter(deployment=deployment, current=True).update(current=False)
     # A newer inventory supersedes any upload still waiting for confirmation.
@@ -653,24 +670,61 @@ def _apply_inventory(actor: Actor, sbom: Sbom, rows: list[ComponentRow]) -> matc
         state=Sbom.State.DISCARDED
     )
     sbom.state, sbom.current, sbom.problems = Sbom.State.APPLIED, True, []
-    sbom.component_count = len(rows)
     sbom.save()
-    Component.objects.bulk_create(
-        (
-            Component(
-                sbom=sbom,
-                deployment=deployment,
-                ecosystem=ecosystem,
-                name_key=name_key,
-                version=version,
-                purl=purl,
-                name=name,
-            )
-            for ecosystem, name_key, version, purl, name in rows
-        ),
-        batch_size=2000,
-    )
-    result = matching.match_deployments([deployment.pk], now=now)
+    if rows is None:
+        Component.objects.filter(sbom=sbom).update(current=True)
+    else:
+        _bulk_components(sbom, rows, current=True)
+
+
+def _bulk_components(sbom: Sbom, rows: Sequence[ComponentRow], *, current: bool) -> None:
+    # In slices: bulk_create holds every model instance of what it is given at once.
+    for start in range(0, len(rows), UPLOAD_BATCH):
+        Component.objects.bulk_create(
+            [
+                Component(
+                    sbom=sbom,
+                    deployment_id=sbom.deployment_id,
+                    ecosystem=ecosystem,
+                    name_key=name_key,
+                    version=version,
+                    purl=purl,
+                    name=name,
+                    current=current,
+                )
+                for ecosystem, name_key, version, purl, name in rows[start : start + UPLOAD_BATCH]
+            ]
+        )
+
+
+def _insert_components(sbom: Sbom, rows: list[ComponentRow]) -> None:
+    """The components of a large upload, a short transaction per slice, not current yet: other
+    customers' writes go in between."""
+    Component.objects.filter(sbom=sbom).delete()  # a retry after a crash starts clean
+    for start in range(0, len(rows), UPLOAD_BATCH):
+        with transaction.atomic():
+            _bulk_components(sbom, rows[start : start + UPLOAD_BATCH], current=False)
+        batch_committed.send(sender=Sbom, sbom=sbom, done=min(start + UPLOAD_BATCH, len(rows)))
+
+
+def _apply_inventory(
+    actor: Actor,
+    sbom: Sbom,
+    rows: list[ComponentRow],
+    *,
+    inserted: bool = False,
+    evaluated: matching.Evaluation | None = None,
+) -> matching.Match:
+    """Make the upload the deployment's inventory, match it (with the evaluation already made, when
+    given), and audit what it opened and closed, and why."""
+    deployment = sbom.deployment
+    now = timezone.now()
+    sbom.component_count = len(rows)
+    _switch_inventory(sbom, None if inserted else rows)
+    if evaluated is None:
+        result = matching.match_deployments([deployment.pk], now=now)
+    else:
+        result = matching.apply_inventory(evaluated, now=now)
     sbom.changes = _changes_record(result)
     sbom.save(update_fields=["changes", "confirmed"])
     audit_record(
@@ -693,6 +747,147 @@ def _apply_inventory(actor: Actor, sbom: Sbom, rows: list[ComponentRow]) -> matc
         organization_id=deployment.organization_id,
     )
     return result
+
+
+# --- large uploads: stored raw, processed by the worker -------------------------------------------------
+
+UPLOAD_BATCH = 5000
+IN_PROGRESS = (Sbom.State.RECEIVED, Sbom.State.PROCESSING)
+batch_committed = Signal()  # after each slice of a large upload's components commits (tests observe it)
+
+
+@transaction.atomic
+def sbom_receive(
+    *,
+    actor: Actor,
+    deployment: Deployment,
+    filename: str,
+    data: bytes,
+    via: str = "api",
+    confirm: bool = False,
+) -> Sbom:
+    """Store an upload raw and queue it: the answer comes at once, the worker reads, matches and
+    applies it (:func:`sbom_process`) in short transactions; poll the upload's `state`."""
+    _check_upload(actor, deployment)
+    name = PurePath(filename or "").name.strip() or "upload"
+    if not data:
+        raise ValidationError({"file": f"{name} is empty."})
+    if len(data) > MAX_BYTES:
+        raise ValidationError({"file": f"{name} is {len(data):,} bytes; the limit is {MAX_BYTES:,}."})
+    limit = settings.OSSDESK_UPLOADS_IN_PROGRESS_PER_ORGANIZATION
+    busy = Sbom.objects.filter(deployment__organization_id=deployment.organization_id, state__in=IN_PROGRESS)
+    if busy.count() >= limit:
+        raise ValidationError(
+            {
+                "file": f"{limit} uploads of this organisation are still being processed; "
+                "send it when they are done."
+            }
+        )
+    sbom = Sbom(
+        deployment=deployment,
+        filename=name[:255],
+        format="",
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        uploaded_by=actor.user,
+        uploaded_via=via,
+        uploaded_at=timezone.now(),
+        state=Sbom.State.RECEIVED,
+        current=False,
+        confirmed=confirm,
+    )
+    sbom.file.save(f"{sbom.sha256[:16]}-{name}", ContentFile(data), save=False)
+    sbom.save()
+    audit_record(
+        actor=actor,
+        action="action",
+        instance=sbom,
+        after={"did": "upload received", "filename": sbom.filename, "size": sbom.size, "sha256": sbom.sha256},
+        organization_id=deployment.organization_id,
+    )
+    transaction.on_commit(lambda: _process_later(sbom.pk))
+    return sbom
+
+
+def _process_later(sbom_id: int) -> None:
+    from ossdesk.security.tasks import sbom_process_task  # the task calls services, not the reverse
+
+    sbom_process_task(sbom_id)
+
+
+def _uploader(sbom: Sbom) -> Actor:
+    return actor_for(sbom.uploaded_by) if sbom.uploaded_by else Actor.system(sbom.uploaded_via)
+
+
+def sbom_process(*, sbom_id: int) -> Sbom | None:
+    """Read, match and apply a received upload; refused, held or applied, the outcome is on the row.
+
+    Claimed with a conditional update, so a second run (two workers, a retried task) does nothing. The
+    file is read and diffed outside any transaction; components go in by slices, each its own short
+    transaction; only switching the inventory and matching it take one more.
+    """
+    claimed = Sbom.objects.filter(pk=sbom_id, state=Sbom.State.RECEIVED).update(state=Sbom.State.PROCESSING)
+    if not claimed:
+        return None
+    sbom = Sbom.objects.select_related("deployment__organization", "uploaded_by").get(pk=sbom_id)
+    actor = _uploader(sbom)
+    try:
+        with sbom.file.open("rb") as handle:
+            data = handle.read()
+        # The portal shows every closing before it happens, as its confirmation page does for small files.
+        limit = 0 if sbom.uploaded_via == "portal" else None
+        preview, rows = _preview(actor, sbom.deployment, sbom.filename, data, limit)
+    except (ValidationError, EntitlementDenied, PermissionDenied) as error:
+        return _refuse(actor, sbom, error)
+    del data
+    sbom.format, sbom.component_count = preview.format[:60], preview.component_count
+    sbom.warnings = list(preview.warnings)[:200]
+    if preview.needs_confirmation and not sbom.confirmed:
+        with transaction.atomic():
+            sbom.state, sbom.problems = Sbom.State.HELD, list(preview.needs_confirmation)
+            sbom.changes = preview.changes
+            sbom.save()
+            audit_record(
+                actor=actor,
+                action="action",
+                instance=sbom,
+                after={
+                    "did": "upload held for confirmation",
+                    "filename": sbom.filename,
+                    "why": sbom.problems,
+                },
+                organization_id=sbom.deployment.organization_id,
+            )
+        return sbom
+    _insert_components(sbom, rows)
+    with transaction.atomic():
+        _apply_inventory(actor, sbom, rows, inserted=True, evaluated=preview.evaluated)
+    return sbom
+
+
+def _refuse(actor: Actor, sbom: Sbom, error: Exception) -> Sbom:
+    if isinstance(error, ValidationError):
+        problems = (
+            [m for messages in error.message_dict.values() for m in messages]
+            if hasattr(error, "error_dict")
+            else list(error.messages)
+        )
+    else:
+        problems = [str(error)]
+    with transaction.atomic():
+        sbom.state, sbom.problems = Sbom.State.REFUSED, problems[:MAX_PROBLEMS]
+        sbom.save(update_fields=["state", "problems"])
+        audit_record(
+            actor=actor,
+            action="action",
+            instance=sbom,
+            after={"did": "upload refused", "filename": sbom.filename, "why": sbom.problems},
+            organization_id=sbom.deployment.organization_id,
+        )
+    return sbom
+
+
+MAX_PROBLEMS = 25
 
 
 # --- findings ---------------------------------------------------------------------------------------------

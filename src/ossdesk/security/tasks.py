@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from ossdesk.security.services import risk_acceptances_expire
+from ossdesk.security.services import risk_acceptances_expire, sbom_process
+
+
+@db_task()
+def sbom_process_task(sbom_id: int) -> None:
+    """A stored upload, read and matched in short transactions (once: it is claimed first)."""
+    sbom_process(sbom_id=sbom_id)
 
 
 @db_periodic_task(crontab(minute="17", hour="*"))

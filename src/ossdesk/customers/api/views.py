@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.urls import reverse
@@ -230,6 +231,11 @@ class DeploymentViewSet(ServiceViewSet):
         responses={
             200: OpenApiResponse(UploadPreviewSerializer, description="dry_run: what it would do"),
             201: SbomUploadedSerializer,
+            202: OpenApiResponse(
+                SbomSerializer,
+                description="A large file (over OSSDESK_UPLOAD_INLINE_BYTES): stored raw, read and matched "
+                "by the worker; poll `Location` until `state` is applied, held or refused",
+            ),
             400: OpenApiResponse(
                 description='{"detail", "errors": {"file": [...]}}: empty, too large, unreadable, no '
                 "component read, or more entries skipped than read; nothing is stored"
@@ -268,6 +274,22 @@ class DeploymentViewSet(ServiceViewSet):
             form = {key: fields[key] for key in ("dry_run", "confirm") if key in fields}
             flags = UploadFlagsSerializer(data={**flags.validated_data, **form})
             flags.is_valid(raise_exception=True)
+        if len(data) > settings.OSSDESK_UPLOAD_INLINE_BYTES and not flags.validated_data["dry_run"]:
+            sbom = security_services.sbom_receive(
+                actor=self.actor,
+                deployment=deployment,
+                filename=filename,
+                data=data,
+                via="api",
+                confirm=flags.validated_data["confirm"],
+            )
+            location = reverse("sbom-detail", args=[sbom.pk])
+            sbom = security_selectors.sbom_get(actor=self.actor, pk=sbom.pk)
+            return Response(
+                SbomSerializer(sbom, context=self.get_serializer_context()).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Location": request.build_absolute_uri(location)},
+            )
         if flags.validated_data["dry_run"]:
             preview = security_services.sbom_preview(
                 actor=self.actor, deployment=deployment, filename=filename, data=data

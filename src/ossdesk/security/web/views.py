@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -447,6 +448,8 @@ def deployment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = SbomUploadForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
+        if upload.size and upload.size > settings.OSSDESK_UPLOAD_INLINE_BYTES:
+            return _receive_large(request, actor, deployment, form)
         try:
             sbom, _ = services.sbom_upload(
                 actor=actor,
@@ -464,6 +467,29 @@ def deployment_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("web:security-sbom-confirm", sbom.pk)
             _announce_upload(request, sbom)
             return redirect(reverse("web:security-deployment", args=[deployment.pk]) + "#findings")
+    return _deployment_page(request, actor, deployment, upload=form)
+
+
+def _receive_large(
+    request: HttpRequest, actor: Actor, deployment: Deployment, form: SbomUploadForm
+) -> HttpResponse:
+    """A large file is stored and read by the worker: the page says so, and the history shows its state."""
+    upload = form.cleaned_data["file"]
+    try:
+        sbom = services.sbom_receive(
+            actor=actor, deployment=deployment, filename=upload.name or "", data=upload.read(), via="portal"
+        )
+    except EntitlementDenied as exc:
+        form.add_error(None, str(exc))
+    except ValidationError as exc:
+        _form_errors(form, exc)
+    else:
+        messages.info(
+            request,
+            f"{sbom.filename} is stored and being read; its findings appear when it is applied. If it "
+            "would close any finding, it waits for your confirmation in the inventory history.",
+        )
+        return redirect(reverse("web:security-deployment", args=[deployment.pk]) + "#sboms")
     return _deployment_page(request, actor, deployment, upload=form)
 
 
