@@ -511,7 +511,10 @@ def sbom_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if request.POST.get("decision") == "apply":
                 sbom, _ = services.sbom_confirm(actor=actor, sbom=sbom)
-                _announce_upload(request, sbom)
+                if sbom.state == Sbom.State.RECEIVED:  # a large one: the worker applies it
+                    messages.info(request, f"{sbom.filename} is confirmed and being applied.")
+                else:
+                    _announce_upload(request, sbom)
             else:
                 services.sbom_discard(actor=actor, sbom=sbom)
                 messages.info(request, f"{sbom.filename} was not applied; the inventory is unchanged.")
