@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import tarfile
 import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import timezone
 
 from ossdesk.accounts.actor import actor_for
 from ossdesk.customers.services import deployment_create
@@ -181,3 +183,29 @@ def test_another_customers_reply_goes_in_while_a_large_upload_is_processed(
     assert len(seen) == -(-with_slices.component_count // 100) > 5
     assert all(outcome == "ok" and not in_transaction for _, in_transaction, outcome in seen), seen
     assert Message.objects.filter(ticket=ticket, body__startswith="Still behind").count() == len(seen)
+
+
+def test_an_upload_left_half_done_by_a_killed_worker_is_resumed(
+    world: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    data = keycloak_bom()
+    with django_capture_on_commit_callbacks(execute=False):  # the tasks are lost
+        fresh = services.sbom_receive(actor=SYSTEM, deployment=world["web"], filename="bom.json", data=data)
+        stalled = services.sbom_receive(actor=SYSTEM, deployment=world["web"], filename="bom.json", data=data)
+    long_ago = timezone.now() - timedelta(hours=1)
+    # A worker claimed one, inserted a first slice, and was killed.
+    Sbom.objects.filter(pk=stalled.pk).update(
+        state=Sbom.State.PROCESSING, processing_since=long_ago, uploaded_at=long_ago
+    )
+    Component.objects.create(
+        sbom=stalled, deployment=world["web"], name="half-done", name_key="half-done", current=False
+    )
+    assert services.sboms_resume() == 1  # the fresh one is still the worker's own
+    stalled.refresh_from_db()
+    assert stalled.state == Sbom.State.APPLIED
+    assert Component.objects.filter(sbom=stalled).count() == stalled.component_count > 800
+    assert not Component.objects.filter(name="half-done").exists()
+    Sbom.objects.filter(pk=fresh.pk).update(uploaded_at=long_ago)
+    assert services.sboms_resume() == 1
+    fresh.refresh_from_db()
+    assert fresh.state == Sbom.State.APPLIED

@@ -153,6 +153,7 @@ class Sbom(models.Model):
         default=list, blank=True, help_text="Why it was refused, or why it needs confirmation"
     )
     changes = models.JSONField(default=dict, blank=True, help_text="Findings it opened, reopened and closed")
+    processing_since = models.DateTimeField(null=True, blank=True, help_text="When a worker claimed it")
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

@@ -12,7 +12,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -826,7 +826,9 @@ def sbom_process(*, sbom_id: int) -> Sbom | None:
     file is read and diffed outside any transaction; components go in by slices, each its own short
     transaction; only switching the inventory and matching it take one more.
     """
-    claimed = Sbom.objects.filter(pk=sbom_id, state=Sbom.State.RECEIVED).update(state=Sbom.State.PROCESSING)
+    claimed = Sbom.objects.filter(pk=sbom_id, state=Sbom.State.RECEIVED).update(
+        state=Sbom.State.PROCESSING, processing_since=timezone.now()
+    )
     if not claimed:
         return None
     sbom = Sbom.objects.select_related("deployment__organization", "uploaded_by").get(pk=sbom_id)
@@ -863,6 +865,26 @@ def sbom_process(*, sbom_id: int) -> Sbom | None:
     with transaction.atomic():
         _apply_inventory(actor, sbom, rows, inserted=True, evaluated=preview.evaluated)
     return sbom
+
+
+STALLED_AFTER = timedelta(minutes=30)
+FORGOTTEN_AFTER = timedelta(minutes=5)
+
+
+def sboms_resume(*, now: datetime | None = None) -> int:
+    """Queue again the uploads a worker never picked up (a lost task) or left half-done (a worker killed
+    mid-way: its slices are deleted and it starts over); the number queued."""
+    now = now or timezone.now()
+    forgotten = Sbom.objects.filter(state=Sbom.State.RECEIVED, uploaded_at__lt=now - FORGOTTEN_AFTER)
+    stalled = Sbom.objects.filter(state=Sbom.State.PROCESSING, processing_since__lt=now - STALLED_AFTER)
+    ids = list(forgotten.values_list("pk", flat=True))
+    for pk in stalled.values_list("pk", flat=True):
+        # Conditional: a worker that finishes meanwhile keeps its outcome.
+        if Sbom.objects.filter(pk=pk, state=Sbom.State.PROCESSING).update(state=Sbom.State.RECEIVED):
+            ids.append(pk)
+    for pk in ids:
+        _process_later(pk)
+    return len(ids)
 
 
 def _refuse(actor: Actor, sbom: Sbom, error: Exception) -> Sbom:

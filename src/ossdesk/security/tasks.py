@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from ossdesk.security.services import risk_acceptances_expire, sbom_process
+from ossdesk.security.services import risk_acceptances_expire, sbom_process, sboms_resume
 
 
 @db_task()
@@ -18,3 +18,9 @@ def sbom_process_task(sbom_id: int) -> None:
 def risk_acceptances_expire_task() -> int:
     """Hourly: findings whose risk acceptance ran out open again."""
     return risk_acceptances_expire()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def sboms_resume_task() -> int:
+    """Every five minutes: uploads whose task was lost, or whose worker died mid-way, are queued again."""
+    return sboms_resume()
