@@ -15,6 +15,7 @@ import resource
 import sys
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -100,7 +101,7 @@ def main() -> int:
             services.batch_committed.connect(lambda **_: commits.append(time.perf_counter()), weak=False)
             services.sbom_process(sbom_id=sbom.pk)
             commits.append(time.perf_counter())
-            gaps = [b - a for a, b in zip(commits[1:-2], commits[2:-1], strict=True)]
+            gaps = [b - a for a, b in pairwise(commits[1:-1])]
             print(
                 f"worker: {len(commits) - 2} component slices, the longest {max(gaps or [0]):.2f}s; "
                 f"read + diff {commits[1] - commits[0]:.1f}s (no transaction); switch + match "
