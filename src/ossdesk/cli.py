@@ -262,15 +262,38 @@ def _feed(args: argparse.Namespace, kind: str) -> int:
     return 0
 
 
+def _finding_lines(changes: dict[str, Any]) -> list[str]:
+    """One line per finding an upload opens, reopens or closes (as many as the record names)."""
+    lines = []
+    for key, verb in (
+        ("closed_findings", "closes"),
+        ("reopened_findings", "reopens"),
+        ("new_findings", "opens"),
+    ):
+        for change in changes.get(key, []):
+            why = f": {change['reason']}" if change["reason"] else ""
+            lines.append(
+                f"  {verb} {change['advisory']} ({change['severity']}) "
+                f"{change['package']} {change['version']}{why}"
+            )
+    return lines
+
+
+def _counts(changes: dict[str, Any]) -> str:
+    return f"findings {changes['new']:,} new, {changes['reopened']:,} reopened, {changes['closed']:,} closed"
+
+
 def cmd_sbom_upload(args: argparse.Namespace) -> int:
     path = _existing_path(args.path, "sbom upload")
     _setup_django()
+    from django.conf import settings
     from django.core.exceptions import ValidationError
 
     from ossdesk.accounts.actor import Actor
     from ossdesk.customers.models import Deployment
     from ossdesk.domain.entitlements import EntitlementDenied
-    from ossdesk.security.services import sbom_upload
+    from ossdesk.security import services
+    from ossdesk.security.models import Sbom
 
     organization, _, name = args.deployment.rpartition("/")
     deployments = Deployment.objects.select_related("organization")
@@ -283,22 +306,57 @@ def cmd_sbom_upload(args: argparse.Namespace) -> int:
         raise CommandError(
             f"sbom upload: no deployment {args.deployment} (give an id or customer-slug/name)"
         ) from None
+    actor, data = Actor.system("cli"), path.read_bytes()
+    where = f"{deployment.organization.slug}/{deployment.name}"
     try:
-        sbom, result = sbom_upload(
-            actor=Actor.system("cli"),
-            deployment=deployment,
-            filename=path.name,
-            data=path.read_bytes(),
-            via="cli",
-        )
+        if args.dry_run:
+            preview = services.sbom_preview(actor=actor, deployment=deployment, filename=path.name, data=data)
+        elif len(data) > settings.OSSDESK_UPLOAD_INLINE_BYTES:
+            # Large: stored, then read and applied here in short transactions, as the worker would.
+            received = services.sbom_receive(
+                actor=actor, deployment=deployment, filename=path.name, data=data, via="cli", confirm=args.yes
+            )
+            del data
+            services.sbom_process(sbom_id=received.pk)
+            sbom = Sbom.objects.get(pk=received.pk)
+            if sbom.state == Sbom.State.REFUSED:
+                raise ValidationError(sbom.problems)
+        else:
+            sbom, _ = services.sbom_upload(
+                actor=actor, deployment=deployment, filename=path.name, data=data, via="cli", confirm=args.yes
+            )
     except (ValidationError, EntitlementDenied) as error:
-        message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        raise CommandError(f"sbom upload: {message}") from None
-    print(
-        f"{deployment.organization.slug}/{deployment.name}: {sbom.format}, "
-        f"{sbom.component_count:,} components; "
-        f"findings {result.created:,} new, {result.closed:,} closed"
-    )
+        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+        raise CommandError("\n".join(f"sbom upload: {message}" for message in messages)) from None
+    warnings = preview.warnings if args.dry_run else sbom.warnings
+    for warning in warnings:
+        print(f"warning: {path.name}: {warning}", file=sys.stderr)
+    if args.dry_run:
+        print(
+            f"{where}: {preview.format}, {preview.component_count:,} components; dry run, nothing "
+            f"changed: it would change {_counts(preview.changes)}"
+        )
+        print("\n".join(_finding_lines(preview.changes)) or "  no finding would change")
+        for reason in preview.needs_confirmation:
+            print(f"needs --yes: {reason}")
+        return 0
+    print(f"{where}: {sbom.format}, {sbom.component_count:,} components; ", end="")
+    if sbom.state == sbom.State.HELD:
+        print(f"held, not applied: it would change {_counts(sbom.changes)}")
+        print("\n".join(_finding_lines(sbom.changes)))
+        raise CommandError(
+            "\n".join(
+                [
+                    *(f"sbom upload: {reason}" for reason in sbom.problems),
+                    f"sbom upload: nothing changed; check the list above and run again with --yes to apply "
+                    f"it (upload #{sbom.pk} waits for confirmation in the portal)",
+                ]
+            )
+        )
+    print(_counts(sbom.changes))
+    lines = _finding_lines({**sbom.changes, "new_findings": []})
+    if lines:
+        print("\n".join(lines))
     return 0
 
 
@@ -552,6 +610,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upload.add_argument("deployment", help="deployment id, or customer-slug/deployment-name")
     upload.add_argument("path")
+    upload.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="only print what the upload would open, reopen and close; change nothing",
+    )
+    upload.add_argument(
+        "--yes",
+        action="store_true",
+        help="apply even if it closes more findings than OSSDESK_UPLOAD_CONFIRM_CLOSING, or a critical one",
+    )
     upload.set_defaults(handler=cmd_sbom_upload)
     findings = add("findings", "vulnerability findings", lambda a: _print_help_and_fail(findings))
     findings_sub = findings.add_subparsers(dest="findings_command", metavar="SUBCOMMAND")
@@ -647,10 +715,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except CommandError as exc:
-        print(
-            f"ossdesk {args.command}: {exc}" if not str(exc).startswith(args.command) else f"ossdesk {exc}",
-            file=sys.stderr,
-        )
+        for line in str(exc).splitlines() or [""]:  # one line per problem, each prefixed
+            print(
+                f"ossdesk {args.command}: {line}" if not line.startswith(args.command) else f"ossdesk {line}",
+                file=sys.stderr,
+            )
         return 2
     except KeyboardInterrupt:
         return 130

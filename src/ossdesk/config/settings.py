@@ -302,6 +302,14 @@ OSSDESK_WEB_WORKERS = env_int("OSSDESK_WEB_WORKERS", 2)
 # Who publishes the vendor's advisories (CSAF document.publisher, OSV database_specific).
 OSSDESK_VENDOR_NAME = os.environ.get("OSSDESK_VENDOR_NAME", "ossdesk demo vendor")
 OSSDESK_VENDOR_URL = os.environ.get("OSSDESK_VENDOR_URL", "https://support.example.com")
+# An inventory upload that would close more findings than this (or any critical one) waits for a
+# confirmation (docs/security.md).
+OSSDESK_UPLOAD_CONFIRM_CLOSING = env_int("OSSDESK_UPLOAD_CONFIRM_CLOSING", 10)
+# Larger inventory uploads are stored raw and answered at once (202); the worker reads and matches them
+# in short transactions. Caps: components per inventory, uploads in progress per organisation.
+OSSDESK_UPLOAD_INLINE_BYTES = env_int("OSSDESK_UPLOAD_INLINE_BYTES", 1024 * 1024)
+OSSDESK_UPLOAD_MAX_COMPONENTS = env_int("OSSDESK_UPLOAD_MAX_COMPONENTS", 500_000)
+OSSDESK_UPLOADS_IN_PROGRESS_PER_ORGANIZATION = env_int("OSSDESK_UPLOADS_IN_PROGRESS_PER_ORGANIZATION", 2)
 OSSDESK_ATTACHMENT_MAX_BYTES = env_int("OSSDESK_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 # Webhooks (docs/webhooks.md): plain http:// and private/loopback targets only for local testing.
 OSSDESK_WEBHOOKS_ALLOW_HTTP = env_bool("OSSDESK_WEBHOOKS_ALLOW_HTTP", default=False)

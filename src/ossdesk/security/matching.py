@@ -12,13 +12,17 @@ Three entry points, one diff:
 The diff creates findings that are new (open, or what a VEX statement says), updates the version of
 those that moved, reopens fixed ones that came back, and closes as fixed those no longer matched (as not
 affected when their advisory was withdrawn). Nothing is deleted: a finding's history stays.
+
+`evaluate_inventory(id, components)` matches an inventory not stored yet; `preview_deployment` diffs it and
+writes nothing, `apply_inventory` applies that same evaluation: what an upload would open, reopen and close
+is decided by the very code that applies it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -35,9 +39,32 @@ Key = tuple[int, int, str, str]  # deployment, advisory, ecosystem, name_key
 CHUNK = 500
 
 
+@dataclass(frozen=True)
+class Change:
+    """One finding a run opens, reopens or closes: which advisory, how severe, which package, and why."""
+
+    advisory: str
+    severity: str
+    package: str
+    version: str
+    reason: str = ""
+    finding: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "advisory": self.advisory,
+            "severity": self.severity,
+            "package": self.package,
+            "version": self.version,
+            "reason": self.reason,
+            "finding": self.finding,
+        }
+
+
 @dataclass
 class Match:
-    """What one match run changed; `opened` lists the new open findings for notices."""
+    """What one match run changed (or, for a preview, would change); `opened` lists the new open findings
+    for notices; `new`, `reopening` and `closing` name each finding behind the counts."""
 
     created: int = 0
     reopened: int = 0
@@ -45,6 +72,9 @@ class Match:
     closed: int = 0
     suppressed: int = 0
     opened: list[int] = field(default_factory=list)
+    new: list[Change] = field(default_factory=list)
+    reopening: list[Change] = field(default_factory=list)
+    closing: list[Change] = field(default_factory=list)
 
     def __iadd__(self, other: Match) -> Match:
         self.created += other.created
@@ -53,6 +83,9 @@ class Match:
         self.closed += other.closed
         self.suppressed += other.suppressed
         self.opened += other.opened
+        self.new += other.new
+        self.reopening += other.reopening
+        self.closing += other.closing
         return self
 
 
@@ -192,6 +225,23 @@ def match_advisories(advisory_ids: Iterable[int], *, now: datetime | None = None
     return result
 
 
+def _entries_for_components(
+    components: Sequence[tuple[Any, ...]],
+) -> dict[tuple[str, str], list[tuple[int, osv.Affected]]]:
+    """The affected entries of every advisory naming one of these components' packages."""
+    by_ecosystem: dict[str, set[str]] = defaultdict(set)
+    for row in components:
+        if row[1]:
+            by_ecosystem[row[1]].add(row[2])
+    rows: list[tuple[int, int, str, str]] = []
+    for ecosystem, names in by_ecosystem.items():
+        for chunk in _chunks(sorted(names)):
+            rows += AffectedPackage.objects.filter(ecosystem=ecosystem, name_key__in=chunk).values_list(
+                "advisory_id", "position", "ecosystem", "name_key"
+            )
+    return _entries_for(rows)
+
+
 def match_deployments(deployment_ids: Iterable[int], *, now: datetime | None = None) -> Match:
     """Findings of these deployments against every advisory, brought up to date."""
     ids = sorted(set(deployment_ids))
@@ -199,19 +249,36 @@ def match_deployments(deployment_ids: Iterable[int], *, now: datetime | None = N
     for chunk in _chunks(ids):
         marks = ", ".join(["%s"] * len(chunk))
         components += _component_rows(f"deployment_id IN ({marks})", list(chunk))
-    keys = sorted({(row[1], row[2]) for row in components if row[1]})
-    rows: list[tuple[int, int, str, str]] = []
-    by_ecosystem: dict[str, list[str]] = defaultdict(list)
-    for ecosystem, name_key in keys:
-        by_ecosystem[ecosystem].append(name_key)
-    for ecosystem, names in by_ecosystem.items():
-        for chunk in _chunks(names):
-            rows += AffectedPackage.objects.filter(ecosystem=ecosystem, name_key__in=chunk).values_list(
-                "advisory_id", "position", "ecosystem", "name_key"
-            )
-    entries = _entries_for(rows)
-    desired = _desired(components, _Evaluator(entries))
+    desired = _desired(components, _Evaluator(_entries_for_components(components)))
     return _apply(desired, Finding.objects.filter(deployment_id__in=ids), now=now)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What an inventory matches, computed once: previewed, then applied without evaluating it again."""
+
+    deployment_id: int
+    desired: dict[Key, _Hit]
+
+
+def evaluate_inventory(
+    deployment_id: int, components: Sequence[tuple[str, str, str, str, str]]
+) -> Evaluation:
+    """The advisories these components (ecosystem, name_key, version, purl, name) match; reads only."""
+    rows = [(deployment_id, *component) for component in components]
+    return Evaluation(deployment_id, _desired(rows, _Evaluator(_entries_for_components(rows))))
+
+
+def preview_deployment(inventory: Evaluation, *, now: datetime | None = None) -> Match:
+    """What making this inventory the deployment's would do to its findings; nothing is written."""
+    existing = Finding.objects.filter(deployment_id=inventory.deployment_id)
+    return _plan(inventory.desired, existing, now=now or timezone.now()).result
+
+
+def apply_inventory(inventory: Evaluation, *, now: datetime | None = None) -> Match:
+    """The deployment's findings brought up to date with an inventory evaluated beforehand (so that the
+    write transaction only writes)."""
+    return _apply(inventory.desired, Finding.objects.filter(deployment_id=inventory.deployment_id), now=now)
 
 
 def match_all(*, now: datetime | None = None) -> Match:
@@ -233,12 +300,14 @@ class _Context:
 
     def __init__(self, advisory_ids: set[int], deployment_ids: set[int]) -> None:
         self.advisories: dict[int, tuple[str, bool, float | None, set[str]]] = {}
+        self.osv_ids: dict[int, str] = {}
         self.withdrawn: set[int] = set()
         for chunk in _chunks(sorted(advisory_ids)):
             for pk, osv_id, severity, kev, epss, aliases, withdrawn in Advisory.objects.filter(
                 pk__in=chunk
             ).values_list("pk", "osv_id", "severity", "kev", "epss", "aliases", "withdrawn"):
                 self.advisories[pk] = (severity, kev, epss, {osv_id, *aliases})
+                self.osv_ids[pk] = osv_id
                 if withdrawn is not None:
                     self.withdrawn.add(pk)
         self.deployments: dict[int, tuple[int, str, bool]] = {}
@@ -320,9 +389,15 @@ def vex_reason(statement: VexStatement) -> str:
     return f"VEX {statement.status.replace('_', ' ')} ({statement.source})" + (f": {why}" if why else "")
 
 
-@transaction.atomic
-def _apply(desired: dict[Key, _Hit], existing_qs: Any, *, now: datetime | None) -> Match:
-    now = now or timezone.now()
+@dataclass
+class _Plan:
+    result: Match
+    to_create: list[Finding]
+    updates: list[Finding]
+
+
+def _plan(desired: dict[Key, _Hit], existing_qs: Any, *, now: datetime) -> _Plan:
+    """The diff of desired matches against stored findings, as unsaved rows and named changes."""
     result = Match()
     existing: dict[Key, Finding] = {
         (f.deployment_id, f.advisory_id, f.ecosystem, f.name_key): f
@@ -331,9 +406,12 @@ def _apply(desired: dict[Key, _Hit], existing_qs: Any, *, now: datetime | None) 
             "deployment_id",
             "advisory_id",
             "ecosystem",
+            "name",
             "name_key",
             "version",
             "status",
+            "status_reason",
+            "severity",
             "organization_id",
         )
     }
@@ -355,6 +433,7 @@ def _apply(desired: dict[Key, _Hit], existing_qs: Any, *, now: datetime | None) 
                 found.status, found.resolved_at = Finding.Status.OPEN, None
                 found.status_reason = f"affected version {hit.version} is back"
                 result.reopened += 1
+                result.reopening.append(_change(context, found, found.status_reason))
                 changed = True
             if changed:
                 updates.append(found)
@@ -386,6 +465,8 @@ def _apply(desired: dict[Key, _Hit], existing_qs: Any, *, now: datetime | None) 
             finding.status_reason = vex_reason(statement)
             finding.resolved_at = now
             result.suppressed += 1
+        else:
+            result.new.append(_change(context, finding, ""))
         to_create.append(finding)
     for key, found in existing.items():
         if key in desired or found.status not in (Finding.Status.OPEN, Finding.Status.RISK_ACCEPTED):
@@ -397,9 +478,31 @@ def _apply(desired: dict[Key, _Hit], existing_qs: Any, *, now: datetime | None) 
         found.resolved_at = now
         updates.append(found)
         result.closed += 1
-    created = Finding.objects.bulk_create(to_create, batch_size=2000)
+        result.closing.append(_change(context, found, found.status_reason))
+    result.created = len(to_create)
+    return _Plan(result, to_create, updates)
+
+
+def _change(context: _Context, finding: Finding, reason: str) -> Change:
+    return Change(
+        advisory=context.osv_ids.get(finding.advisory_id, str(finding.advisory_id)),
+        severity=finding.severity,
+        package=finding.name,
+        version=finding.version,
+        reason=reason,
+        finding=finding.pk,
+    )
+
+
+@transaction.atomic
+def _apply(desired: dict[Key, _Hit], existing_qs: Any, *, now: datetime | None) -> Match:
+    plan = _plan(desired, existing_qs, now=now or timezone.now())
+    result, updates = plan.result, plan.updates
+    created = Finding.objects.bulk_create(plan.to_create, batch_size=2000)
     result.created = len(created)
     result.opened = [f.pk for f in created if f.status == Finding.Status.OPEN and f.pk is not None]
+    # `new` was planned in creation order, one entry per open finding: now they have ids.
+    result.new = [replace(change, finding=pk) for change, pk in zip(result.new, result.opened, strict=True)]
     if updates:
         Finding.objects.bulk_update(
             updates,

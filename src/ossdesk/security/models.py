@@ -127,7 +127,19 @@ class KevEntry(models.Model):
 
 
 class Sbom(models.Model):
-    """One inventory upload (SBOM or lockfile) of a deployment; the newest is the current one."""
+    """One inventory upload (SBOM or lockfile) of a deployment; the newest applied one is the current one.
+
+    An upload that would close findings beyond what may close unasked is held until someone confirms it;
+    `changes` keeps what it did (or, while held, would do) to the findings, named.
+    """
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received, not read yet"
+        PROCESSING = "processing", "Being read and matched"
+        HELD = "held", "Held for confirmation"
+        APPLIED = "applied", "Applied"
+        REFUSED = "refused", "Refused"
+        DISCARDED = "discarded", "Not applied"
 
     deployment = models.ForeignKey("customers.Deployment", on_delete=models.CASCADE, related_name="sboms")
     filename = models.CharField(max_length=255)
@@ -143,6 +155,13 @@ class Sbom(models.Model):
     )
     uploaded_via = models.CharField(max_length=10, default="portal")
     uploaded_at = models.DateTimeField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.APPLIED)
+    confirmed = models.BooleanField(default=False, help_text="Sent with confirm=true, or confirmed later")
+    problems = models.JSONField(
+        default=list, blank=True, help_text="Why it was refused, or why it needs confirmation"
+    )
+    changes = models.JSONField(default=dict, blank=True, help_text="Findings it opened, reopened and closed")
+    processing_since = models.DateTimeField(null=True, blank=True, help_text="When a worker claimed it")
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

@@ -12,7 +12,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -20,16 +20,17 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
-from ossdesk.accounts.actor import Actor
+from ossdesk.accounts.actor import Actor, actor_for
 from ossdesk.accounts.models import Notification, Role, User
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.customers.models import Contact, Deployment, Organization
 from ossdesk.domain import csaf, osv
 from ossdesk.domain import vex as vexdoc
 from ossdesk.domain.entitlements import EntitlementDenied, check_feature
-from ossdesk.domain.inventory import MAX_BYTES, InventoryError, parse
+from ossdesk.domain.inventory import MAX_BYTES, Inventory, InventoryError, parse, refusal_reasons
 from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.security import matching
 from ossdesk.security.models import (
@@ -435,19 +436,51 @@ def priorities_refresh(*, advisory_ids: Iterable[int] | None = None, cves: set[s
 # --- inventory --------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def sbom_upload(
-    *, actor: Actor, deployment: Deployment, filename: str, data: bytes, via: str = "portal"
-) -> tuple[Sbom, matching.Match]:
-    """Store an SBOM or lockfile for a deployment, make it current, and match it.
+CRITICAL = "critical"
+LISTED_CHANGES = 200  # findings named per kind in an upload's record and audit entry; the counts are exact
 
-    A file that does not parse is refused with the parser's reason and nothing is stored.
-    """
+
+@dataclass(frozen=True)
+class UploadPreview:
+    """What an inventory would do to a deployment's findings, read before anything is written, and why
+    applying it needs someone's confirmation (empty when it may apply unasked)."""
+
+    filename: str
+    format: str
+    component_count: int
+    warnings: tuple[str, ...]
+    match: matching.Match
+    needs_confirmation: tuple[str, ...]
+    evaluated: matching.Evaluation
+
+    @property
+    def changes(self) -> dict[str, Any]:
+        return _changes_record(self.match)
+
+
+def _confirmation_reasons(match: matching.Match, closing_limit: int | None) -> tuple[str, ...]:
+    """Closing more than `closing_limit` findings (the setting by default), or any critical one."""
+    limit = settings.OSSDESK_UPLOAD_CONFIRM_CLOSING if closing_limit is None else closing_limit
+    reasons = []
+    if match.closed > limit:
+        reasons.append(
+            f"it would close {match.closed} findings; closing more than {limit} needs confirmation"
+        )
+    critical = sorted({c.advisory for c in match.closing if c.severity == CRITICAL})
+    if critical:
+        reasons.append(f"it would close critical findings: {', '.join(critical[:10])}")
+    return tuple(reasons)
+
+
+def _check_upload(actor: Actor, deployment: Deployment) -> None:
     _require_deployment_access(actor, deployment)
-    organization = deployment.organization
     if not actor.is_staff:
-        check_feature(entitlements_for(organization=organization), feature="sbom_scanning", plans=plan_refs())
-    name = PurePath(filename or "").name.strip() or "upload"
+        terms = entitlements_for(organization=deployment.organization)
+        check_feature(terms, feature="sbom_scanning", plans=plan_refs())
+
+
+def _read_inventory(name: str, data: bytes) -> Inventory:
+    """The file as an inventory, or a field error on `file` with one message per problem."""
     if not data:
         raise ValidationError({"file": f"{name} is empty."})
     if len(data) > MAX_BYTES:
@@ -456,23 +489,25 @@ def sbom_upload(
         inventory = parse(name, data)
     except InventoryError as error:
         raise ValidationError({"file": str(error)}) from None
-    now = timezone.now()
-    Sbom.objects.filter(deployment=deployment, current=True).update(current=False)
-    Component.objects.filter(deployment=deployment, current=True).update(current=False)
-    sbom = Sbom(
-        deployment=deployment,
-        filename=name[:255],
-        format=inventory.format[:60],
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        component_count=len(inventory.components),
-        warnings=list(inventory.warnings)[:200],
-        uploaded_by=actor.user,
-        uploaded_via=via,
-        uploaded_at=now,
-    )
-    sbom.file.save(f"{sbom.sha256[:16]}-{name}", ContentFile(data), save=False)
-    sbom.save()
+    problems = refusal_reasons(name, inventory)
+    if problems:
+        raise ValidationError({"file": list(problems)})
+    limit = settings.OSSDESK_UPLOAD_MAX_COMPONENTS
+    if len(inventory.components) > limit:
+        raise ValidationError(
+            {
+                "file": f"{name}: {len(inventory.components):,} components; the limit is {limit:,} "
+                "per inventory."
+            }
+        )
+    return inventory
+
+
+ComponentRow = tuple[str, str, str, str, str]  # ecosystem, name_key, version, purl, name
+
+
+def _component_rows(inventory: Inventory) -> list[ComponentRow]:
+    """One row per (ecosystem, package, version), as matching and the Component table key them."""
     seen: set[tuple[str, str, str]] = set()
     rows = []
     for component in inventory.components:
@@ -480,23 +515,221 @@ def sbom_upload(
         name_key = (
             osv.normalise_name(component.ecosystem, component.name) if component.ecosystem else component.name
         )
-        dedupe = (ecosystem, name_key, component.version or "")
-        if dedupe in seen:
+        version = component.version or ""
+        if (ecosystem, name_key, version) in seen:
             continue
-        seen.add(dedupe)
+        seen.add((ecosystem, name_key, version))
         rows.append(
-            Component(
-                sbom=sbom,
-                deployment=deployment,
-                ecosystem=ecosystem[:40],
-                name=component.name[:300],
-                name_key=name_key[:300],
-                version=(component.version or "")[:200],
-                purl=(component.purl or "")[:1000],
+            (
+                ecosystem[:40],
+                name_key[:300],
+                version[:200],
+                (component.purl or "")[:1000],
+                component.name[:300],
             )
         )
-    Component.objects.bulk_create(rows, batch_size=2000)
-    result = matching.match_deployments([deployment.pk], now=now)
+    return rows
+
+
+def _changes_record(match: matching.Match) -> dict[str, Any]:
+    """An upload's effect on the findings, for its record and its audit entry: exact counts, and each
+    finding named (advisory, severity, package, version, why) up to LISTED_CHANGES per kind."""
+    return {
+        "new": match.created - match.suppressed,
+        "reopened": match.reopened,
+        "closed": match.closed,
+        "moved": match.moved,
+        "suppressed": match.suppressed,
+        "new_findings": [c.as_dict() for c in match.new[:LISTED_CHANGES]],
+        "reopened_findings": [c.as_dict() for c in match.reopening[:LISTED_CHANGES]],
+        "closed_findings": [c.as_dict() for c in match.closing[:LISTED_CHANGES]],
+    }
+
+
+def _preview(
+    actor: Actor, deployment: Deployment, filename: str, data: bytes, closing_limit: int | None
+) -> tuple[UploadPreview, list[ComponentRow]]:
+    _check_upload(actor, deployment)
+    name = PurePath(filename or "").name.strip() or "upload"
+    inventory = _read_inventory(name, data)
+    rows = _component_rows(inventory)
+    evaluated = matching.evaluate_inventory(deployment.pk, rows)
+    match = matching.preview_deployment(evaluated)
+    preview = UploadPreview(
+        filename=name,
+        format=inventory.format,
+        component_count=len(rows),
+        warnings=inventory.warnings,
+        match=match,
+        needs_confirmation=_confirmation_reasons(match, closing_limit),
+        evaluated=evaluated,
+    )
+    return preview, rows
+
+
+def sbom_preview(
+    *, actor: Actor, deployment: Deployment, filename: str, data: bytes, closing_limit: int | None = None
+) -> UploadPreview:
+    """What uploading this file would do (the dry run): refused as an upload would be, nothing written."""
+    return _preview(actor, deployment, filename, data, closing_limit)[0]
+
+
+@transaction.atomic
+def sbom_upload(
+    *,
+    actor: Actor,
+    deployment: Deployment,
+    filename: str,
+    data: bytes,
+    via: str = "portal",
+    confirm: bool = False,
+    closing_limit: int | None = None,
+) -> tuple[Sbom, matching.Match]:
+    """Store an SBOM or lockfile for a deployment, make it current, and match it.
+
+    A file that does not parse, yields no component or skips more entries than it reads is refused with
+    the reasons and nothing is stored. One that would close more than `closing_limit` findings
+    (``OSSDESK_UPLOAD_CONFIRM_CLOSING`` by default) or any critical one is stored but held, unapplied,
+    until confirmed (`confirm=True` here, or :func:`sbom_confirm`): the Match returned is then what it
+    would do.
+    """
+    preview, rows = _preview(actor, deployment, filename, data, closing_limit)
+    reasons = list(preview.needs_confirmation)
+    sbom = Sbom(
+        deployment=deployment,
+        filename=preview.filename[:255],
+        format=preview.format[:60],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        component_count=preview.component_count,
+        warnings=list(preview.warnings)[:200],
+        uploaded_by=actor.user,
+        uploaded_via=via,
+        uploaded_at=timezone.now(),
+        confirmed=confirm,
+    )
+    sbom.file.save(f"{sbom.sha256[:16]}-{preview.filename}", ContentFile(data), save=False)
+    if reasons and not confirm:
+        sbom.state, sbom.current, sbom.problems = Sbom.State.HELD, False, reasons
+        sbom.changes = _changes_record(preview.match)
+        sbom.save()
+        audit_record(
+            actor=actor,
+            action="action",
+            instance=sbom,
+            after={"did": "upload held for confirmation", "filename": sbom.filename, "why": reasons},
+            organization_id=deployment.organization_id,
+        )
+        return sbom, preview.match
+    sbom.save()
+    return sbom, _apply_inventory(actor, sbom, rows, evaluated=preview.evaluated)
+
+
+@transaction.atomic
+def sbom_confirm(*, actor: Actor, sbom: Sbom) -> tuple[Sbom, matching.Match]:
+    """Apply a held upload, as it matches now (an advisory imported since may change the diff)."""
+    sbom = Sbom.objects.select_for_update().select_related("deployment__organization").get(pk=sbom.pk)
+    _check_upload(actor, sbom.deployment)
+    if sbom.state != Sbom.State.HELD:
+        raise ValidationError({"state": f"This upload is {sbom.get_state_display().lower()}, not held."})
+    sbom.confirmed = True
+    if sbom.size > settings.OSSDESK_UPLOAD_INLINE_BYTES:  # the worker applies it, in short transactions
+        sbom.state = Sbom.State.RECEIVED
+        sbom.save(update_fields=["state", "confirmed"])
+        transaction.on_commit(lambda: _process_later(sbom.pk))
+        return sbom, matching.Match()
+    with sbom.file.open("rb") as handle:
+        data = handle.read()
+    return sbom, _apply_inventory(actor, sbom, _component_rows(_read_inventory(sbom.filename, data)))
+
+
+@transaction.atomic
+def sbom_discard(*, actor: Actor, sbom: Sbom) -> Sbom:
+    """Drop a held upload: it stays in the history, never applied."""
+    sbom = Sbom.objects.select_for_update().select_related("deployment").get(pk=sbom.pk)
+    _require_deployment_access(actor, sbom.deployment)
+    if sbom.state != Sbom.State.HELD:
+        raise ValidationError({"state": f"This upload is {sbom.get_state_display().lower()}, not held."})
+    sbom.state = Sbom.State.DISCARDED
+    sbom.save(update_fields=["state"])
+    audit_record(
+        actor=actor,
+        action="action",
+        instance=sbom,
+        after={"did": "held upload discarded", "filename": sbom.filename},
+        organization_id=sbom.deployment.organization_id,
+    )
+    return sbom
+
+
+def _switch_inventory(sbom: Sbom, rows: list[ComponentRow] | None) -> None:
+    """Make `sbom` the deployment's current inventory. `rows` are inserted here, or (None) were
+    inserted beforehand, not current, by :func:`_insert_components`."""
+    deployment = sbom.deployment
+    Sbom.objects.filter(deployment=deployment, current=True).update(current=False)
+    Component.objects.filter(deployment=deployment, current=True).update(current=False)
+    # A newer inventory supersedes any upload still waiting for confirmation.
+    Sbom.objects.filter(deployment=deployment, state=Sbom.State.HELD).exclude(pk=sbom.pk).update(
+        state=Sbom.State.DISCARDED
+    )
+    sbom.state, sbom.current, sbom.problems = Sbom.State.APPLIED, True, []
+    sbom.save()
+    if rows is None:
+        Component.objects.filter(sbom=sbom).update(current=True)
+    else:
+        _bulk_components(sbom, rows, current=True)
+
+
+def _bulk_components(sbom: Sbom, rows: Sequence[ComponentRow], *, current: bool) -> None:
+    # In slices: bulk_create holds every model instance of what it is given at once.
+    for start in range(0, len(rows), UPLOAD_BATCH):
+        Component.objects.bulk_create(
+            [
+                Component(
+                    sbom=sbom,
+                    deployment_id=sbom.deployment_id,
+                    ecosystem=ecosystem,
+                    name_key=name_key,
+                    version=version,
+                    purl=purl,
+                    name=name,
+                    current=current,
+                )
+                for ecosystem, name_key, version, purl, name in rows[start : start + UPLOAD_BATCH]
+            ]
+        )
+
+
+def _insert_components(sbom: Sbom, rows: list[ComponentRow]) -> None:
+    """The components of a large upload, a short transaction per slice, not current yet: other
+    customers' writes go in between."""
+    Component.objects.filter(sbom=sbom).delete()  # a retry after a crash starts clean
+    for start in range(0, len(rows), UPLOAD_BATCH):
+        with transaction.atomic():
+            _bulk_components(sbom, rows[start : start + UPLOAD_BATCH], current=False)
+        batch_committed.send(sender=Sbom, sbom=sbom, done=min(start + UPLOAD_BATCH, len(rows)))
+
+
+def _apply_inventory(
+    actor: Actor,
+    sbom: Sbom,
+    rows: list[ComponentRow],
+    *,
+    inserted: bool = False,
+    evaluated: matching.Evaluation | None = None,
+) -> matching.Match:
+    """Make the upload the deployment's inventory, match it (with the evaluation already made, when
+    given), and audit what it opened and closed, and why."""
+    deployment = sbom.deployment
+    now = timezone.now()
+    sbom.component_count = len(rows)
+    _switch_inventory(sbom, None if inserted else rows)
+    if evaluated is None:
+        result = matching.match_deployments([deployment.pk], now=now)
+    else:
+        result = matching.apply_inventory(evaluated, now=now)
+    sbom.changes = _changes_record(result)
+    sbom.save(update_fields=["changes", "confirmed"])
     audit_record(
         actor=actor,
         action="action",
@@ -507,12 +740,179 @@ def sbom_upload(
             "format": sbom.format,
             "components": len(rows),
             "sha256": sbom.sha256,
+            "confirmed": sbom.confirmed,
             "findings_created": result.created,
+            "findings_reopened": result.reopened,
             "findings_closed": result.closed,
+            "closed": sbom.changes["closed_findings"],
+            "reopened": sbom.changes["reopened_findings"],
         },
-        organization_id=organization.pk,
+        organization_id=deployment.organization_id,
     )
-    return sbom, result
+    return result
+
+
+# --- large uploads: stored raw, processed by the worker -------------------------------------------------
+
+UPLOAD_BATCH = 5000
+IN_PROGRESS = (Sbom.State.RECEIVED, Sbom.State.PROCESSING)
+batch_committed = Signal()  # after each slice of a large upload's components commits (tests observe it)
+
+
+@transaction.atomic
+def sbom_receive(
+    *,
+    actor: Actor,
+    deployment: Deployment,
+    filename: str,
+    data: bytes,
+    via: str = "api",
+    confirm: bool = False,
+) -> Sbom:
+    """Store an upload raw and queue it: the answer comes at once, the worker reads, matches and
+    applies it (:func:`sbom_process`) in short transactions; poll the upload's `state`."""
+    _check_upload(actor, deployment)
+    name = PurePath(filename or "").name.strip() or "upload"
+    if not data:
+        raise ValidationError({"file": f"{name} is empty."})
+    if len(data) > MAX_BYTES:
+        raise ValidationError({"file": f"{name} is {len(data):,} bytes; the limit is {MAX_BYTES:,}."})
+    limit = settings.OSSDESK_UPLOADS_IN_PROGRESS_PER_ORGANIZATION
+    busy = Sbom.objects.filter(deployment__organization_id=deployment.organization_id, state__in=IN_PROGRESS)
+    if busy.count() >= limit:
+        raise ValidationError(
+            {
+                "file": f"{limit} uploads of this organisation are still being processed; "
+                "send it when they are done."
+            }
+        )
+    sbom = Sbom(
+        deployment=deployment,
+        filename=name[:255],
+        format="",
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        uploaded_by=actor.user,
+        uploaded_via=via,
+        uploaded_at=timezone.now(),
+        state=Sbom.State.RECEIVED,
+        current=False,
+        confirmed=confirm,
+    )
+    sbom.file.save(f"{sbom.sha256[:16]}-{name}", ContentFile(data), save=False)
+    sbom.save()
+    audit_record(
+        actor=actor,
+        action="action",
+        instance=sbom,
+        after={"did": "upload received", "filename": sbom.filename, "size": sbom.size, "sha256": sbom.sha256},
+        organization_id=deployment.organization_id,
+    )
+    transaction.on_commit(lambda: _process_later(sbom.pk))
+    return sbom
+
+
+def _process_later(sbom_id: int) -> None:
+    from ossdesk.security.tasks import sbom_process_task  # the task calls services, not the reverse
+
+    sbom_process_task(sbom_id)
+
+
+def _uploader(sbom: Sbom) -> Actor:
+    return actor_for(sbom.uploaded_by) if sbom.uploaded_by else Actor.system(sbom.uploaded_via)
+
+
+def sbom_process(*, sbom_id: int) -> Sbom | None:
+    """Read, match and apply a received upload; refused, held or applied, the outcome is on the row.
+
+    Claimed with a conditional update, so a second run (two workers, a retried task) does nothing. The
+    file is read and diffed outside any transaction; components go in by slices, each its own short
+    transaction; only switching the inventory and matching it take one more.
+    """
+    claimed = Sbom.objects.filter(pk=sbom_id, state=Sbom.State.RECEIVED).update(
+        state=Sbom.State.PROCESSING, processing_since=timezone.now()
+    )
+    if not claimed:
+        return None
+    sbom = Sbom.objects.select_related("deployment__organization", "uploaded_by").get(pk=sbom_id)
+    actor = _uploader(sbom)
+    try:
+        with sbom.file.open("rb") as handle:
+            data = handle.read()
+        # The portal shows every closing before it happens, as its confirmation page does for small files.
+        limit = 0 if sbom.uploaded_via == "portal" else None
+        preview, rows = _preview(actor, sbom.deployment, sbom.filename, data, limit)
+    except (ValidationError, EntitlementDenied, PermissionDenied) as error:
+        return _refuse(actor, sbom, error)
+    del data
+    sbom.format, sbom.component_count = preview.format[:60], preview.component_count
+    sbom.warnings = list(preview.warnings)[:200]
+    if preview.needs_confirmation and not sbom.confirmed:
+        with transaction.atomic():
+            sbom.state, sbom.problems = Sbom.State.HELD, list(preview.needs_confirmation)
+            sbom.changes = preview.changes
+            sbom.save()
+            audit_record(
+                actor=actor,
+                action="action",
+                instance=sbom,
+                after={
+                    "did": "upload held for confirmation",
+                    "filename": sbom.filename,
+                    "why": sbom.problems,
+                },
+                organization_id=sbom.deployment.organization_id,
+            )
+        return sbom
+    _insert_components(sbom, rows)
+    with transaction.atomic():
+        _apply_inventory(actor, sbom, rows, inserted=True, evaluated=preview.evaluated)
+    return sbom
+
+
+STALLED_AFTER = timedelta(minutes=30)
+FORGOTTEN_AFTER = timedelta(minutes=5)
+
+
+def sboms_resume(*, now: datetime | None = None) -> int:
+    """Queue again the uploads a worker never picked up (a lost task) or left half-done (a worker killed
+    mid-way: its slices are deleted and it starts over); the number queued."""
+    now = now or timezone.now()
+    forgotten = Sbom.objects.filter(state=Sbom.State.RECEIVED, uploaded_at__lt=now - FORGOTTEN_AFTER)
+    stalled = Sbom.objects.filter(state=Sbom.State.PROCESSING, processing_since__lt=now - STALLED_AFTER)
+    ids = list(forgotten.values_list("pk", flat=True))
+    for pk in stalled.values_list("pk", flat=True):
+        # Conditional: a worker that finishes meanwhile keeps its outcome.
+        if Sbom.objects.filter(pk=pk, state=Sbom.State.PROCESSING).update(state=Sbom.State.RECEIVED):
+            ids.append(pk)
+    for pk in ids:
+        _process_later(pk)
+    return len(ids)
+
+
+def _refuse(actor: Actor, sbom: Sbom, error: Exception) -> Sbom:
+    if isinstance(error, ValidationError):
+        problems = (
+            [m for messages in error.message_dict.values() for m in messages]
+            if hasattr(error, "error_dict")
+            else list(error.messages)
+        )
+    else:
+        problems = [str(error)]
+    with transaction.atomic():
+        sbom.state, sbom.problems = Sbom.State.REFUSED, problems[:MAX_PROBLEMS]
+        sbom.save(update_fields=["state", "problems"])
+        audit_record(
+            actor=actor,
+            action="action",
+            instance=sbom,
+            after={"did": "upload refused", "filename": sbom.filename, "why": sbom.problems},
+            organization_id=sbom.deployment.organization_id,
+        )
+    return sbom
+
+
+MAX_PROBLEMS = 25
 
 
 # --- findings ---------------------------------------------------------------------------------------------

@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Model
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -35,7 +37,14 @@ from ossdesk.plans.selectors import entitlements_for
 from ossdesk.products.selectors import product_list, product_version_list
 from ossdesk.security import selectors as security_selectors
 from ossdesk.security import services as security_services
-from ossdesk.security.api.serializers import SbomSerializer, SbomUploadedSerializer, SbomUploadInSerializer
+from ossdesk.security.api.serializers import (
+    SbomHeldSerializer,
+    SbomSerializer,
+    SbomUploadedSerializer,
+    SbomUploadInSerializer,
+    UploadFlagsSerializer,
+    UploadPreviewSerializer,
+)
 from ossdesk.security.api.uploads import upload_from_request
 from ossdesk.web.ids import IdFilter
 from ossdesk.web.viewsets import ServiceViewSet
@@ -210,14 +219,34 @@ class DeploymentViewSet(ServiceViewSet):
                 str,
                 description="With a raw request body: the file's name, which says its format "
                 "(requirements.txt, package-lock.json, bom.cdx.json ...)",
-            )
+            ),
+            OpenApiParameter(
+                "dry_run", bool, description="Only answer what the upload would do (200); store nothing"
+            ),
+            OpenApiParameter(
+                "confirm",
+                bool,
+                description="Apply even if it closes more findings than the server's limit or a critical one",
+            ),
         ],
         responses={
+            200: OpenApiResponse(UploadPreviewSerializer, description="dry_run: what it would do"),
             201: SbomUploadedSerializer,
+            202: OpenApiResponse(
+                SbomSerializer,
+                description="A large file (over OSSDESK_UPLOAD_INLINE_BYTES): stored raw, read and matched "
+                "by the worker; poll `Location` until `state` is applied, held or refused",
+            ),
             400: OpenApiResponse(
-                description='{"detail", "errors": {"file": [...]}}: empty, too large, unreadable'
+                description='{"detail", "errors": {"file": [...]}}: empty, too large, unreadable, no '
+                "component read, or more entries skipped than read; nothing is stored"
             ),
             403: OpenApiResponse(description='Refused by the contract: {"detail", "code", "allowed_by"}'),
+            409: OpenApiResponse(
+                SbomHeldSerializer,
+                description="Held, not applied: it would close more findings than the limit, or a "
+                "critical one. Confirm it at `confirm_url` (or send it again with confirm=true)",
+            ),
         },
     )
     @action(
@@ -228,19 +257,62 @@ class DeploymentViewSet(ServiceViewSet):
         advisory at once. Send the file as the multipart part `file`, or as the body with `?filename=`."""
         deployment = self.get_object()
         if request.method == "POST":
-            filename, data = upload_from_request(request)
-            sbom, match = security_services.sbom_upload(
-                actor=self.actor, deployment=deployment, filename=filename, data=data, via="api"
-            )
-            sbom = security_selectors.sbom_get(actor=self.actor, pk=sbom.pk)
-            sbom.match = match  # type: ignore[attr-defined]
-            return Response(
-                SbomUploadedSerializer(sbom, context=self.get_serializer_context()).data,
-                status=status.HTTP_201_CREATED,
-            )
+            return self._upload(request, deployment)
         page = self.paginate_queryset(
             security_selectors.sbom_list(actor=self.actor, deployment_id=deployment.pk)
         )
         return self.get_paginated_response(
             SbomSerializer(page, many=True, context=self.get_serializer_context()).data
         )
+
+    def _upload(self, request: Request, deployment: Deployment) -> Response:
+        # Flags come in the query string, which a raw body leaves readable, or as multipart fields.
+        flags = UploadFlagsSerializer(data=request.query_params)
+        flags.is_valid(raise_exception=True)
+        filename, data = upload_from_request(request)
+        if request.content_type.startswith("multipart/"):
+            fields: Any = request.data  # a QueryDict for multipart
+            form = {key: fields[key] for key in ("dry_run", "confirm") if key in fields}
+            flags = UploadFlagsSerializer(data={**flags.validated_data, **form})
+            flags.is_valid(raise_exception=True)
+        if len(data) > settings.OSSDESK_UPLOAD_INLINE_BYTES and not flags.validated_data["dry_run"]:
+            sbom = security_services.sbom_receive(
+                actor=self.actor,
+                deployment=deployment,
+                filename=filename,
+                data=data,
+                via="api",
+                confirm=flags.validated_data["confirm"],
+            )
+            location = reverse("sbom-detail", args=[sbom.pk])
+            sbom = security_selectors.sbom_get(actor=self.actor, pk=sbom.pk)
+            return Response(
+                SbomSerializer(sbom, context=self.get_serializer_context()).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Location": request.build_absolute_uri(location)},
+            )
+        if flags.validated_data["dry_run"]:
+            preview = security_services.sbom_preview(
+                actor=self.actor, deployment=deployment, filename=filename, data=data
+            )
+            return Response(UploadPreviewSerializer(preview).data)
+        sbom, match = security_services.sbom_upload(
+            actor=self.actor,
+            deployment=deployment,
+            filename=filename,
+            data=data,
+            via="api",
+            confirm=flags.validated_data["confirm"],
+        )
+        sbom = security_selectors.sbom_get(actor=self.actor, pk=sbom.pk)
+        sbom.match = match  # type: ignore[attr-defined]
+        context = self.get_serializer_context()
+        if sbom.state == sbom.State.HELD:
+            body = {
+                "detail": "Held, not applied: " + "; ".join(sbom.problems) + ".",
+                "errors": {"confirm": sbom.problems},
+                "upload": sbom,
+                "confirm_url": request.build_absolute_uri(reverse("sbom-confirm", args=[sbom.pk])),
+            }
+            return Response(SbomHeldSerializer(body, context=context).data, status=status.HTTP_409_CONFLICT)
+        return Response(SbomUploadedSerializer(sbom, context=context).data, status=status.HTTP_201_CREATED)

@@ -35,7 +35,14 @@ from collections.abc import Callable
 from typing import Any
 
 from ossdesk.domain.inventory import cyclonedx, dotnet, go, javascript, maven, php, python, ruby, rust, spdx
-from ossdesk.domain.inventory._decode import load_json, load_toml, load_xml, local_name, text
+from ossdesk.domain.inventory._decode import (
+    load_json,
+    load_json_lazily,
+    load_toml,
+    load_xml,
+    local_name,
+    text,
+)
 from ossdesk.domain.inventory._model import (
     MAX_BYTES,
     Component,
@@ -44,9 +51,18 @@ from ossdesk.domain.inventory._model import (
     InventoryError,
     ecosystem_for_purl,
     inventory_error,
+    refusal_reasons,
 )
 
-__all__ = ["MAX_BYTES", "Component", "Inventory", "InventoryError", "ecosystem_for_purl", "parse"]
+__all__ = [
+    "MAX_BYTES",
+    "Component",
+    "Inventory",
+    "InventoryError",
+    "ecosystem_for_purl",
+    "parse",
+    "refusal_reasons",
+]
 
 Reader = Callable[[str, bytes], Inventory]
 
@@ -101,7 +117,9 @@ def _lockfile(basename: str) -> tuple[str, Reader] | None:
 
 
 def _read_json_document(filename: str, data: bytes) -> Inventory:
-    document = load_json(filename, data)
+    # A CycloneDX document's components are read one at a time: the whole tree would cost several
+    # times the file's size in memory.
+    document = load_json_lazily(filename, data, "components")
     if isinstance(document, dict):
         if document.get("bomFormat") == "CycloneDX":
             return cyclonedx.read_json(filename, document)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Iterator
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
@@ -38,6 +39,95 @@ def load_json(filename: str, data: bytes) -> Any:
     """Parse JSON, reporting the line of a syntax error."""
     try:
         return json.loads(text(filename, data))
+    except json.JSONDecodeError as error:
+        raise inventory_error(filename, error.msg, error.lineno) from None
+    except RecursionError:
+        raise inventory_error(filename, "JSON nested too deeply") from None
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+class LazyArray:
+    """The elements of a large JSON array, decoded one at a time as they are iterated.
+
+    Only the document's text and each element's offset are held, so a 400,000-component SBOM never
+    exists as one tree of Python objects (which costs several times the file's size).
+    """
+
+    def __init__(self, content: str, offsets: list[int]) -> None:
+        self._content = content
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    def __iter__(self) -> Iterator[Any]:
+        for offset in self._offsets:
+            yield _DECODER.raw_decode(self._content, offset)[0]
+
+
+def _skip(content: str, index: int) -> int:
+    return _WHITESPACE.match(content, index).end()  # type: ignore[union-attr]  # * always matches
+
+
+def _array_offsets(content: str, index: int) -> tuple[list[int], int]:
+    """Where each element of the array opening at `index` starts, and where the array ends."""
+    offsets: list[int] = []
+    index = _skip(content, index + 1)
+    if content.startswith("]", index):
+        return offsets, index + 1
+    while True:
+        offsets.append(index)
+        _, index = _DECODER.raw_decode(content, index)  # checked now, decoded again when read
+        index = _skip(content, index)
+        if content.startswith(",", index):
+            index = _skip(content, index + 1)
+        elif content.startswith("]", index):
+            return offsets, index + 1
+        else:
+            raise json.JSONDecodeError("Expecting ',' delimiter", content, index)
+
+
+def _object_with_lazy(content: str, lazy_key: str) -> Any:
+    index = _skip(content, 0)
+    if not content.startswith("{", index):
+        return json.loads(content)  # not an object: nothing large to spare
+    document: dict[str, Any] = {}
+    index = _skip(content, index + 1)
+    closed = content.startswith("}", index)
+    while not closed:
+        if not content.startswith('"', index):
+            raise json.JSONDecodeError("Expecting property name enclosed in double quotes", content, index)
+        key, index = _DECODER.raw_decode(content, index)
+        index = _skip(content, index)
+        if not content.startswith(":", index):
+            raise json.JSONDecodeError("Expecting ':' delimiter", content, index)
+        index = _skip(content, index + 1)
+        if key == lazy_key and content.startswith("[", index):
+            offsets, index = _array_offsets(content, index)
+            document[key] = LazyArray(content, offsets)
+        else:
+            document[key], index = _DECODER.raw_decode(content, index)
+        index = _skip(content, index)
+        if content.startswith(",", index):
+            index = _skip(content, index + 1)
+        elif content.startswith("}", index):
+            closed = True
+        else:
+            raise json.JSONDecodeError("Expecting ',' delimiter", content, index)
+    index = _skip(content, index + 1)
+    if index != len(content):
+        raise json.JSONDecodeError("Extra data", content, index)
+    return document
+
+
+def load_json_lazily(filename: str, data: bytes, lazy_key: str) -> Any:
+    """Parse JSON like :func:`load_json`, except that a top-level object's `lazy_key` array becomes a
+    :class:`LazyArray`; errors name the same line."""
+    try:
+        return _object_with_lazy(text(filename, data), lazy_key)
     except json.JSONDecodeError as error:
         raise inventory_error(filename, error.msg, error.lineno) from None
     except RecursionError:

@@ -36,11 +36,44 @@ class Component:
 
 @dataclass(frozen=True, slots=True)
 class Inventory:
-    """The components of one uploaded file, the format they were read as, and what was skipped and why."""
+    """The components of one uploaded file, the format they were read as, and what was skipped and why.
+
+    ``skipped`` counts the entries (lines, packages) that could not be read as a component, including
+    those whose warnings were not listed beyond :data:`MAX_WARNINGS`; ``unlisted`` counts those warnings
+    (the last listed one then says "… and N more warnings").
+    """
 
     format: str
     components: tuple[Component, ...]
     warnings: tuple[str, ...] = ()
+    skipped: int = 0
+    unlisted: int = 0
+
+
+MAX_REFUSAL_LINES = 20
+
+
+def refusal_reasons(filename: str, inventory: Inventory) -> tuple[str, ...]:
+    """Why an inventory must not replace a deployment's current one, one line per problem; empty if it may.
+
+    An inventory that yields no component, or that skipped more entries than it read, describes the
+    file's failure rather than the deployment: taking it as the truth would close every finding of the
+    packages it lost. The first line says which rule refused it; the warnings follow (at most
+    :data:`MAX_REFUSAL_LINES` lines in all, the rest counted).
+    """
+    read = len(inventory.components)
+    if read == 0:
+        headline = f"{filename}: no package could be read ({inventory.skipped} entries skipped)"
+    elif inventory.skipped > read:
+        headline = f"{filename}: more entries skipped ({inventory.skipped}) than read ({read})"
+    else:
+        return ()
+    listed = list(inventory.warnings[:-1] if inventory.unlisted else inventory.warnings)
+    total = len(listed) + inventory.unlisted
+    room = MAX_REFUSAL_LINES - 1
+    if total > room:
+        listed = [*listed[: room - 1], f"… and {total - (room - 1)} more warnings"]
+    return (headline, *(f"{filename}: {line}" for line in listed))
 
 
 class InventoryError(ValueError):
@@ -118,6 +151,7 @@ class InventoryBuilder:
         self._components: dict[tuple[str | None, str, str | None, str | None], Component] = {}
         self._warnings: list[str] = []
         self._more_warnings = 0
+        self._skipped = 0
 
     def add(self, component: Component) -> None:
         """Add a component, merging it with an identical one already seen."""
@@ -131,7 +165,14 @@ class InventoryBuilder:
             )
 
     def warn(self, message: str, line: int | None = None) -> None:
-        """Record why something was skipped or read in a degraded way."""
+        """Record why something was skipped or read in a degraded way.
+
+        The readers' wording says which: a warning ending in "skipped" (or a line that "cannot read")
+        lost an entry, and counts towards :attr:`Inventory.skipped`; others ("kept without a purl",
+        "not followed") lost nothing that this file could have given.
+        """
+        if message.endswith("skipped") or message.startswith("cannot read"):
+            self._skipped += 1
         if len(self._warnings) >= MAX_WARNINGS:
             self._more_warnings += 1
             return
@@ -142,4 +183,5 @@ class InventoryBuilder:
         warnings = list(self._warnings)
         if self._more_warnings:
             warnings.append(f"… and {self._more_warnings} more warnings")
-        return Inventory(self.format, tuple(self._components.values()), tuple(warnings))
+        components = tuple(self._components.values())
+        return Inventory(self.format, components, tuple(warnings), self._skipped, self._more_warnings)

@@ -26,7 +26,7 @@ from xml.etree.ElementTree import Element
 
 from cyclonedx.schema import SchemaVersion
 
-from ossdesk.domain.inventory._decode import local_name
+from ossdesk.domain.inventory._decode import LazyArray, local_name
 from ossdesk.domain.inventory._model import (
     Component,
     Inventory,
@@ -96,7 +96,7 @@ def _walk_json(builder: InventoryBuilder, top: Any) -> Iterator[tuple[str, dict[
     """Depth-first over ``components`` and their nested ``components``, in document order."""
     if top is None:
         return
-    if not isinstance(top, list):
+    if not isinstance(top, list | LazyArray):
         builder.warn("'components' is not a list; ignored")
         return
     stack: list[tuple[str, Iterator[tuple[int, Any]]]] = [("components", enumerate(top))]

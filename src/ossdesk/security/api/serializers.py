@@ -61,22 +61,75 @@ class DeploymentRefSerializer(serializers.Serializer):
 
 class SbomUploadInSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="An SBOM (CycloneDX, SPDX) or a lockfile, under its own name")
+    dry_run = serializers.BooleanField(
+        required=False, help_text="Only say what the upload would do to the findings; store nothing"
+    )
+    confirm = serializers.BooleanField(
+        required=False,
+        help_text="Apply even when it closes more findings than the server's limit, or a critical one",
+    )
+
+
+class UploadFlagsSerializer(serializers.Serializer):
+    """`dry_run` and `confirm`, as query parameters (any upload) or multipart fields."""
+
+    dry_run = serializers.BooleanField(required=False, default=False)
+    confirm = serializers.BooleanField(required=False, default=False)
 
 
 class MatchSerializer(serializers.Serializer):
     """What matching the upload changed in the deployment's findings."""
 
     created = serializers.IntegerField()
-    reopened = serializers.IntegerField()
+    reopened = serializers.IntegerField(help_text="Fixed findings whose affected version is back")
     moved = serializers.IntegerField(help_text="Findings whose package version changed")
     closed = serializers.IntegerField(help_text="Closed as fixed: the package is gone or upgraded")
     suppressed = serializers.IntegerField(help_text="New, but a VEX statement says not affected or fixed")
+
+
+class FindingChangeSerializer(serializers.Serializer):
+    advisory = serializers.CharField()
+    severity = serializers.CharField()
+    package = serializers.CharField()
+    version = serializers.CharField()
+    reason = serializers.CharField(help_text="Why it closes or reopens; empty for a new finding")
+    finding = serializers.IntegerField(allow_null=True, help_text="The finding's id; null until created")
+
+
+class ChangesSerializer(serializers.Serializer):
+    """An upload's effect on the findings: exact counts, each finding named (up to 200 per kind)."""
+
+    new = serializers.IntegerField()
+    reopened = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    moved = serializers.IntegerField()
+    suppressed = serializers.IntegerField()
+    new_findings = FindingChangeSerializer(many=True)
+    reopened_findings = FindingChangeSerializer(many=True)
+    closed_findings = FindingChangeSerializer(many=True)
+
+
+class UploadPreviewSerializer(serializers.Serializer):
+    """A dry run: what the upload would do; nothing was stored."""
+
+    filename = serializers.CharField()
+    format = serializers.CharField()
+    component_count = serializers.IntegerField()
+    warnings = serializers.ListField(child=serializers.CharField())
+    changes = ChangesSerializer()
+    needs_confirmation = serializers.ListField(
+        child=serializers.CharField(), help_text="Why applying it needs confirm=true; empty when it does not"
+    )
 
 
 class SbomSerializer(serializers.ModelSerializer):
     deployment = DeploymentRefSerializer(read_only=True)
     organization = serializers.IntegerField(source="deployment.organization_id", read_only=True)
     uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True, allow_null=True)
+    state = _one_of(
+        Sbom.State.choices, "Held uploads wait for a confirmation; only applied ones count.", read_only=True
+    )
+    changes = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
     components_url = serializers.SerializerMethodField()
 
@@ -92,6 +145,10 @@ class SbomSerializer(serializers.ModelSerializer):
             "size",
             "component_count",
             "warnings",
+            "state",
+            "problems",
+            "confirmed",
+            "changes",
             "current",
             "uploaded_by",
             "uploaded_via",
@@ -99,6 +156,10 @@ class SbomSerializer(serializers.ModelSerializer):
             "download_url",
             "components_url",
         ]
+
+    @extend_schema_field(ChangesSerializer)
+    def get_changes(self, sbom: Sbom) -> dict[str, Any]:
+        return sbom.changes
 
     def get_download_url(self, sbom: Sbom) -> str:
         return _absolute(self.context, reverse("sbom-download", args=[sbom.pk]))
@@ -112,6 +173,17 @@ class SbomUploadedSerializer(SbomSerializer):
 
     class Meta(SbomSerializer.Meta):
         fields = [*SbomSerializer.Meta.fields, "match"]
+
+
+class SbomHeldSerializer(serializers.Serializer):
+    """409: stored but held; nothing changed until someone confirms it."""
+
+    detail = serializers.CharField()
+    # The body's `errors`, as every 4xx has it; DRF takes declared fields out of the class, so the
+    # serializer's own `errors` property is untouched.
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]
+    upload = SbomSerializer()
+    confirm_url = serializers.URLField(help_text="POST here to apply it")
 
 
 class ComponentSerializer(serializers.ModelSerializer):

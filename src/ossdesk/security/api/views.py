@@ -16,6 +16,7 @@ import django_filters
 from django.conf import settings
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, Http404
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -49,6 +50,7 @@ from ossdesk.security.api.serializers import (
     PortfolioSerializer,
     PublishedSerializer,
     SbomSerializer,
+    SbomUploadedSerializer,
     VendorAdvisoryInSerializer,
     VendorAdvisorySerializer,
     VexExportQuerySerializer,
@@ -155,6 +157,42 @@ class SbomViewSet(SelectorViewSet):
         """The stored file, byte for byte as it was uploaded (its SHA-256 is in the SBOM record)."""
         sbom = self.get_object()
         return _file_response(sbom.file, sbom.filename, "application/octet-stream")
+
+    @extend_schema(
+        summary="Apply a held upload",
+        request=None,
+        responses={
+            200: SbomUploadedSerializer,
+            202: OpenApiResponse(
+                SbomSerializer, description="A large upload: the worker applies it; poll it"
+            ),
+            400: INVALID,
+            403: REFUSAL,
+        },
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        """Make a held upload the deployment's inventory, as it matches now; the answer names what
+        closed and reopened."""
+        sbom, match = services.sbom_confirm(actor=self.actor, sbom=self.get_object())
+        sbom = self.get_queryset().get(pk=sbom.pk)
+        if sbom.state == Sbom.State.RECEIVED:  # a large one: the worker applies it
+            return Response(
+                SbomSerializer(sbom, context=self.get_serializer_context()).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Location": reverse("sbom-detail", args=[sbom.pk])},
+            )
+        sbom.match = match  # type: ignore[attr-defined]
+        return Response(SbomUploadedSerializer(sbom, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Discard a held upload", request=None, responses={200: SbomSerializer, 400: INVALID}
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def discard(self, request: Request, pk: str | None = None) -> Response:
+        """Keep a held upload in the history, never applied."""
+        sbom = services.sbom_discard(actor=self.actor, sbom=self.get_object())
+        return self._out(sbom)
 
 
 # --- advisories -------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("security/deployments/<int:pk>/edit/", views.deployment_edit, name="security-deployment-edit"),
     path("security/deployments/<int:pk>/upload/", views.deployment_upload, name="security-deployment-upload"),
     path("security/sboms/<int:pk>/download/", views.sbom_download, name="security-sbom-download"),
+    path("security/sboms/<int:pk>/confirm/", views.sbom_confirm, name="security-sbom-confirm"),
     path("security/findings/", views.finding_list, name="security-findings"),
     path("security/findings/<int:pk>/", views.finding_detail, name="security-finding"),
     path("security/findings/<int:pk>/status/", views.finding_status, name="security-finding-status"),

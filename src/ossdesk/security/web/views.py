@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -435,32 +436,115 @@ def deployment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _deployment_page(request, actor, _deployment(actor, pk))
 
 
+def _upload_summary(sbom: Sbom) -> str:
+    changes = sbom.changes
+    return (
+        f"{sbom.filename} read as {sbom.format}: {sbom.component_count} components; findings "
+        f"{changes['new']} new, {changes['reopened']} reopened, {changes['closed']} closed."
+    )
+
+
+def _announce_upload(request: HttpRequest, sbom: Sbom) -> None:
+    """The result, and every warning: an upload that skipped something is not a plain success."""
+    if sbom.warnings:
+        messages.warning(request, f"{_upload_summary(sbom)} {len(sbom.warnings)} warnings below.")
+        for warning in sbom.warnings:
+            messages.warning(request, f"{sbom.filename}: {warning}")
+    else:
+        messages.success(request, _upload_summary(sbom))
+
+
 @login_required
 @require_POST
 def deployment_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    """Upload an SBOM or lockfile: a file that does not parse is refused with the parser's reason, and
-    nothing is stored (the service's transaction)."""
+    """Upload an SBOM or lockfile: a file that does not parse, or reads as nothing, is refused with the
+    reasons and nothing is stored; one that would close any finding waits on a confirmation page."""
     actor = request_actor(request)
     deployment = _deployment(actor, pk)
     form = SbomUploadForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
+        if upload.size and upload.size > settings.OSSDESK_UPLOAD_INLINE_BYTES:
+            return _receive_large(request, actor, deployment, form)
         try:
-            sbom, result = services.sbom_upload(
-                actor=actor, deployment=deployment, filename=upload.name or "", data=upload.read()
+            sbom, _ = services.sbom_upload(
+                actor=actor,
+                deployment=deployment,
+                filename=upload.name or "",
+                data=upload.read(),
+                closing_limit=0,
             )
         except EntitlementDenied as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(
-                request,
-                f"{sbom.filename} read as {sbom.format}: {sbom.component_count} components, "
-                f"{result.created} new finding{'s' if result.created != 1 else ''}, {result.closed} closed.",
-            )
+            if sbom.state == Sbom.State.HELD:
+                return redirect("web:security-sbom-confirm", sbom.pk)
+            _announce_upload(request, sbom)
             return redirect(reverse("web:security-deployment", args=[deployment.pk]) + "#findings")
     return _deployment_page(request, actor, deployment, upload=form)
+
+
+def _receive_large(
+    request: HttpRequest, actor: Actor, deployment: Deployment, form: SbomUploadForm
+) -> HttpResponse:
+    """A large file is stored and read by the worker: the page says so, and the history shows its state."""
+    upload = form.cleaned_data["file"]
+    try:
+        sbom = services.sbom_receive(
+            actor=actor, deployment=deployment, filename=upload.name or "", data=upload.read(), via="portal"
+        )
+    except EntitlementDenied as exc:
+        form.add_error(None, str(exc))
+    except ValidationError as exc:
+        _form_errors(form, exc)
+    else:
+        messages.info(
+            request,
+            f"{sbom.filename} is stored and being read; its findings appear when it is applied. If it "
+            "would close any finding, it waits for your confirmation in the inventory history.",
+        )
+        return redirect(reverse("web:security-deployment", args=[deployment.pk]) + "#sboms")
+    return _deployment_page(request, actor, deployment, upload=form)
+
+
+def _sbom(actor: Actor, pk: int) -> Sbom:
+    try:
+        return selectors.sbom_get(actor=actor, pk=pk)
+    except Sbom.DoesNotExist:
+        raise Http404("No such SBOM.") from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sbom_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """A held upload: what it would close, reopen and open, and its warnings; apply it or discard it."""
+    actor = request_actor(request)
+    sbom = _sbom(actor, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("decision") == "apply":
+                sbom, _ = services.sbom_confirm(actor=actor, sbom=sbom)
+                if sbom.state == Sbom.State.RECEIVED:  # a large one: the worker applies it
+                    messages.info(request, f"{sbom.filename} is confirmed and being applied.")
+                else:
+                    _announce_upload(request, sbom)
+            else:
+                services.sbom_discard(actor=actor, sbom=sbom)
+                messages.info(request, f"{sbom.filename} was not applied; the inventory is unchanged.")
+            return redirect(reverse("web:security-deployment", args=[sbom.deployment_id]) + "#findings")
+        except (ValidationError, EntitlementDenied) as exc:
+            error = " ".join(_messages_of(exc)) if isinstance(exc, ValidationError) else str(exc)
+    context = {
+        "sbom": sbom,
+        "deployment": sbom.deployment,
+        "changes": sbom.changes,
+        "error": error,
+        "held": sbom.state == Sbom.State.HELD,
+    }
+    return render(request, "security/sbom_confirm.html", context, status=400 if error else 200)
 
 
 @login_required
