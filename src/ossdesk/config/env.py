@@ -147,6 +147,9 @@ def sqlite_database(path: Path) -> dict[str, Any]:
                 f"PRAGMA busy_timeout={busy_timeout * 1000}; PRAGMA temp_store=MEMORY;"
             ),
         },
+        # Tests: an in-memory database, as Django gives its own SQLite engine; said outright because
+        # pytest-django recognises only that engine and would give each xdist worker a file beside NAME.
+        "TEST": {"NAME": ":memory:"},
     }
 
 
