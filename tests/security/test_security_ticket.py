@@ -105,3 +105,31 @@ def test_a_security_ticket_names_its_real_channel_actor_and_advisory(
     assert f"ossdesk security opened ticket #{ticket.pk} (" in acknowledgement
     assert f"for Bank about Django support (advisory {public_id}):" in acknowledgement
     assert "we received your ticket" not in acknowledgement
+
+
+def test_notices_and_security_pages_name_a_vendor_advisory_by_its_public_id(
+    tiers: Any, staff: dict[str, Any], product: Product, settings: Any, tmp_path: Any
+) -> None:
+    isolate_files(settings, tmp_path)
+    shop = OrganizationFactory(name="Shop", slug="shop")
+    today = timezone.localdate()
+    subscribe(
+        shop, tiers["business"], starts_on=today, ends_on=today + timedelta(days=300), products=[product]
+    )
+    contact = contact_with_login(shop, role="admin")
+    deployment = deployment_create(actor=SYSTEM, organization=shop, name="web", product=product)
+    services.sbom_upload(
+        actor=SYSTEM, deployment=deployment, filename="requirements.txt", data=b"django==3.2.3\n"
+    )
+
+    vendor = _publish_critical_vendor_advisory(staff, product)
+    public_id = vendor.tracking_id
+    notice = Notice.objects.get(organization=shop)
+    assert contact.user.notifications.get().subject.startswith(f"{public_id} (critical) affects web")
+
+    client = Client()
+    client.force_login(contact.user)
+    for url in ("/security/notices/", f"/security/notices/{notice.pk}/", "/security/findings/"):
+        page = client.get(url).content.decode()
+        assert public_id in page, url
+        assert f">x_{public_id}<" not in page, url

@@ -1207,7 +1207,7 @@ def notices_send(finding_ids: Sequence[int]) -> int:
             finding = _NewFinding(*row)
             groups[(finding.advisory_id, finding.organization_id)].append(finding)
     organizations = Organization.objects.in_bulk({org for _, org in groups})
-    advisories = Advisory.objects.only("id", "osv_id", "summary").in_bulk({a for a, _ in groups})
+    advisories = Advisory.objects.only("id", "osv_id", "source", "summary").in_bulk({a for a, _ in groups})
     recipients = _recipients(organizations)
     notifications: list[Notification] = []
     # An advisory reaching a customer is an advisory.published event for that customer's endpoints.
@@ -1243,7 +1243,7 @@ def notices_send(finding_ids: Sequence[int]) -> int:
                 notice.severity = severity
             notice.acknowledged_at = None
             notice.acknowledged_by = None
-        subject = f"{advisory.osv_id} ({severity}) affects {', '.join(deployments[:3])}" + (
+        subject = f"{advisory.public_id} ({severity}) affects {', '.join(deployments[:3])}" + (
             f" and {len(deployments) - 3} more" if len(deployments) > 3 else ""
         )
         notifications += [
