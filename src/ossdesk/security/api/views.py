@@ -14,13 +14,13 @@ from typing import Any
 
 import django_filters
 from django.conf import settings
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
@@ -30,7 +30,6 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ossdesk.accounts.actor import Actor
 from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers.models import Deployment, Organization
 from ossdesk.domain import vex as vexdoc
@@ -66,7 +65,7 @@ from ossdesk.security.api.uploads import upload_from_request
 from ossdesk.security.models import Advisory, Finding, Notice, Sbom, VendorAdvisory, VexStatement
 from ossdesk.web.api import request_actor
 from ossdesk.web.ids import IdFilter
-from ossdesk.web.viewsets import ServiceViewSet
+from ossdesk.web.viewsets import SelectorViewSet, ServiceViewSet
 
 REFUSAL = OpenApiResponse(
     description='Not allowed ({"detail"}), or refused by the contract ({"detail", "code", "allowed_by"})'
@@ -93,24 +92,6 @@ def _file_response(field_file: Any, filename: str, content_type: str) -> FileRes
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-class SelectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """List and retrieve from a selector's queryset; writes are actions, each one service (no create,
-    update or delete of its own)."""
-
-    output_serializer: type[serializers.Serializer]
-
-    @property
-    def actor(self) -> Actor:
-        return request_actor(self.request)
-
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        return self.output_serializer
-
-    def _out(self, instance: Model) -> Response:
-        instance = self.get_queryset().get(pk=instance.pk)
-        return Response(self.output_serializer(instance, context=self.get_serializer_context()).data)
 
 
 # --- SBOMs ------------------------------------------------------------------------------------------------
