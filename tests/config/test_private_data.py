@@ -41,7 +41,9 @@ print(json.dumps({p: oct(stat.S_IMODE(os.stat(data / p).st_mode)) for p in paths
 
 
 def _modes(data_dir: Path) -> dict[str, str]:
-    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "OSSDESK_REDIS_URL"}}
+    # Nor OSSDESK_SECRET_KEY (the test runner sets one): the generated key file is among what is checked.
+    unset = {"DATABASE_URL", "OSSDESK_REDIS_URL", "OSSDESK_SECRET_KEY"}
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment["OSSDESK_DATA_DIR"] = str(data_dir)
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT],

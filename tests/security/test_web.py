@@ -472,7 +472,7 @@ def test_upload_a_lockfile_opens_findings(estate: Estate) -> None:
     assert response["Location"] == f"/security/deployments/{deployment.pk}/#findings"
     page = client.get(response["Location"])
     text = _text(page)
-    expected = "my-package-lock.json read as package-lock.json v1: 1 components; findings 1 new, 0 reopened"
+    expected = "my-package-lock.json read as package-lock.json v1: 1 component; findings 1 new, 0 reopened"
     assert f"{expected}, 0 closed." in text
     assert "GHSA-whgm-jr23-g3j9" in text
     assert len(_finding_ids(page)) == 1

@@ -438,8 +438,9 @@ def deployment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _upload_summary(sbom: Sbom) -> str:
     changes = sbom.changes
+    components = f"{sbom.component_count} component{'' if sbom.component_count == 1 else 's'}"
     return (
-        f"{sbom.filename} read as {sbom.format}: {sbom.component_count} components; findings "
+        f"{sbom.filename} read as {sbom.format}: {components}; findings "
         f"{changes['new']} new, {changes['reopened']} reopened, {changes['closed']} closed."
     )
 
