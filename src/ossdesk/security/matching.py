@@ -16,6 +16,7 @@ affected when their advisory was withdrawn). Nothing is deleted: a finding's his
 `evaluate_inventory(id, components)` matches an inventory not stored yet; `preview_deployment` diffs it and
 writes nothing, `apply_inventory` applies that same evaluation: what an upload would open, reopen and close
 is decided by the very code that applies it.
+`evaluate_more` adds a further slice of the same inventory, for an upload read a slice at a time.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@
 read, the :class:`Component` list (ecosystem, name, version, canonical purl, optional scope), and warnings
 for what it skipped. Anything it cannot read raises :class:`InventoryError`, one line naming the file and
 the line: ``package-lock.json: line 3: Expecting ',' delimiter``.
+``stream(filename, read, sink)`` reads the same, handing each component to ``sink`` instead of keeping
+it, for a file too large to hold as objects.
 
 Detection, file name first (the base name, any case), then content:
 
