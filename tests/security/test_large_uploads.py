@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tarfile
 import threading
+import tracemalloc
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,10 @@ from django.utils import timezone
 
 from ossdesk.accounts.actor import actor_for
 from ossdesk.customers.services import deployment_create
+from ossdesk.domain.inventory.testing import generate_cyclonedx
 from ossdesk.plans.services import subscription_update
 from ossdesk.security import services
-from ossdesk.security.models import Component, Sbom
+from ossdesk.security.models import Component, Finding, Sbom
 from ossdesk.tickets import services as tickets
 from ossdesk.tickets.models import Message
 from tests.factories import SYSTEM, ProductFactory
@@ -209,3 +211,109 @@ def test_an_upload_left_half_done_by_a_killed_worker_is_resumed(
     assert services.sboms_resume() == 1
     fresh.refresh_from_db()
     assert fresh.state == Sbom.State.APPLIED
+
+
+def _stored(deployment: Any) -> dict[str, Any]:
+    """What an upload left on a deployment, without ids (two deployments compared)."""
+    sboms = Sbom.objects.filter(deployment=deployment).order_by("pk")
+    findings = Finding.objects.filter(deployment=deployment).select_related("advisory")
+    return {
+        "sboms": [
+            (
+                s.state,
+                s.current,
+                s.format,
+                s.component_count,
+                s.warnings,
+                s.problems,
+                _without_ids(s.changes),
+            )
+            for s in sboms
+        ],
+        "components": list(
+            Component.objects.filter(deployment=deployment)
+            .order_by("pk")
+            .values_list("sbom__filename", "ecosystem", "name_key", "version", "purl", "name", "current")
+        ),
+        "findings": sorted(
+            (f.advisory.osv_id, f.ecosystem, f.name_key, f.version, f.purl, f.status, f.status_reason)
+            for f in findings
+        ),
+    }
+
+
+def _without_ids(changes: dict[str, Any]) -> dict[str, Any]:
+    return {
+        kind: [{k: v for k, v in c.items() if k != "finding"} for c in value]
+        if isinstance(value, list)
+        else value
+        for kind, value in changes.items()
+    }
+
+
+@pytest.mark.parametrize("confirm", [False, True], ids=["held", "applied"])
+def test_the_worker_stores_and_diffs_exactly_what_an_upload_in_the_request_does(
+    world: dict[str, Any],
+    confirm: bool,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.OSSDESK_UPLOAD_CONFIRM_CLOSING = 1  # closing flask's findings needs confirmation
+    # Many slices: each is evaluated on its own, and the sum must be the whole.
+    monkeypatch.setattr(services, "UPLOAD_BATCH", 97)
+    inline = world["web"]
+    worker = deployment_create(
+        actor=SYSTEM, organization=world["acme"]["org"], name="api", product=world["product"]
+    )
+    bom = keycloak_bom()
+    for deployment in (inline, worker):  # the same findings to close: flask, flask-cors, pandas
+        services.sbom_upload(
+            actor=SYSTEM, deployment=deployment, filename="requirements.txt", data=WEB_LOCKFILE.read_bytes()
+        )
+    services.sbom_upload(actor=SYSTEM, deployment=inline, filename="bom.json", data=bom, confirm=confirm)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sbom_receive(actor=SYSTEM, deployment=worker, filename="bom.json", data=bom, confirm=confirm)
+    expected, streamed = _stored(inline), _stored(worker)
+    assert streamed == expected
+    states = [row[0] for row in expected["sboms"]]
+    assert states == ["applied", "applied" if confirm else "held"]
+    assert expected["sboms"][-1][6]["closed"] >= 2
+    assert expected["sboms"][-1][6]["new"] >= 1
+    assert len(expected["components"]) > (900 if confirm else 0)
+
+
+def _processing_peak(deployment: Any, count: int, capture: Any) -> tuple[int, int]:
+    """The peak of Python memory while the worker processes a generated SBOM of `count` components
+    (received beforehand), and the file's size."""
+    with capture(execute=False):
+        sbom = services.sbom_receive(
+            actor=SYSTEM,
+            deployment=deployment,
+            filename="bom.json",
+            data=generate_cyclonedx(count),
+            confirm=True,
+        )
+    assert not tracemalloc.is_tracing()
+    tracemalloc.start()
+    try:
+        services.sbom_process(sbom_id=sbom.pk)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    sbom.refresh_from_db()
+    assert sbom.state == Sbom.State.APPLIED
+    assert Component.objects.filter(sbom=sbom, current=True).count() == sbom.component_count == count
+    return peak, sbom.size
+
+
+def test_a_large_uploads_memory_grows_by_a_digest_per_component_not_by_its_objects(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    monkeypatch.setattr(services, "UPLOAD_BATCH", 1000)
+    small, small_size = _processing_peak(world["web"], 3000, django_capture_on_commit_callbacks)
+    large, large_size = _processing_peak(world["web"], 12_000, django_capture_on_commit_callbacks)
+    # Beyond the document's text (one byte a character here) and a slice, a component costs its offset
+    # and two 16-byte digests in sets (about 200 bytes); its objects and row, kept, cost 600 or more.
+    per_component = (large - small - (large_size - small_size)) / 9000
+    assert per_component < 350, (per_component, small, large, small_size, large_size)

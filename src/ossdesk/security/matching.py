@@ -16,6 +16,7 @@ affected when their advisory was withdrawn). Nothing is deleted: a finding's his
 `evaluate_inventory(id, components)` matches an inventory not stored yet; `preview_deployment` diffs it and
 writes nothing, `apply_inventory` applies that same evaluation: what an upload would open, reopen and close
 is decided by the very code that applies it.
+`evaluate_more` adds a further slice of the same inventory, for an upload read a slice at a time.
 """
 
 from __future__ import annotations
@@ -265,8 +266,16 @@ def evaluate_inventory(
     deployment_id: int, components: Sequence[tuple[str, str, str, str, str]]
 ) -> Evaluation:
     """The advisories these components (ecosystem, name_key, version, purl, name) match; reads only."""
-    rows = [(deployment_id, *component) for component in components]
-    return Evaluation(deployment_id, _desired(rows, _Evaluator(_entries_for_components(rows))))
+    evaluation = Evaluation(deployment_id, {})
+    evaluate_more(evaluation, components)
+    return evaluation
+
+
+def evaluate_more(evaluation: Evaluation, components: Sequence[tuple[str, str, str, str, str]]) -> None:
+    """Add what further components of the same inventory match, in their order: an inventory evaluated
+    a slice at a time equals one evaluated at once (a later version of a package wins either way)."""
+    rows = [(evaluation.deployment_id, *component) for component in components]
+    evaluation.desired.update(_desired(rows, _Evaluator(_entries_for_components(rows))))
 
 
 def preview_deployment(inventory: Evaluation, *, now: datetime | None = None) -> Match:

@@ -30,7 +30,16 @@ from ossdesk.customers.models import Contact, Deployment, Organization
 from ossdesk.domain import csaf, osv
 from ossdesk.domain import vex as vexdoc
 from ossdesk.domain.entitlements import EntitlementDenied, check_feature
-from ossdesk.domain.inventory import MAX_BYTES, Inventory, InventoryError, parse, refusal_reasons
+from ossdesk.domain.inventory import (
+    MAX_BYTES,
+    Inventory,
+    InventoryError,
+    distinct_key,
+    parse,
+    refusal_reasons,
+    stream,
+)
+from ossdesk.domain.inventory import Component as InventoryComponent
 from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.security import matching
 from ossdesk.security.models import (
@@ -479,55 +488,61 @@ def _check_upload(actor: Actor, deployment: Deployment) -> None:
         check_feature(terms, feature="sbom_scanning", plans=plan_refs())
 
 
-def _read_inventory(name: str, data: bytes) -> Inventory:
-    """The file as an inventory, or a field error on `file` with one message per problem."""
+def _check_size(name: str, data: bytes) -> bytes:
     if not data:
         raise ValidationError({"file": f"{name} is empty."})
     if len(data) > MAX_BYTES:
         raise ValidationError({"file": f"{name} is {len(data):,} bytes; the limit is {MAX_BYTES:,}."})
+    return data
+
+
+def _read_inventory(name: str, data: bytes) -> Inventory:
+    """The file as an inventory, or a field error on `file` with one message per problem."""
+    _check_size(name, data)
     try:
         inventory = parse(name, data)
     except InventoryError as error:
         raise ValidationError({"file": str(error)}) from None
+    _check_inventory(name, inventory)
+    return inventory
+
+
+def _check_inventory(name: str, inventory: Inventory) -> None:
+    """Refuse an inventory that yields nothing, skips more than it reads, or is over the cap."""
     problems = refusal_reasons(name, inventory)
     if problems:
         raise ValidationError({"file": list(problems)})
     limit = settings.OSSDESK_UPLOAD_MAX_COMPONENTS
-    if len(inventory.components) > limit:
+    if inventory.count > limit:
         raise ValidationError(
-            {
-                "file": f"{name}: {len(inventory.components):,} components; the limit is {limit:,} "
-                "per inventory."
-            }
+            {"file": f"{name}: {inventory.count:,} components; the limit is {limit:,} per inventory."}
         )
-    return inventory
 
 
 ComponentRow = tuple[str, str, str, str, str]  # ecosystem, name_key, version, purl, name
 
 
+def _component_row(component: InventoryComponent) -> tuple[tuple[str, str, str], ComponentRow]:
+    """A component's key as matching and the Component table know it (ecosystem, package, version), and
+    its row, cut to the columns' sizes."""
+    ecosystem = osv.ecosystem_base(component.ecosystem) if component.ecosystem else ""
+    name_key = (
+        osv.normalise_name(component.ecosystem, component.name) if component.ecosystem else component.name
+    )
+    version = component.version or ""
+    row = (ecosystem[:40], name_key[:300], version[:200], (component.purl or "")[:1000], component.name[:300])
+    return (ecosystem, name_key, version), row
+
+
 def _component_rows(inventory: Inventory) -> list[ComponentRow]:
-    """One row per (ecosystem, package, version), as matching and the Component table key them."""
+    """One row per (ecosystem, package, version), the first one seen."""
     seen: set[tuple[str, str, str]] = set()
     rows = []
     for component in inventory.components:
-        ecosystem = osv.ecosystem_base(component.ecosystem) if component.ecosystem else ""
-        name_key = (
-            osv.normalise_name(component.ecosystem, component.name) if component.ecosystem else component.name
-        )
-        version = component.version or ""
-        if (ecosystem, name_key, version) in seen:
-            continue
-        seen.add((ecosystem, name_key, version))
-        rows.append(
-            (
-                ecosystem[:40],
-                name_key[:300],
-                version[:200],
-                (component.purl or "")[:1000],
-                component.name[:300],
-            )
-        )
+        key, row = _component_row(component)
+        if key not in seen:
+            seen.add(key)
+            rows.append(row)
     return rows
 
 
@@ -664,7 +679,7 @@ def sbom_discard(*, actor: Actor, sbom: Sbom) -> Sbom:
 
 def _switch_inventory(sbom: Sbom, rows: list[ComponentRow] | None) -> None:
     """Make `sbom` the deployment's current inventory. `rows` are inserted here, or (None) were
-    inserted beforehand, not current, by :func:`_insert_components`."""
+    inserted beforehand, not current, by :class:`_Slices`."""
     deployment = sbom.deployment
     Sbom.objects.filter(deployment=deployment, current=True).update(current=False)
     Component.objects.filter(deployment=deployment, current=True).update(current=False)
@@ -700,30 +715,90 @@ def _bulk_components(sbom: Sbom, rows: Sequence[ComponentRow], *, current: bool)
         )
 
 
-def _insert_components(sbom: Sbom, rows: list[ComponentRow]) -> None:
-    """The components of a large upload, a short transaction per slice, not current yet: other
-    customers' writes go in between."""
-    Component.objects.filter(sbom=sbom).delete()  # a retry after a crash starts clean
-    for start in range(0, len(rows), UPLOAD_BATCH):
+class _Slices:
+    """A large upload's components as the file is read: each distinct one (by its matching key) joins a
+    slice; a full slice is inserted, not current, in a short transaction of its own (other customers'
+    writes go in between), and evaluated against the advisories, then dropped. Only a 16-byte digest per
+    component and the advisories it matches stay in memory, never the component list."""
+
+    __slots__ = ("count", "evaluation", "limit", "rows", "sbom", "seen")
+
+    def __init__(self, sbom: Sbom) -> None:
+        self.sbom = sbom
+        self.seen: set[bytes] = set()
+        self.rows: list[ComponentRow] = []
+        self.count = 0
+        self.limit = settings.OSSDESK_UPLOAD_MAX_COMPONENTS
+        self.evaluation = matching.Evaluation(sbom.deployment_id, {})
+
+    def take(self, component: InventoryComponent) -> None:
+        key, row = _component_row(component)
+        digest = distinct_key(key)
+        if digest in self.seen:
+            return
+        self.seen.add(digest)
+        self.count += 1
+        if self.count > self.limit:
+            return  # refused once read to the end (its count and warnings are told); nothing more to store
+        self.rows.append(row)
+        if len(self.rows) >= UPLOAD_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
         with transaction.atomic():
-            _bulk_components(sbom, rows[start : start + UPLOAD_BATCH], current=False)
-        batch_committed.send(sender=Sbom, sbom=sbom, done=min(start + UPLOAD_BATCH, len(rows)))
+            _bulk_components(self.sbom, self.rows, current=False)
+        batch_committed.send(sender=Sbom, sbom=self.sbom, done=min(self.count, self.limit))
+        matching.evaluate_more(self.evaluation, self.rows)
+        self.rows = []
+
+
+def _drop_components(sbom: Sbom) -> None:
+    """Delete an upload's components, a slice per transaction (a retry, a refusal or a hold)."""
+    while ids := list(Component.objects.filter(sbom=sbom).values_list("pk", flat=True)[:UPLOAD_BATCH]):
+        Component.objects.filter(pk__in=ids).delete()
+
+
+def _stream_upload(actor: Actor, sbom: Sbom) -> tuple[Inventory, _Slices]:
+    """Read a received upload into its components (inserted, not current) and its evaluation; refused
+    as :func:`_read_inventory` refuses (ValidationError), with nothing left behind."""
+    _check_upload(actor, sbom.deployment)
+    _drop_components(sbom)  # a retry after a crash starts clean
+    slices = _Slices(sbom)
+
+    def read() -> bytes:
+        with sbom.file.open("rb") as handle:
+            return _check_size(sbom.filename, handle.read())
+
+    try:
+        try:
+            inventory = stream(sbom.filename, read, slices.take)
+        except InventoryError as error:
+            raise ValidationError({"file": str(error)}) from None
+        slices.flush()
+        _check_inventory(sbom.filename, inventory)
+    except ValidationError:
+        _drop_components(sbom)
+        raise
+    return inventory, slices
 
 
 def _apply_inventory(
     actor: Actor,
     sbom: Sbom,
-    rows: list[ComponentRow],
+    rows: list[ComponentRow] | None,
     *,
-    inserted: bool = False,
     evaluated: matching.Evaluation | None = None,
 ) -> matching.Match:
     """Make the upload the deployment's inventory, match it (with the evaluation already made, when
-    given), and audit what it opened and closed, and why."""
+    given), and audit what it opened and closed, and why. `rows` None: its components were inserted
+    beforehand (:class:`_Slices`) and `sbom.component_count` counts them."""
     deployment = sbom.deployment
     now = timezone.now()
-    sbom.component_count = len(rows)
-    _switch_inventory(sbom, None if inserted else rows)
+    if rows is not None:
+        sbom.component_count = len(rows)
+    _switch_inventory(sbom, rows)
     if evaluated is None:
         result = matching.match_deployments([deployment.pk], now=now)
     else:
@@ -738,7 +813,7 @@ def _apply_inventory(
             "did": "upload",
             "filename": sbom.filename,
             "format": sbom.format,
-            "components": len(rows),
+            "components": sbom.component_count,
             "sha256": sbom.sha256,
             "confirmed": sbom.confirmed,
             "findings_created": result.created,
@@ -837,20 +912,19 @@ def sbom_process(*, sbom_id: int) -> Sbom | None:
     sbom = Sbom.objects.select_related("deployment__organization", "uploaded_by").get(pk=sbom_id)
     actor = _uploader(sbom)
     try:
-        with sbom.file.open("rb") as handle:
-            data = handle.read()
-        # The portal shows every closing before it happens, as its confirmation page does for small files.
-        limit = 0 if sbom.uploaded_via == "portal" else None
-        preview, rows = _preview(actor, sbom.deployment, sbom.filename, data, limit)
+        inventory, slices = _stream_upload(actor, sbom)
     except (ValidationError, EntitlementDenied, PermissionDenied) as error:
         return _refuse(actor, sbom, error)
-    del data
-    sbom.format, sbom.component_count = preview.format[:60], preview.component_count
-    sbom.warnings = list(preview.warnings)[:200]
-    if preview.needs_confirmation and not sbom.confirmed:
+    match = matching.preview_deployment(slices.evaluation)
+    # The portal shows every closing before it happens, as its confirmation page does for small files.
+    needs_confirmation = _confirmation_reasons(match, 0 if sbom.uploaded_via == "portal" else None)
+    sbom.format, sbom.component_count = inventory.format[:60], slices.count
+    sbom.warnings = list(inventory.warnings)[:200]
+    if needs_confirmation and not sbom.confirmed:
+        _drop_components(sbom)  # read again when confirmed: an upload held has none stored
         with transaction.atomic():
-            sbom.state, sbom.problems = Sbom.State.HELD, list(preview.needs_confirmation)
-            sbom.changes = preview.changes
+            sbom.state, sbom.problems = Sbom.State.HELD, list(needs_confirmation)
+            sbom.changes = _changes_record(match)
             sbom.save()
             audit_record(
                 actor=actor,
@@ -864,9 +938,8 @@ def sbom_process(*, sbom_id: int) -> Sbom | None:
                 organization_id=sbom.deployment.organization_id,
             )
         return sbom
-    _insert_components(sbom, rows)
     with transaction.atomic():
-        _apply_inventory(actor, sbom, rows, inserted=True, evaluated=preview.evaluated)
+        _apply_inventory(actor, sbom, None, evaluated=slices.evaluation)
     return sbom
 
 

@@ -4,6 +4,8 @@
 read, the :class:`Component` list (ecosystem, name, version, canonical purl, optional scope), and warnings
 for what it skipped. Anything it cannot read raises :class:`InventoryError`, one line naming the file and
 the line: ``package-lock.json: line 3: Expecting ',' delimiter``.
+``stream(filename, read, sink)`` reads the same, handing each component to ``sink`` instead of keeping
+it, for a file too large to hold as objects.
 
 Detection, file name first (the base name, any case), then content:
 
@@ -32,12 +34,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ossdesk.domain.inventory import cyclonedx, dotnet, go, javascript, maven, php, python, ruby, rust, spdx
 from ossdesk.domain.inventory._decode import (
     load_json,
-    load_json_lazily,
+    load_json_text_lazily,
     load_toml,
     load_xml,
     local_name,
@@ -49,6 +52,7 @@ from ossdesk.domain.inventory._model import (
     Inventory,
     InventoryBuilder,
     InventoryError,
+    distinct_key,
     ecosystem_for_purl,
     inventory_error,
     refusal_reasons,
@@ -59,9 +63,11 @@ __all__ = [
     "Component",
     "Inventory",
     "InventoryError",
+    "distinct_key",
     "ecosystem_for_purl",
     "parse",
     "refusal_reasons",
+    "stream",
 ]
 
 Reader = Callable[[str, bytes], Inventory]
@@ -116,13 +122,16 @@ def _lockfile(basename: str) -> tuple[str, Reader] | None:
     return None
 
 
-def _read_json_document(filename: str, data: bytes) -> Inventory:
+def _read_json_document(
+    filename: str, content: str, sink: Callable[[Component], None] | None = None
+) -> Inventory:
     # A CycloneDX document's components are read one at a time: the whole tree would cost several
     # times the file's size in memory.
-    document = load_json_lazily(filename, data, "components")
+    document = load_json_text_lazily(filename, content, "components")
+    del content  # the lazy components hold it; nothing else needs it
     if isinstance(document, dict):
         if document.get("bomFormat") == "CycloneDX":
-            return cyclonedx.read_json(filename, document)
+            return cyclonedx.read_json(filename, document, sink)
         if "spdxVersion" in document:
             return spdx.read_json(filename, document)
         if spdx.is_spdx3(document):
@@ -139,18 +148,66 @@ def _read_xml_document(filename: str, data: bytes) -> Inventory:
     return cyclonedx.read_xml(filename, root)
 
 
+def _basename(filename: str) -> str:
+    return re.split(r"[\\/]", filename)[-1] or "upload"
+
+
+def _check_size(basename: str, data: bytes) -> None:
+    if len(data) > MAX_BYTES:
+        size, limit = len(data) / 2**20, MAX_BYTES // 2**20
+        raise inventory_error(basename, f"{size:.1f} MiB is over the {limit} MiB limit")
+
+
+_LEADING = re.compile(rb"[\xef\xbb\xbf \t\r\n]*")
+
+
+def _head(data: bytes) -> bytes:
+    """The first byte after any byte-order mark and whitespace (without copying a large file)."""
+    start = _LEADING.match(data).end()  # type: ignore[union-attr]  # * always matches
+    return data[start : start + 1]
+
+
+def _blank(data: bytes) -> bool:
+    return not data or data.isspace()  # as `not data.strip()`, without copying the file
+
+
+def _is_json_document(basename: str, data: bytes) -> bool:
+    return basename.lower().endswith(".json") or _head(data) in (b"{", b"[")
+
+
+def stream(filename: str, read: Callable[[], bytes], sink: Callable[[Component], None]) -> Inventory:
+    """:func:`parse`, with each distinct component handed to ``sink`` instead of kept, for inventories
+    too large to hold: the :class:`Inventory` returned has no components, its ``streamed`` and ``count``
+    say how many went to the sink, in the order :func:`parse` lists them.
+
+    ``read`` gives the file's bytes; a CycloneDX JSON document's bytes are dropped as soon as they are
+    decoded, and its components decoded one at a time, so the file, its text and its components are never
+    all held at once. Other formats are parsed whole, then handed over. Errors are those of :func:`parse`.
+    """
+    basename = _basename(filename)
+    data = read()
+    _check_size(basename, data)
+    if _lockfile(basename) is None and not _blank(data) and _is_json_document(basename, data):
+        content = text(basename, data)
+        del data  # the caller kept no reference: `read` gave it
+        return _read_json_document(basename, content, sink)
+    inventory = parse(filename, data)
+    del data
+    for component in inventory.components:
+        sink(component)
+    return replace(inventory, components=(), streamed=inventory.count)
+
+
 def parse(filename: str, data: bytes) -> Inventory:
     """Read an uploaded SBOM or lockfile into an :class:`Inventory`; see the module docstring for formats.
 
     ``filename`` is the name the file was uploaded under (any directory part is ignored); errors name it.
     Raises :class:`InventoryError` for input over :data:`MAX_BYTES`, of an unknown format, or malformed.
     """
-    basename = re.split(r"[\\/]", filename)[-1] or "upload"
-    if len(data) > MAX_BYTES:
-        size, limit = len(data) / 2**20, MAX_BYTES // 2**20
-        raise inventory_error(basename, f"{size:.1f} MiB is over the {limit} MiB limit")
+    basename = _basename(filename)
+    _check_size(basename, data)
     lockfile = _lockfile(basename)
-    if not data.strip():
+    if _blank(data):
         if lockfile is None:
             raise inventory_error(basename, "file is empty")
         builder = InventoryBuilder(basename, lockfile[0])
@@ -160,10 +217,9 @@ def parse(filename: str, data: bytes) -> Inventory:
         return lockfile[1](basename, data)
 
     lowered = basename.lower()
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    if lowered.endswith(".json") or head in (b"{", b"["):
-        return _read_json_document(basename, data)
-    if lowered.endswith(".xml") or head == b"<":
+    if _is_json_document(basename, data):
+        return _read_json_document(basename, text(basename, data))
+    if lowered.endswith(".xml") or _head(data) == b"<":
         return _read_xml_document(basename, data)
     if lowered.endswith(".spdx") or _SPDX_TAG_VALUE.search(data[:65536]):
         return spdx.read_tag_value(basename, text(basename, data))

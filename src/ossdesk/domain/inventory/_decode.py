@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from array import array
 from collections.abc import Iterator
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
@@ -56,7 +57,7 @@ class LazyArray:
     exists as one tree of Python objects (which costs several times the file's size).
     """
 
-    def __init__(self, content: str, offsets: list[int]) -> None:
+    def __init__(self, content: str, offsets: array[int]) -> None:
         self._content = content
         self._offsets = offsets
 
@@ -72,9 +73,10 @@ def _skip(content: str, index: int) -> int:
     return _WHITESPACE.match(content, index).end()  # type: ignore[union-attr]  # * always matches
 
 
-def _array_offsets(content: str, index: int) -> tuple[list[int], int]:
-    """Where each element of the array opening at `index` starts, and where the array ends."""
-    offsets: list[int] = []
+def _array_offsets(content: str, index: int) -> tuple[array[int], int]:
+    """Where each element of the array opening at `index` starts (8 bytes each, not a list of ints at
+    about 40), and where the array ends."""
+    offsets = array("q")
     index = _skip(content, index + 1)
     if content.startswith("]", index):
         return offsets, index + 1
@@ -126,8 +128,13 @@ def _object_with_lazy(content: str, lazy_key: str) -> Any:
 def load_json_lazily(filename: str, data: bytes, lazy_key: str) -> Any:
     """Parse JSON like :func:`load_json`, except that a top-level object's `lazy_key` array becomes a
     :class:`LazyArray`; errors name the same line."""
+    return load_json_text_lazily(filename, text(filename, data), lazy_key)
+
+
+def load_json_text_lazily(filename: str, content: str, lazy_key: str) -> Any:
+    """:func:`load_json_lazily` of text already decoded (so that its bytes need not be kept)."""
     try:
-        return _object_with_lazy(text(filename, data), lazy_key)
+        return _object_with_lazy(content, lazy_key)
     except json.JSONDecodeError as error:
         raise inventory_error(filename, error.msg, error.lineno) from None
     except RecursionError:

@@ -6,6 +6,8 @@ drops duplicates and caps the warnings, so that all formats agree on names, purl
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from packageurl import PackageURL
@@ -40,7 +42,9 @@ class Inventory:
 
     ``skipped`` counts the entries (lines, packages) that could not be read as a component, including
     those whose warnings were not listed beyond :data:`MAX_WARNINGS`; ``unlisted`` counts those warnings
-    (the last listed one then says "… and N more warnings").
+    (the last listed one then says "… and N more warnings"). ``streamed`` counts the components handed
+    to a sink as they were read (:func:`ossdesk.domain.inventory.stream`) instead of kept in
+    ``components``.
     """
 
     format: str
@@ -48,6 +52,12 @@ class Inventory:
     warnings: tuple[str, ...] = ()
     skipped: int = 0
     unlisted: int = 0
+    streamed: int = 0
+
+    @property
+    def count(self) -> int:
+        """How many distinct components the file gave, kept or streamed."""
+        return len(self.components) + self.streamed
 
 
 MAX_REFUSAL_LINES = 20
@@ -61,7 +71,7 @@ def refusal_reasons(filename: str, inventory: Inventory) -> tuple[str, ...]:
     packages it lost. The first line says which rule refused it; the warnings follow (at most
     :data:`MAX_REFUSAL_LINES` lines in all, the rest counted).
     """
-    read = len(inventory.components)
+    read = inventory.count
     if read == 0:
         headline = f"{filename}: no package could be read ({inventory.skipped} entries skipped)"
     elif inventory.skipped > read:
@@ -74,6 +84,17 @@ def refusal_reasons(filename: str, inventory: Inventory) -> tuple[str, ...]:
     if total > room:
         listed = [*listed[: room - 1], f"… and {total - (room - 1)} more warnings"]
     return (headline, *(f"{filename}: {line}" for line in listed))
+
+
+def distinct_key(parts: tuple[str | None, ...]) -> bytes:
+    """A 16-byte digest standing for a tuple of strings, to tell hundreds of thousands of components
+    apart without keeping their strings (a tuple of three strings costs about 200 bytes, this about 80).
+
+    Parts are length-prefixed, so no two tuples share an encoding; a collision of the 128-bit digest
+    (odds about 10^-27 for a million components) is far below any hardware error rate.
+    """
+    encoded = "".join("-" if part is None else f"{len(part)}:{part}" for part in parts)
+    return hashlib.blake2b(encoded.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 class InventoryError(ValueError):
@@ -143,19 +164,31 @@ class InventoryBuilder:
 
     Duplicates (same ecosystem, name, version and purl) collapse into one component, keeping the first
     position and the strongest scope; warnings beyond :data:`MAX_WARNINGS` are counted, not listed.
+
+    With a ``sink``, each distinct component is handed to it when first seen and not kept (only a digest
+    of its key is): the inventory built has no components, ``streamed`` counts them. A duplicate seen
+    later cannot strengthen the scope of one already handed over.
     """
 
-    def __init__(self, filename: str, format: str) -> None:
+    def __init__(self, filename: str, format: str, sink: Callable[[Component], None] | None = None) -> None:
         self.filename = filename
         self.format = format
         self._components: dict[tuple[str | None, str, str | None, str | None], Component] = {}
         self._warnings: list[str] = []
         self._more_warnings = 0
         self._skipped = 0
+        self._sink = sink
+        self._streamed: set[bytes] = set()
 
     def add(self, component: Component) -> None:
         """Add a component, merging it with an identical one already seen."""
         key = (component.ecosystem, component.name, component.version, component.purl)
+        if self._sink is not None:
+            digest = distinct_key(key)
+            if digest not in self._streamed:
+                self._streamed.add(digest)
+                self._sink(component)
+            return
         seen = self._components.get(key)
         if seen is None:
             self._components[key] = component
@@ -184,4 +217,11 @@ class InventoryBuilder:
         if self._more_warnings:
             warnings.append(f"… and {self._more_warnings} more warnings")
         components = tuple(self._components.values())
-        return Inventory(self.format, components, tuple(warnings), self._skipped, self._more_warnings)
+        return Inventory(
+            self.format,
+            components,
+            tuple(warnings),
+            self._skipped,
+            self._more_warnings,
+            len(self._streamed),
+        )

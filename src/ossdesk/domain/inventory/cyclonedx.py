@@ -20,7 +20,7 @@ shared data's README gives: juice-shop 840, keycloak 903, dropwizard 167.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -121,12 +121,15 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def read_json(filename: str, document: dict[str, Any]) -> Inventory:
-    """Read a parsed CycloneDX JSON document (``bomFormat`` is ``CycloneDX``)."""
+def read_json(
+    filename: str, document: dict[str, Any], sink: Callable[[Component], None] | None = None
+) -> Inventory:
+    """Read a parsed CycloneDX JSON document (``bomFormat`` is ``CycloneDX``); with a ``sink``, each
+    distinct component goes to it as it is read instead of into the inventory (see InventoryBuilder)."""
     version = document.get("specVersion")
     if not isinstance(version, str):
         raise inventory_error(filename, "CycloneDX document without a specVersion")
-    builder = InventoryBuilder(filename, f"CycloneDX {version} JSON")
+    builder = InventoryBuilder(filename, f"CycloneDX {version} JSON", sink)
     _check_version(builder, version)
     for where, fields in _walk_json(builder, document.get("components")):
         component = _component(
