@@ -1,0 +1,39 @@
+"""README.md and docs/ read as their authors meant on GitHub: parsed by a CommonMark parser, no code block
+swallows the text after it (a closing fence followed by words on its line does not close the block)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+
+
+def _tokens(path: Path) -> list:
+    return MarkdownIt("commonmark").enable("table").parse(path.read_text())
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_code_block_closes_where_it_was_meant_to(path):
+    for token in _tokens(path):
+        if token.type != "fence":
+            continue
+        stray = [line for line in token.content.splitlines() if line.lstrip().startswith(token.markup)]
+        assert not stray, f"{path.name} line {token.map[0] + 1}: a fence does not close: {stray[0]!r}"
+
+
+def test_readme_sections_are_headings_and_its_tables_are_tables():
+    tokens = _tokens(ROOT / "README.md")
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert headings == [
+        "ossdesk",
+        "Quick start",
+        "What you see after `make run`",
+        "The `ossdesk` command",
+        "Configuration",
+        "Development",
+    ]
+    assert sum(t.type == "table_open" for t in tokens) == 3
