@@ -1095,7 +1095,7 @@ def notice_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
     notice = _notice(actor, pk)
     services.notice_acknowledge(actor=actor, notice=notice)
-    messages.success(request, f"Notice of {notice.advisory.osv_id} acknowledged.")
+    messages.success(request, f"Notice of {notice.advisory.public_id} acknowledged.")
     if request.POST.get("next") == "detail":
         return redirect("web:security-notice", pk=notice.pk)
     return redirect("web:security-notices")
