@@ -218,6 +218,10 @@ def _organization_page(
         "agreements": agreement_list(actor=actor, organization_id=organization.pk),
         "contacts": contacts,
         "named_count": named,
+        "deployments_included": customer_services.deployments_included(entitlements),
+        "deployments_in_use": customer_selectors.deployment_list(
+            actor=actor, organization_id=organization.pk
+        ).count(),
         "contact_form": form,
         "can_add_contact": can_manage_contacts(actor, organization.pk),
         **(extra or {}),
