@@ -294,6 +294,12 @@ def test_plans_compare_the_four_tiers_without_signing_in(tiers: Any, client: Any
         "1 hour · 24/7",
         "15 min · 24/7",
     ]
+    # The explanation above the table explains only the units its cells use.
+    legend = re.search(r'<p class="muted">(.*?)</p>', html, re.DOTALL).group(1)
+    cells = " ".join(re.findall(r"<td>(.*?)</td>", html))
+    for unit in re.findall(r"\b(\w+) = ", legend):
+        assert re.search(rf"\d {unit}\b", cells), f"the legend explains {unit!r}, no cell uses it"
+    assert "business hours and business days count in the customer's own time zone" in legend
     named = re.search(r"<th scope=\"row\">Named contacts</th>.*?</tr>", html, re.DOTALL).group(0)
     assert re.findall(r"<td>(.*?)</td>", named) == ["0", "2", "5", "Unlimited"]
     assert "Sign in" in html
