@@ -3,6 +3,8 @@ swallows the text after it (a closing fence followed by words on its line does n
 
 from __future__ import annotations
 
+import argparse
+import re
 from pathlib import Path
 
 import pytest
@@ -37,3 +39,28 @@ def test_readme_sections_are_headings_and_its_tables_are_tables():
         "Development",
     ]
     assert sum(t.type == "table_open" for t in tokens) == 3
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, list[str]]:
+    """Each top-level command of the `ossdesk` parser with its subcommands."""
+
+    def choices(p: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                return dict(action.choices)
+        return {}
+
+    return {name: sorted(choices(sub)) for name, sub in choices(parser).items()}
+
+
+def test_the_readme_command_table_lists_every_command():
+    from ossdesk.cli import build_parser
+
+    rows = [line for line in (ROOT / "README.md").read_text().splitlines() if line.startswith("| `ossdesk ")]
+    for command, subcommands in _commands(build_parser()).items():
+        ours = [row for row in rows if row.startswith(f"| `ossdesk {command}")]
+        assert ours, f"README's command table has no row for `ossdesk {command}`"
+        for sub in subcommands:
+            assert any(re.search(rf"\b{re.escape(sub)}\b", row.split("|")[1]) for row in ours), (
+                f"README's command table has no row for `ossdesk {command} {sub}`"
+            )
