@@ -64,3 +64,15 @@ def test_the_readme_command_table_lists_every_command():
             assert any(re.search(rf"\b{re.escape(sub)}\b", row.split("|")[1]) for row in ours), (
                 f"README's command table has no row for `ossdesk {command} {sub}`"
             )
+
+
+def test_the_readme_configuration_table_names_every_variable_the_settings_read():
+    settings = (ROOT / "src/ossdesk/config/settings.py").read_text()
+    read = set(re.findall(r"""["'](OSSDESK_[A-Z0-9_]+)["']""", settings))
+    readme = (ROOT / "README.md").read_text()
+    rows = [line for line in readme.splitlines() if line.startswith("| `OSSDESK_")]
+    named = {name for row in rows for name in re.findall(r"`(OSSDESK_[A-Z0-9_]+\*?)`", row.split("|")[1])}
+    missing = sorted(
+        v for v in read if v not in named and not any(n.endswith("*") and v.startswith(n[:-1]) for n in named)
+    )
+    assert not missing, f"README's configuration table does not name {missing}"
