@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 from collections.abc import Callable
@@ -37,13 +36,6 @@ def _tasks_run_at_once():
     HUEY.immediate = True
     yield
     HUEY.immediate = False
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _quiet_mail_servers():
-    # The test SMTP/LMTP servers (aiosmtpd) log from their own threads, sometimes after pytest has closed
-    # the stream a test captured: their chatter at INFO is noise, their warnings still show.
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @pytest.fixture

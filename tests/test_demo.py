@@ -74,6 +74,15 @@ def test_the_seed_reports_the_tickets_it_made(tiers):
     assert Ticket.objects.count() > 7
 
 
+def test_the_seed_reports_the_findings_and_notices_it_made(tiers):
+    from ossdesk.security.models import Finding, Notice
+
+    summary = demo_seed()
+    # The published vendor advisory's finding and notice count too, not only the import's.
+    assert Finding.objects.filter(advisory__source="vendor").exists()
+    assert f" {Finding.objects.count()} findings, {Notice.objects.count()} notices," in summary
+
+
 def test_a_running_s1_is_kept_alive_from_each_start_up(tiers):
     from datetime import timedelta
 

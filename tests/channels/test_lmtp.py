@@ -3,6 +3,7 @@ lmtp client would. Each accepted message is committed raw, answered per recipien
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import socket
 from collections.abc import Iterator
@@ -158,3 +159,26 @@ def test_send_test_without_a_receiver_says_so_in_one_line(helpdesk: Helpdesk, ca
     assert f"127.0.0.1:{port}" in lines[0]
     assert "ossdesk mail lmtp" in lines[0]
     assert not InboundMessage.objects.exists()
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_a_delivery_logs_no_line_per_smtp_command(helpdesk: Helpdesk, lmtp: LmtpController) -> None:
+    """aiosmtpd logs each command at INFO, with the sender's and recipients' addresses: quiet by default."""
+    server_log = logging.getLogger("mail.log")
+    collect = _Records()
+    server_log.addHandler(collect)
+    try:
+        with _client(lmtp) as client:
+            assert client.sendmail("ana@acme.example", ["support@mail.test"], eml("plain.eml")) == {}
+    finally:
+        server_log.removeHandler(collect)
+    assert InboundMessage.objects.get().status == InboundMessage.Status.PROCESSED
+    assert [r.getMessage() for r in collect.records if r.levelno < logging.WARNING] == []

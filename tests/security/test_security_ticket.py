@@ -4,10 +4,12 @@ contact as the person reached — not "via Portal", not "raised by" a contact wh
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -18,7 +20,7 @@ from ossdesk.channels.services import mail_sweep
 from ossdesk.customers.services import deployment_create
 from ossdesk.products.models import Product
 from ossdesk.security import services
-from ossdesk.security.models import Notice
+from ossdesk.security.models import Notice, Sbom
 from ossdesk.tickets.models import Channel, Ticket
 from tests.factories import SYSTEM, OrganizationFactory, ProductFactory, contact_with_login, subscribe
 from tests.security.conftest import isolate_files
@@ -133,3 +135,42 @@ def test_notices_and_security_pages_name_a_vendor_advisory_by_its_public_id(
         page = client.get(url).content.decode()
         assert public_id in page, url
         assert f">x_{public_id}<" not in page, url
+
+
+def test_an_upload_that_closes_a_vendor_advisorys_finding_names_it_by_its_public_id(
+    tiers: Any, staff: dict[str, Any], product: Product, settings: Any, tmp_path: Any
+) -> None:
+    isolate_files(settings, tmp_path)
+    shop = OrganizationFactory(name="Shop", slug="shop")
+    today = timezone.localdate()
+    subscribe(
+        shop, tiers["business"], starts_on=today, ends_on=today + timedelta(days=300), products=[product]
+    )
+    contact = contact_with_login(shop, role="admin")
+    deployment = deployment_create(actor=SYSTEM, organization=shop, name="web", product=product)
+    services.sbom_upload(
+        actor=SYSTEM, deployment=deployment, filename="requirements.txt", data=b"django==3.2.3\n"
+    )
+    public_id = _publish_critical_vendor_advisory(staff, product).tracking_id
+
+    client = Client()
+    client.force_login(contact.user)
+    upload = SimpleUploadedFile("requirements.txt", b"django==3.2.4+vendor1\n")
+    response = client.post(f"/security/deployments/{deployment.pk}/upload/", {"file": upload}, follow=True)
+    held = Sbom.objects.get(deployment=deployment, state=Sbom.State.HELD)
+    assert held.changes["closed_findings"][0]["advisory"] == public_id
+    assert f"it would close critical findings: {public_id}" in held.problems
+    for page in (response, client.get(f"/security/deployments/{deployment.pk}/")):
+        text = re.sub(r'href="[^"]*"', "", page.content.decode())  # addresses keep the record's id
+        assert public_id in text
+        assert f"x_{public_id}" not in text
+
+    notice = Notice.objects.get(organization=shop)
+    response = client.post(f"/security/notices/{notice.pk}/acknowledge/", follow=True)
+    assert f"Notice of {public_id} acknowledged." in response.content.decode()
+
+    staff_client = Client()
+    staff_client.force_login(staff[Role.SECURITY_ANALYST])
+    portfolio = staff_client.get("/security/").content.decode()
+    assert f'#affected">{public_id}</a>' in portfolio
+    assert f"x_{public_id}<" not in portfolio

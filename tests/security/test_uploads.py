@@ -132,6 +132,15 @@ def test_closing_a_critical_finding_is_held_until_confirmed(world: dict[str, Any
         services.sbom_confirm(actor=SYSTEM, sbom=sbom)
 
 
+def test_the_reasons_to_confirm_count_the_findings_in_words(world: dict[str, Any], settings: Any) -> None:
+    settings.OSSDESK_UPLOAD_CONFIRM_CLOSING = 2
+    sbom, _ = _upload(world["web"], ONLY_REQUESTS)
+    assert sbom.problems == [
+        "it would close 3 findings; closing more than 2 needs confirmation",
+        "it would close critical findings: TEST-2026-1",
+    ]
+
+
 def test_closing_more_than_the_limit_is_held_and_a_confirmed_upload_applies_at_once(
     world: dict[str, Any], settings: Any
 ) -> None:
@@ -139,7 +148,7 @@ def test_closing_more_than_the_limit_is_held_and_a_confirmed_upload_applies_at_o
     settings.OSSDESK_UPLOAD_CONFIRM_CLOSING = 0
     sbom, would = _upload(web, UPGRADED_FLASK)  # one finding closes, not critical
     assert (sbom.state, would.closed) == (Sbom.State.HELD, 1)
-    assert sbom.problems == ["it would close 1 findings; closing more than 0 needs confirmation"]
+    assert sbom.problems == ["it would close 1 finding; closing any needs confirmation"]
     settings.OSSDESK_UPLOAD_CONFIRM_CLOSING = 1
     applied, done = _upload(web, UPGRADED_FLASK)
     assert (applied.state, done.closed) == (Sbom.State.APPLIED, 1)

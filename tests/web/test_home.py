@@ -14,10 +14,12 @@ from django.utils import timezone
 
 from ossdesk.accounts.actor import actor_for
 from ossdesk.accounts.models import Role
+from ossdesk.customers.services import deployment_create
 from ossdesk.plans.services import subscription_update
+from ossdesk.security import services as security_services
 from ossdesk.tickets import services as ticket_services
 from ossdesk.tickets.models import Status, Ticket, TicketEvent
-from tests.factories import SYSTEM, OrganizationFactory, ProductFactory, contact_with_login
+from tests.factories import SYSTEM, OrganizationFactory, ProductFactory, contact_with_login, subscribe
 
 World = dict[str, dict[str, Any]]
 TICKET_LINK = re.compile(r'<td class="num"><a href="/tickets/(\d+)/">')
@@ -140,7 +142,18 @@ def test_staff_home_query_count_is_constant(
 # --- customers --------------------------------------------------------------------------------------------
 
 
+def _inventory(world: World, key: str) -> None:
+    """A deployment of the customer with a matched lockfile (no advisory affects it)."""
+    deployment = deployment_create(
+        actor=SYSTEM, organization=world[key]["org"], name="web", product=world[key]["product"]
+    )
+    security_services.sbom_upload(
+        actor=SYSTEM, deployment=deployment, filename="requirements.txt", data=b"flask==3.0.3\n"
+    )
+
+
 def test_customer_home_shows_its_open_tickets_exposure_and_raise_button(world: World, client: Any) -> None:
+    _inventory(world, "acme")
     ours = _open(world, "acme", "Our open ticket")
     _open(world, "acme", "Our solved ticket", status=Status.SOLVED)
     theirs = _open(world, "globex", "Another customer's ticket")
@@ -162,6 +175,31 @@ def test_community_customer_is_told_why_it_cannot_raise_a_ticket(tiers: Any, cli
     assert "Raise a ticket</a>" not in text
     assert "Community does not include the Customer portal channel." in text
     assert 'href="/plans/"' in text
+
+
+def test_customer_home_counts_no_findings_before_an_inventory_is_matched(world: World, client: Any) -> None:
+    client.force_login(world["acme"]["contact"].user)
+    text = client.get("/").content.decode()
+    assert "<dt>Open findings</dt>" not in text
+    assert "No findings yet: no deployment has an SBOM or lockfile to match against advisories." in text
+    assert 'href="/security/deployments/"' in text
+
+
+@pytest.mark.parametrize("plan", ["starter", None])
+def test_customer_home_without_sbom_scanning_says_so_instead_of_zero_findings(
+    tiers: Any, client: Any, plan: str | None
+) -> None:
+    organization = OrganizationFactory(name="Small", slug="small")
+    if plan:
+        today = timezone.localdate()
+        subscribe(
+            organization, tiers[plan], starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=30)
+        )
+    client.force_login(contact_with_login(organization, role="admin", named=plan is not None).user)
+    text = client.get("/").content.decode()
+    assert "<dt>Open findings</dt>" not in text
+    label = "Starter" if plan else "Community"
+    assert f"Your plan does not include SBOM scanning ({label}); the Business plan does." in text
 
 
 def test_customer_home_query_count_is_constant(

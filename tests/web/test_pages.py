@@ -12,11 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from ossdesk.accounts.actor import actor_for
 from ossdesk.accounts.models import ApiToken, Role, User
 from ossdesk.audit.models import AuditEntry
 from ossdesk.customers.models import Contact, Organization
+from ossdesk.customers.services import deployment_create
+from ossdesk.domain.entitlements import EntitlementDenied
 from ossdesk.plans.models import Subscription
-from tests.factories import PASSWORD, OrganizationFactory, staff_user, subscribe
+from tests.factories import PASSWORD, OrganizationFactory, ProductFactory, staff_user, subscribe
 
 TODAY = timezone.localdate()
 ROW_LINK = re.compile(r'<td><a href="/customers/([\w-]+)/">')
@@ -291,6 +294,12 @@ def test_plans_compare_the_four_tiers_without_signing_in(tiers: Any, client: Any
         "1 hour · 24/7",
         "15 min · 24/7",
     ]
+    # The explanation above the table explains only the units its cells use.
+    legend = re.search(r'<p class="muted">(.*?)</p>', html, re.DOTALL).group(1)
+    cells = " ".join(re.findall(r"<td>(.*?)</td>", html))
+    for unit in re.findall(r"\b(\w+) = ", legend):
+        assert re.search(rf"\d {unit}\b", cells), f"the legend explains {unit!r}, no cell uses it"
+    assert "business hours and business days count in the customer's own time zone" in legend
     named = re.search(r"<th scope=\"row\">Named contacts</th>.*?</tr>", html, re.DOTALL).group(0)
     assert re.findall(r"<td>(.*?)</td>", named) == ["0", "2", "5", "Unlimited"]
     assert "Sign in" in html
@@ -484,3 +493,18 @@ def test_subscription_fixture_sanity(world: World) -> None:
     """The pages above assume the fixture's Business subscription is in force today."""
     subscription = Subscription.objects.get(organization=world["acme"]["org"])
     assert subscription.starts_on <= TODAY <= subscription.ends_on
+
+
+def test_our_support_states_the_deployments_the_subscription_allows(world: World, client: Any) -> None:
+    """Business caps a purchase at 20 deployments; acme's subscription bought 5, and 5 is what it may run."""
+    acme = world["acme"]
+    product = ProductFactory()
+    admin = actor_for(acme["admin"].user)
+    deployment_create(actor=admin, organization=acme["org"], name="web-1", product=product)
+    client.force_login(acme["admin"].user)
+    assert "<dt>Deployments</dt><dd>1 of 5</dd>" in client.get("/portal/").content.decode()
+    for i in range(2, 6):
+        deployment_create(actor=admin, organization=acme["org"], name=f"web-{i}", product=product)
+    with pytest.raises(EntitlementDenied, match="subscription includes 5 deployments, all in use"):
+        deployment_create(actor=admin, organization=acme["org"], name="web-6", product=product)
+    assert "<dt>Deployments</dt><dd>5 of 5</dd>" in client.get("/portal/").content.decode()

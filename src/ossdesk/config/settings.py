@@ -292,6 +292,8 @@ LOGGING = {
         # The worker's consumer installs its own handler on "huey"; do not print its lines twice.
         "huey": {"propagate": False},
         "django.request": {"filters": ["refusals"]},
+        # aiosmtpd (`ossdesk mail lmtp`) logs every command of every delivery at INFO, addresses included.
+        "mail.log": {"level": "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"},
     },
 }
 

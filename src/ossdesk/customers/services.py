@@ -26,7 +26,12 @@ from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.customers.models import Contact, Deployment, Framework, Organization
 from ossdesk.customers.proof import ProofLinkError, proof_claim, proof_token
 from ossdesk.customers.selectors import named_contact_count
-from ossdesk.domain.entitlements import EntitlementDenied, cheapest_plan_allowing, check_named_contact_seats
+from ossdesk.domain.entitlements import (
+    EntitlementDenied,
+    Entitlements,
+    cheapest_plan_allowing,
+    check_named_contact_seats,
+)
 from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.products.models import Product, ProductVersion
 
@@ -363,14 +368,18 @@ def contact_delete(*, actor: Actor, contact: Contact) -> None:
 DEPLOYMENT_FIELDS = ("name", "environment", "product", "version", "criticality", "internet_facing")
 
 
+def deployments_included(entitlements: Entitlements) -> int | None:
+    """How many deployments a customer may register: what its subscription bought (the plan only caps the
+    purchase), or the fallback plan's own limit without one; None is no limit."""
+    if entitlements.subscription is not None:
+        return entitlements.subscription.deployments
+    return entitlements.terms.max_deployments
+
+
 def _check_deployment_limit(organization: Organization) -> None:
     """A customer runs as many deployments as its subscription includes (the plan caps the purchase)."""
     entitlements = entitlements_for(organization=organization)
-    limit = (
-        entitlements.subscription.deployments
-        if entitlements.subscription is not None
-        else entitlements.terms.max_deployments
-    )
+    limit = deployments_included(entitlements)
     if limit is None:
         return
     count = Deployment.objects.filter(organization=organization).count()

@@ -20,6 +20,7 @@ from ossdesk.customers.services import deployment_create
 from ossdesk.domain.purl import purl_for
 from ossdesk.products.models import Product, ProductVersion
 from ossdesk.security import services
+from ossdesk.security.models import Finding, Notice
 
 MODIFIED = "2024-06-01T00:00:00Z"
 
@@ -335,8 +336,11 @@ def demo_security() -> str:
         cvss_vector="",
         remediation="Upgrade to 3.7.2-vendor2 from the vendor Maven repository.",
     )
+    # Counted at the end: the published vendor advisory adds its own finding and notice to the import's.
+    findings = Finding.objects.filter(deployment__in=deployments.values()).count()
+    notices = Notice.objects.filter(organization__in=organizations.values()).count()
     return (
-        f"{len(deployments)} deployments, {report.added} advisories, {report.findings} findings, "
-        f"{report.notices} notices, vendor advisories {backport.tracking_id} (published) and "
+        f"{len(deployments)} deployments, {report.added} advisories, {findings} findings, "
+        f"{notices} notices, vendor advisories {backport.tracking_id} (published) and "
         f"{draft.tracking_id} (draft)"
     )

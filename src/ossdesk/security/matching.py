@@ -34,7 +34,14 @@ from ossdesk.customers.models import Deployment, Organization
 from ossdesk.domain import osv
 from ossdesk.domain.remediation import priority, remediation_window
 from ossdesk.plans.selectors import entitlements_for
-from ossdesk.security.models import Advisory, AffectedPackage, Component, Finding, VexStatement
+from ossdesk.security.models import (
+    Advisory,
+    AffectedPackage,
+    Component,
+    Finding,
+    VexStatement,
+    advisory_public_id,
+)
 
 Key = tuple[int, int, str, str]  # deployment, advisory, ecosystem, name_key
 CHUNK = 500
@@ -309,14 +316,14 @@ class _Context:
 
     def __init__(self, advisory_ids: set[int], deployment_ids: set[int]) -> None:
         self.advisories: dict[int, tuple[str, bool, float | None, set[str]]] = {}
-        self.osv_ids: dict[int, str] = {}
+        self.public_ids: dict[int, str] = {}  # what the diff calls each advisory (OSSDESK-…, not x_…)
         self.withdrawn: set[int] = set()
         for chunk in _chunks(sorted(advisory_ids)):
-            for pk, osv_id, severity, kev, epss, aliases, withdrawn in Advisory.objects.filter(
+            for pk, osv_id, source, severity, kev, epss, aliases, withdrawn in Advisory.objects.filter(
                 pk__in=chunk
-            ).values_list("pk", "osv_id", "severity", "kev", "epss", "aliases", "withdrawn"):
+            ).values_list("pk", "osv_id", "source", "severity", "kev", "epss", "aliases", "withdrawn"):
                 self.advisories[pk] = (severity, kev, epss, {osv_id, *aliases})
-                self.osv_ids[pk] = osv_id
+                self.public_ids[pk] = advisory_public_id(osv_id, source)
                 if withdrawn is not None:
                     self.withdrawn.add(pk)
         self.deployments: dict[int, tuple[int, str, bool]] = {}
@@ -494,7 +501,7 @@ def _plan(desired: dict[Key, _Hit], existing_qs: Any, *, now: datetime) -> _Plan
 
 def _change(context: _Context, finding: Finding, reason: str) -> Change:
     return Change(
-        advisory=context.osv_ids.get(finding.advisory_id, str(finding.advisory_id)),
+        advisory=context.public_ids.get(finding.advisory_id, str(finding.advisory_id)),
         severity=finding.severity,
         package=finding.name,
         version=finding.version,

@@ -64,9 +64,12 @@ class Advisory(models.Model):
     def public_id(self) -> str:
         """The id people know it by: a vendor advisory's own tracking id (OSSDESK-2026-0001). Its OSV
         record carries `x_` in front, as OSV asks of databases without a registered prefix."""
-        if self.source == self.Source.VENDOR:
-            return self.osv_id.removeprefix("x_")
-        return self.osv_id
+        return advisory_public_id(self.osv_id, self.source)
+
+
+def advisory_public_id(osv_id: str, source: str) -> str:
+    """`Advisory.public_id` for code that reads rows as values, not objects."""
+    return osv_id.removeprefix("x_") if source == Advisory.Source.VENDOR else osv_id
 
 
 class AdvisoryAlias(models.Model):

@@ -22,6 +22,7 @@ from ossdesk.security.models import (
     Sbom,
     VendorAdvisory,
     VexStatement,
+    advisory_public_id,
 )
 
 OPEN = Finding.Status.OPEN
@@ -226,7 +227,12 @@ def portfolio(*, actor: Actor, now: Any, limit: int = 20) -> Portfolio:
     advisories: list[dict[str, Any]] = [
         dict(row)
         for row in open_findings.values(
-            "advisory_id", "advisory__osv_id", "advisory__summary", "advisory__severity", "advisory__kev"
+            "advisory_id",
+            "advisory__osv_id",
+            "advisory__source",
+            "advisory__summary",
+            "advisory__severity",
+            "advisory__kev",
         )
         .annotate(
             findings=Count("id"),
@@ -235,6 +241,8 @@ def portfolio(*, actor: Actor, now: Any, limit: int = 20) -> Portfolio:
         )
         .order_by("-deployments", "advisory__osv_id")[:limit]
     ]
+    for row in advisories:
+        row["public_id"] = advisory_public_id(row["advisory__osv_id"], row["advisory__source"])
     advisories.sort(key=lambda a: (SEVERITY_ORDER.get(a["advisory__severity"], 9), -a["deployments"]))
     return Portfolio(
         customers=customers,

@@ -472,9 +472,9 @@ def _confirmation_reasons(match: matching.Match, closing_limit: int | None) -> t
     limit = settings.OSSDESK_UPLOAD_CONFIRM_CLOSING if closing_limit is None else closing_limit
     reasons = []
     if match.closed > limit:
-        reasons.append(
-            f"it would close {match.closed} findings; closing more than {limit} needs confirmation"
-        )
+        closing = f"{match.closed} finding{'' if match.closed == 1 else 's'}"
+        rule = "closing any" if limit == 0 else f"closing more than {limit}"  # the portal asks for any
+        reasons.append(f"it would close {closing}; {rule} needs confirmation")
     critical = sorted({c.advisory for c in match.closing if c.severity == CRITICAL})
     if critical:
         reasons.append(f"it would close critical findings: {', '.join(critical[:10])}")

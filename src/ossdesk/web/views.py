@@ -31,6 +31,7 @@ from ossdesk.plans.selectors import (
     subscription_list,
 )
 from ossdesk.security import selectors as security_selectors
+from ossdesk.security.web.presenters import sbom_scanning_refusal
 from ossdesk.tickets import selectors as ticket_selectors
 from ossdesk.tickets.models import Channel, Ticket
 from ossdesk.tickets.selectors import QueueFilter
@@ -125,6 +126,7 @@ def _customer_home(request: HttpRequest, actor: Actor, organization_id: int) -> 
         ticket_selectors.ticket_queue(actor=actor, filters=QueueFilter(view="open")).order_by("-updated_at"),
     )
     exposure = security_selectors.portfolio(actor=actor, now=now)
+    entitlements = entitlements_for(organization=organization)
     context = {
         "organization": organization,
         "rows": [(ticket, sla_badge(ticket, now)) for ticket in tickets],
@@ -132,7 +134,10 @@ def _customer_home(request: HttpRequest, actor: Actor, organization_id: int) -> 
         "exposure": [(s, exposure.totals.get(s, 0)) for s in EXPOSURE_SEVERITIES],
         "open_findings": sum(exposure.totals.values()),
         "overdue_findings": exposure.overdue,
-        "raise_refusal": _raise_refusal(actor, entitlements_for(organization=organization)),
+        "raise_refusal": _raise_refusal(actor, entitlements),
+        # Zero findings means nothing only once an inventory was matched: say why there is none instead.
+        "sbom_refusal": sbom_scanning_refusal(entitlements, plan_refs()),
+        "has_inventory": security_selectors.sbom_list(actor=actor).filter(current=True).exists(),
     }
     return render(request, "ossdesk/home_customer.html", context)
 
@@ -213,6 +218,10 @@ def _organization_page(
         "agreements": agreement_list(actor=actor, organization_id=organization.pk),
         "contacts": contacts,
         "named_count": named,
+        "deployments_included": customer_services.deployments_included(entitlements),
+        "deployments_in_use": customer_selectors.deployment_list(
+            actor=actor, organization_id=organization.pk
+        ).count(),
         "contact_form": form,
         "can_add_contact": can_manage_contacts(actor, organization.pk),
         **(extra or {}),

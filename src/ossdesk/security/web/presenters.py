@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ossdesk.domain import osv
+from ossdesk.domain.entitlements import EntitlementDenied, Entitlements, PlanRef, check_feature
 from ossdesk.security.models import Advisory, Finding, Severity
 from ossdesk.tickets.web.presenters import duration_label  # the same words as ticket clocks
 
@@ -269,3 +270,14 @@ def vendor_ranges(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
             entry["fixed"] = fixed
         result.append(entry)
     return result
+
+
+def sbom_scanning_refusal(entitlements: Entitlements, plans: Sequence[PlanRef]) -> str:
+    """Why a customer's plan does not scan SBOMs, naming the plan that does; empty when it does. Pages
+    say this instead of offering an upload that ends in a refusal, or counting findings never looked for."""
+    try:
+        check_feature(entitlements, feature="sbom_scanning", plans=plans)
+    except EntitlementDenied as exc:
+        which = f"the {exc.allowed_by} plan does" if exc.allowed_by else "an enterprise agreement can add it"
+        return f"Your plan does not include SBOM scanning ({entitlements.plan_label}); {which}."
+    return ""

@@ -28,7 +28,7 @@ from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers import services as customer_services
 from ossdesk.customers.models import Deployment, Organization
 from ossdesk.domain import vex as vexdoc
-from ossdesk.domain.entitlements import EntitlementDenied, check_feature
+from ossdesk.domain.entitlements import EntitlementDenied
 from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.products.selectors import product_list, product_version_list
 from ossdesk.security import selectors, services
@@ -54,6 +54,7 @@ from ossdesk.security.web.presenters import (
     exposure_columns,
     finding_rows,
     percent,
+    sbom_scanning_refusal,
     severity_bars,
     status_cells,
     vendor_packages,
@@ -108,13 +109,7 @@ def _sbom_refusal(actor: Actor, organization: Organization | None = None) -> str
         return ""
     if organization is None:
         organization = customer_selectors.organization_get(actor=actor, pk=actor.organization_id)
-    entitlements = entitlements_for(organization=organization)
-    try:
-        check_feature(entitlements, feature="sbom_scanning", plans=plan_refs())
-    except EntitlementDenied as exc:
-        which = f"the {exc.allowed_by} plan does" if exc.allowed_by else "an enterprise agreement can add it"
-        return f"Your plan does not include SBOM scanning ({entitlements.plan_label}); {which}."
-    return ""
+    return sbom_scanning_refusal(entitlements_for(organization=organization), plan_refs())
 
 
 # --- the portfolio ------------------------------------------------------------------------------------------
@@ -1101,7 +1096,7 @@ def notice_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
     notice = _notice(actor, pk)
     services.notice_acknowledge(actor=actor, notice=notice)
-    messages.success(request, f"Notice of {notice.advisory.osv_id} acknowledged.")
+    messages.success(request, f"Notice of {notice.advisory.public_id} acknowledged.")
     if request.POST.get("next") == "detail":
         return redirect("web:security-notice", pk=notice.pk)
     return redirect("web:security-notices")
