@@ -286,7 +286,6 @@ def _counts(changes: dict[str, Any]) -> str:
 def cmd_sbom_upload(args: argparse.Namespace) -> int:
     path = _existing_path(args.path, "sbom upload")
     _setup_django()
-    from django.conf import settings
     from django.core.exceptions import ValidationError
 
     from ossdesk.accounts.actor import Actor
@@ -311,7 +310,7 @@ def cmd_sbom_upload(args: argparse.Namespace) -> int:
     try:
         if args.dry_run:
             preview = services.sbom_preview(actor=actor, deployment=deployment, filename=path.name, data=data)
-        elif len(data) > settings.OSSDESK_UPLOAD_INLINE_BYTES:
+        elif services.sbom_for_the_worker(len(data)):
             # Large: stored, then read and applied here in short transactions, as the worker would.
             received = services.sbom_receive(
                 actor=actor, deployment=deployment, filename=path.name, data=data, via="cli", confirm=args.yes

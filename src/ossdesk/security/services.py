@@ -589,6 +589,12 @@ def sbom_preview(
     return _preview(actor, deployment, filename, data, closing_limit)[0]
 
 
+def sbom_for_the_worker(size: int) -> bool:
+    """Whether an upload of `size` bytes is stored and applied by the worker in short transactions
+    (:func:`sbom_receive`) rather than read and matched in the request (:func:`sbom_upload`)."""
+    return size > settings.OSSDESK_UPLOAD_INLINE_BYTES
+
+
 @transaction.atomic
 def sbom_upload(
     *,
@@ -648,7 +654,7 @@ def sbom_confirm(*, actor: Actor, sbom: Sbom) -> tuple[Sbom, matching.Match]:
     if sbom.state != Sbom.State.HELD:
         raise ValidationError({"state": f"This upload is {sbom.get_state_display().lower()}, not held."})
     sbom.confirmed = True
-    if sbom.size > settings.OSSDESK_UPLOAD_INLINE_BYTES:  # the worker applies it, in short transactions
+    if sbom_for_the_worker(sbom.size):  # the worker applies it, in short transactions
         sbom.state = Sbom.State.RECEIVED
         sbom.save(update_fields=["state", "confirmed"])
         transaction.on_commit(lambda: _process_later(sbom.pk))

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.urls import reverse
@@ -275,7 +274,7 @@ class DeploymentViewSet(ServiceViewSet):
             form = {key: fields[key] for key in ("dry_run", "confirm") if key in fields}
             flags = UploadFlagsSerializer(data={**flags.validated_data, **form})
             flags.is_valid(raise_exception=True)
-        if len(data) > settings.OSSDESK_UPLOAD_INLINE_BYTES and not flags.validated_data["dry_run"]:
+        if security_services.sbom_for_the_worker(len(data)) and not flags.validated_data["dry_run"]:
             sbom = security_services.sbom_receive(
                 actor=self.actor,
                 deployment=deployment,

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -460,7 +459,7 @@ def deployment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = SbomUploadForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size and upload.size > settings.OSSDESK_UPLOAD_INLINE_BYTES:
+        if upload.size and services.sbom_for_the_worker(upload.size):
             return _receive_large(request, actor, deployment, form)
         try:
             sbom, _ = services.sbom_upload(
