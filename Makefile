@@ -32,6 +32,7 @@ test: install-test lint
 lint: install-test
 	$(VENV)/bin/ruff check src tests benchmarks scripts
 	$(VENV)/bin/ruff format --check src tests benchmarks scripts
+	$(PY) -m pytest tests/test_layers.py -q -p no:cacheprovider --noconftest -p no:django -W ignore::pytest.PytestConfigWarning
 	$(VENV)/bin/mypy
 	DJANGO_SETTINGS_MODULE=ossdesk.config.settings OSSDESK_DATA_DIR=$$(mktemp -d) $(PY) -m django makemigrations --check --dry-run
 

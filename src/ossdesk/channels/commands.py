@@ -14,7 +14,9 @@ from django.conf import settings
 
 from ossdesk.accounts.actor import Actor
 from ossdesk.channels import intake
+from ossdesk.channels.lmtp import serve_lmtp
 from ossdesk.channels.models import InboundMessage, Mailbox
+from ossdesk.channels.threading import mail_domain
 from ossdesk.customers.models import Contact
 
 OPERATOR = Actor.system("cli")
@@ -86,8 +88,6 @@ def _retry(args: argparse.Namespace, error: type[Exception]) -> int:
 def _test_message(sender: str, recipient: str) -> bytes:
     from django.utils import timezone
 
-    from ossdesk.channels.threading import mail_domain
-
     message = EmailMessage()
     message["From"], message["To"] = sender, recipient
     message["Subject"] = f"Test from ossdesk mail send-test ({uuid.uuid4().hex[:8]})"
@@ -138,8 +138,6 @@ def _send_test(args: argparse.Namespace, error: type[Exception]) -> int:
 
 def run_mail(args: argparse.Namespace, error: type[Exception]) -> int:
     if args.mail_command == "lmtp":
-        from ossdesk.channels.lmtp import serve_lmtp
-
         serve_lmtp(
             host=args.host or settings.OSSDESK_MAIL_LMTP_HOST,
             port=args.port or settings.OSSDESK_MAIL_LMTP_PORT,

@@ -50,7 +50,7 @@ from ossdesk.tickets.api.serializers import (
     TimeSerializer,
     WorkaroundInSerializer,
 )
-from ossdesk.tickets.models import Attachment, Channel, Team, Ticket
+from ossdesk.tickets.models import OPEN_STATUSES, Attachment, Channel, Team, Ticket
 from ossdesk.tickets.services import Upload
 from ossdesk.tickets.sla import clock_states, clock_summary
 from ossdesk.tickets.web.downloads import attachment_response
@@ -90,8 +90,6 @@ class TicketFilter(django_filters.FilterSet):
         ]
 
     def filter_open(self, queryset: QuerySet[Ticket], name: str, value: bool | None) -> QuerySet[Ticket]:
-        from ossdesk.tickets.models import OPEN_STATUSES
-
         if value is None:
             return queryset
         return (
