@@ -32,7 +32,8 @@ test: install-test lint
 lint: install-test
 	$(VENV)/bin/ruff check src tests benchmarks scripts
 	$(VENV)/bin/ruff format --check src tests benchmarks scripts
-	$(PY) -m pytest tests/test_layers.py -q -p no:cacheprovider --noconftest -p no:django -W ignore::pytest.PytestConfigWarning
+	@# the layer order (tests/test_layers.py): plain Python, no Django, no plugins, about a second
+	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(PY) -m pytest tests/test_layers.py -q --noconftest -W ignore::pytest.PytestConfigWarning
 	$(VENV)/bin/mypy
 	DJANGO_SETTINGS_MODULE=ossdesk.config.settings OSSDESK_DATA_DIR=$$(mktemp -d) $(PY) -m django makemigrations --check --dry-run
 

@@ -382,3 +382,25 @@ def test_the_reading_finds_imports_of_every_kind():
     assert ("ossdesk.accounts.actor", "ossdesk.accounts.models", "top") in found
     assert ("ossdesk.crypto", "ossdesk.accounts.actor", "type") in found
     assert any(i.kind == "function" and i.importer == "ossdesk.cli" for i in imports())
+
+
+def test_the_rules_on_made_up_imports():
+    def made_up(importer: str, imported: str, kind: str = "top") -> Import:
+        return Import(importer, imported, kind, importer.replace(".", "/") + ".py", 1)
+
+    assert runs_upward(made_up("ossdesk.domain.sla", "ossdesk.tickets.models"))
+    assert runs_upward(made_up("ossdesk.web.api", "ossdesk.tickets.models"))  # web's door base is doors
+    assert not runs_upward(made_up("ossdesk.config.urls", "ossdesk.web.urls"))  # the URL root is the root
+    assert not runs_upward(made_up("ossdesk.tickets.models", "ossdesk.customers.models"))
+    assert crosses_apps_on_one_layer(made_up("ossdesk.kb.models", "ossdesk.security.models"))
+    assert not crosses_apps_on_one_layer(made_up("ossdesk.kb.services", "ossdesk.kb.models"))
+    assert imports_in_function(made_up("ossdesk.kb.services", "ossdesk.kb.models", "function"))
+    assert not imports_in_function(made_up("ossdesk.cli", "ossdesk.kb.models", "function"))
+    assert not imports_in_function(made_up("ossdesk.kb.demo", "ossdesk.kb.models", "function"))
+    assert not imports_in_function(made_up("ossdesk.kb.migrations.0002_x", "ossdesk.kb.models", "function"))
+    loop = [
+        made_up("ossdesk.a", "ossdesk.b"),
+        made_up("ossdesk.b", "ossdesk.c"),
+        made_up("ossdesk.c", "ossdesk.a"),
+    ]
+    assert cycles([*loop, made_up("ossdesk.c", "ossdesk.d")]) == [["ossdesk.a", "ossdesk.b", "ossdesk.c"]]
