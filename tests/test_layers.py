@@ -322,7 +322,11 @@ RULES = {
 
 
 def _unexcused(rule: str) -> list[str]:
-    return [f"{found} — {rule}" for found in imports() if RULES[rule](found) and _entry_for(found) is None]
+    return [
+        f"{found} — {rule} ({LAYERS[layer_of(found.importer)][0]} -> {LAYERS[layer_of(found.imported)][0]})"
+        for found in imports()
+        if RULES[rule](found) and _entry_for(found) is None
+    ]
 
 
 def test_every_module_is_on_a_layer():
@@ -352,7 +356,8 @@ def test_imports_run_at_module_top():
 
 def test_no_import_cycle_between_files():
     running = [found for found in imports() if found.kind != "type" and _entry_for(found) is None]
-    assert not cycles(running), cycles(running)
+    found = [" <-> ".join(group) for group in cycles(running)]
+    assert not found, "files that import each other, directly or round a loop:\n" + "\n".join(found)
 
 
 def test_every_exception_still_excuses_something():
