@@ -38,7 +38,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+# the repository's src/, wherever under tests/ this file is moved
+SRC = next(
+    folder / "src" for folder in Path(__file__).resolve().parents if (folder / "src" / "ossdesk").is_dir()
+)
 ROOT = "ossdesk"
 
 # Lowest first. Each entry: (name for messages, apps on that layer).
