@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 
+from ossdesk.accounts.access import can_read_mail, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import User
 from ossdesk.channels.mailer import smtp_config
@@ -35,8 +35,7 @@ def preferences_for(user: User | None) -> dict[str, Delivery]:
 
 
 def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff:
-        raise PermissionDenied("The outbox is for the vendor's staff.")
+    require(can_read_mail(actor), "The outbox is for the vendor's staff.")
 
 
 def outbound_list(*, actor: Actor, status: str | None = None) -> QuerySet[OutboundEmail]:
@@ -80,7 +79,7 @@ ATTENTION = (
 def inbound_list(*, actor: Actor, statuses: tuple[str, ...] = ATTENTION) -> QuerySet[InboundMessage]:
     """Received mail in the given states, newest first (without the raw bytes): staff only, anyone else
     gets none (the API answers a customer like an empty inbox, each mail like a missing one)."""
-    if not actor.is_staff:
+    if not can_read_mail(actor):
         return InboundMessage.objects.none()
     return (
         InboundMessage.objects.filter(status__in=statuses)

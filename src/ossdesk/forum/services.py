@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from ossdesk.accounts.access import can_accept_answer, can_edit_post, can_moderate_forum, can_write_articles
 from ossdesk.accounts.actor import Actor
-from ossdesk.accounts.models import STAFF_ROLES, User
+from ossdesk.accounts.models import Role, User
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.customers.models import Contact
 from ossdesk.domain.entitlements import EntitlementDenied
@@ -33,7 +34,6 @@ from ossdesk.products.models import Product
 from ossdesk.tickets.models import Channel, Ticket
 from ossdesk.tickets.services import ticket_create
 
-MODERATORS = frozenset({*STAFF_ROLES, "system"})
 UNAUDITED = frozenset({"body_html"})  # derived from `body`, which is audited
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -119,21 +119,9 @@ def _check_rate(actor: Actor, kind: str) -> None:
 # --- permission gates -------------------------------------------------------------------------------------
 
 
-def can_moderate(actor: Actor) -> bool:
-    """Staff moderate the forum: hide, lock, ban, and turn threads into tickets or articles."""
-    return actor.role in MODERATORS
-
-
-def can_accept(actor: Actor, thread: Thread) -> bool:
-    """The thread's author or staff choose the accepted answer."""
-    if can_moderate(actor):
-        return True
-    return actor.user_id is not None and actor.user_id == thread.author_id
-
-
 def write_refusal(actor: Actor) -> str | None:
     """Why the actor may not write in the forum now, or None when they may."""
-    if actor.user is None and actor.role != "system":
+    if actor.user is None and actor.role != Role.SYSTEM:
         return "Sign in to ask or answer in the forum."
     if actor.user is None or actor.is_staff:
         return None
@@ -153,7 +141,7 @@ def _require_writer(actor: Actor) -> None:
 
 
 def _require_moderator(actor: Actor, what: str) -> None:
-    if not can_moderate(actor):
+    if not can_moderate_forum(actor):
         raise PermissionDenied(f"Only the support team may {what}.")
 
 
@@ -199,7 +187,7 @@ def _audit(
 
 
 def _locked_for(actor: Actor, thread: Thread) -> bool:
-    return thread.is_locked and not can_moderate(actor)
+    return thread.is_locked and not can_moderate_forum(actor)
 
 
 # --- asking and answering ---------------------------------------------------------------------------------
@@ -257,7 +245,7 @@ def post_create(*, actor: Actor, thread: Thread, body: str) -> Post:
 def post_edit(*, actor: Actor, post: Post, body: str) -> Post:
     """Its author corrects a reply (while the thread is open); staff may edit any."""
     _require_writer(actor)
-    if not can_moderate(actor) and (actor.user_id is None or actor.user_id != post.author_id):
+    if not can_edit_post(actor, post.author_id):
         raise PermissionDenied("Only its author may edit a reply.")
     if _locked_for(actor, post.thread):
         raise PermissionDenied("This thread is locked: its replies can no longer be edited.")
@@ -272,7 +260,7 @@ def post_edit(*, actor: Actor, post: Post, body: str) -> Post:
 @transaction.atomic
 def thread_accept(*, actor: Actor, thread: Thread, post: Post) -> Thread:
     """Mark a reply as the answer (the thread's author or staff); accepting another replaces it."""
-    if not can_accept(actor, thread):
+    if not can_accept_answer(actor, thread.author_id):
         raise PermissionDenied("Only the person who asked, or the support team, accepts an answer.")
     _require_writer(actor)
     if post.thread_id != thread.pk or post.hidden:
@@ -288,7 +276,7 @@ def thread_accept(*, actor: Actor, thread: Thread, post: Post) -> Thread:
 
 @transaction.atomic
 def thread_unaccept(*, actor: Actor, thread: Thread) -> Thread:
-    if not can_accept(actor, thread):
+    if not can_accept_answer(actor, thread.author_id):
         raise PermissionDenied("Only the person who asked, or the support team, changes the answer.")
     _require_writer(actor)
     if thread.accepted_post_id is None:
@@ -385,7 +373,7 @@ def ban_create(*, actor: Actor, user: User, reason: str, until: datetime | None 
     """Bar a member from writing until `until` (for good when None); they can still read."""
     _require_moderator(actor, "ban members")
     reason = _reason(reason)
-    if user.role in STAFF_ROLES:
+    if user.is_vendor_staff:
         raise ValidationError({"user": "Staff cannot be banned from the forum."})
     if until is not None and until <= timezone.now():
         raise ValidationError({"until": "A ban ends in the future; leave it empty for a permanent one."})
@@ -516,7 +504,7 @@ def _article_body(thread: Thread, answer: Post) -> str:
 @transaction.atomic
 def thread_to_article(*, actor: Actor, thread: Thread) -> Article:
     """Draft a public knowledge-base article from an answered thread: its question and accepted answer."""
-    if not kb_services.can_write_articles(actor):
+    if not can_write_articles(actor):
         raise PermissionDenied("Only support staff write knowledge-base articles.")
     thread = (
         Thread.objects.select_for_update(of=("self",))

@@ -9,34 +9,32 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ossdesk.accounts.access import can_link_articles, can_write_articles, require
 from ossdesk.accounts.actor import Actor
-from ossdesk.accounts.models import Role
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.kb.models import Article, ArticleLink, ArticleStatus, Visibility
 from ossdesk.kb.rendering import plain_summary, render_markdown
 from ossdesk.products.models import Product, ProductVersion
 from ossdesk.tickets.models import Ticket
 
-WRITERS = frozenset({Role.ADMIN, Role.ENGINEER, Role.SECURITY_ANALYST, Role.ACCOUNT_MANAGER, "system"})
 # Paths below /kb/ that an article's slug must not take.
 RESERVED_SLUGS = frozenset({"new", "preview", "suggest", "tickets", "links"})
 UNAUDITED = frozenset({"body_html", "summary"})  # derived from `body`, which is audited
 EDITABLE = frozenset({"title", "slug", "body", "visibility", "product", "product_versions", "from_ticket"})
 
 
-def can_write_articles(actor: Actor) -> bool:
-    """Engineers, admins, security analysts and account managers write the knowledge base."""
-    return actor.role in WRITERS
+WRITERS_ONLY = "Only support staff write knowledge-base articles."
+LINKERS_ONLY = "Only support staff link articles to tickets."
+UNLINKERS_ONLY = "Only support staff unlink articles from tickets."
 
 
 def _require_writer(actor: Actor) -> None:
-    if not can_write_articles(actor):
-        raise PermissionDenied("Only support staff write knowledge-base articles.")
+    require(can_write_articles(actor), WRITERS_ONLY)
 
 
 def _unique_slug(wanted: str, *, exclude_pk: int | None = None) -> str:
@@ -170,8 +168,7 @@ def article_delete(*, actor: Actor, article: Article) -> None:
 @transaction.atomic
 def article_link_ticket(*, actor: Actor, article: Article, ticket: Ticket) -> ArticleLink:
     """Link an article to a ticket (staff); linking it again changes nothing."""
-    if not actor.is_staff:
-        raise PermissionDenied("Only support staff link articles to tickets.")
+    require(can_link_articles(actor), LINKERS_ONLY)
     existing = ArticleLink.objects.filter(article=article, ticket=ticket).first()
     if existing is not None:
         return existing
@@ -199,8 +196,7 @@ def article_link_ticket(*, actor: Actor, article: Article, ticket: Ticket) -> Ar
 
 @transaction.atomic
 def article_unlink_ticket(*, actor: Actor, link: ArticleLink) -> None:
-    if not actor.is_staff:
-        raise PermissionDenied("Only support staff unlink articles from tickets.")
+    require(can_link_articles(actor), UNLINKERS_ONLY)
     organization_id = link.ticket.organization_id
     audit_record(
         actor=actor, action="delete", instance=link, before=snapshot(link), organization_id=organization_id

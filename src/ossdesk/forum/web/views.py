@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ossdesk.accounts.access import can_accept_answer, can_moderate_forum, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import User
 from ossdesk.domain.entitlements import EntitlementDenied
@@ -112,10 +113,10 @@ def _thread_page(
         "thread": thread,
         "posts": list(selectors.post_list(actor=actor, thread=thread)),
         "form": form or PostForm(),
-        "can_accept": services.can_accept(actor, thread) and services.write_refusal(actor) is None,
-        "can_moderate": services.can_moderate(actor),
+        "can_accept": can_accept_answer(actor, thread.author_id) and services.write_refusal(actor) is None,
+        "can_moderate": can_moderate_forum(actor),
         "write_refusal": services.write_refusal(actor),
-        "locked_for_me": thread.is_locked and not services.can_moderate(actor),
+        "locked_for_me": thread.is_locked and not can_moderate_forum(actor),
     }
     return render(request, "forum/thread_detail.html", context, status=status)
 
@@ -208,8 +209,7 @@ def thread_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_moderator(actor: Actor) -> None:
-    if not services.can_moderate(actor):
-        raise PermissionDenied("Only the support team moderates the forum.")
+    require(can_moderate_forum(actor), "Only the support team moderates the forum.")
 
 
 @login_required

@@ -11,13 +11,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ossdesk.accounts.access import can_link_articles, can_write_articles, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.kb import selectors, services
 from ossdesk.kb.models import Article, ArticleLink
@@ -44,8 +45,7 @@ def _article(actor: Actor, slug: str) -> Article:
 
 
 def _require_writer(actor: Actor) -> None:
-    if not services.can_write_articles(actor):
-        raise PermissionDenied("Only support staff write knowledge-base articles.")
+    require(can_write_articles(actor), services.WRITERS_ONLY)
 
 
 def _form_errors(form: ArticleForm, exc: ValidationError) -> None:
@@ -77,7 +77,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "product_id": product_id,
         "products": product_list().order_by("name"),
-        "can_write": services.can_write_articles(actor),
+        "can_write": can_write_articles(actor),
         "querystring": urlencode({k: v for k, v in (("q", query), ("product", product_id or "")) if v}),
     }
     template = "kb/_article_rows.html" if request.headers.get("HX-Request") else "kb/article_list.html"
@@ -90,7 +90,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article(actor, slug)
     context = {
         "article": article,
-        "can_write": services.can_write_articles(actor),
+        "can_write": can_write_articles(actor),
         "ticket_links": selectors.article_ticket_links(actor=actor, article=article),
     }
     return render(request, "kb/article_detail.html", context)
@@ -225,8 +225,7 @@ def ticket_link(request: HttpRequest, pk: int) -> HttpResponse:
         ticket = ticket_selectors.ticket_get(actor=actor, pk=pk)
     except Ticket.DoesNotExist:
         raise Http404("No such ticket.") from None
-    if not actor.is_staff:
-        raise PermissionDenied("Only support staff link articles to tickets.")
+    require(can_link_articles(actor), services.LINKERS_ONLY)
     back = reverse("web:ticket", args=[ticket.pk]) + "#kb-links"
     form = LinkArticleForm(request.POST)
     article = None
@@ -245,8 +244,7 @@ def ticket_link(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ticket_unlink(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
-    if not actor.is_staff:
-        raise PermissionDenied("Only support staff unlink articles from tickets.")
+    require(can_link_articles(actor), services.UNLINKERS_ONLY)
     try:
         link = selectors.article_link_get(actor=actor, pk=pk)
     except ArticleLink.DoesNotExist:

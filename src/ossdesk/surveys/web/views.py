@@ -10,13 +10,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ossdesk.accounts.access import can_rate_support, can_view_survey_results, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.surveys import selectors, services
 from ossdesk.surveys.models import Rating, SurveyResponse
@@ -128,8 +129,10 @@ def ticket_rate(request: HttpRequest, pk: int) -> HttpResponse:
     """A signed-in customer rates a solved ticket of their organisation (the ticket page's box posts here)."""
     actor = request_actor(request)
     ticket = _ticket(actor, pk)
-    if not actor.is_customer:
-        raise PermissionDenied("Customers rate their tickets; staff read the results at /surveys/.")
+    require(
+        can_rate_support(actor, ticket.organization_id),
+        "Customers rate their tickets; staff read the results at /surveys/.",
+    )
     survey = selectors.survey_for_ticket(actor=actor, ticket=ticket)
     form = AnswerForm(request.POST or None, initial={"rating": survey.rating if survey else ""})
     status = 200
@@ -157,8 +160,7 @@ def ticket_rate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff:
-        raise PermissionDenied("Survey results are for the vendor's staff.")
+    require(can_view_survey_results(actor), "Survey results are for the vendor's staff.")
 
 
 def _filters(request: HttpRequest) -> ResultsFilterForm:
