@@ -17,7 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from ossdesk.accounts.access import can_accept_answer, can_edit_post, can_moderate_forum, can_write_articles
+from ossdesk.accounts.access import (
+    can_accept_answer,
+    can_edit_post,
+    can_moderate_forum,
+    can_write_articles,
+    require,
+)
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import Role, User
 from ossdesk.audit.services import audit_record, snapshot
@@ -91,7 +97,7 @@ def _wait_text(seconds: int) -> str:
 
 def _check_rate(actor: Actor, kind: str) -> None:
     """Refuse one more thread or reply beyond the member's limit. Staff are not limited."""
-    if actor.is_staff or actor.user is None:
+    if actor.user is None or can_moderate_forum(actor):
         return
     # Lock the member's row so that two requests at once cannot both pass the count (any process).
     user = User.objects.select_for_update().get(pk=actor.user.pk)
@@ -116,14 +122,14 @@ def _check_rate(actor: Actor, kind: str) -> None:
     )
 
 
-# --- permission gates -------------------------------------------------------------------------------------
+# --- who may write now (the gates are in accounts/access.py) ----------------------------------------------
 
 
 def write_refusal(actor: Actor) -> str | None:
     """Why the actor may not write in the forum now, or None when they may."""
     if actor.user is None and actor.role != Role.SYSTEM:
         return "Sign in to ask or answer in the forum."
-    if actor.user is None or actor.is_staff:
+    if actor.user is None or can_moderate_forum(actor):  # the system, or staff: no ban applies
         return None
     if not actor.user.is_active:
         return "This account is disabled."
@@ -138,11 +144,6 @@ def _require_writer(actor: Actor) -> None:
     refusal = write_refusal(actor)
     if refusal is not None:
         raise PermissionDenied(refusal)
-
-
-def _require_moderator(actor: Actor, what: str) -> None:
-    if not can_moderate_forum(actor):
-        raise PermissionDenied(f"Only the support team may {what}.")
 
 
 def _reason(reason: str) -> str:
@@ -304,7 +305,7 @@ def _set_hidden(actor: Actor, item: Thread | Post, *, hidden: bool, reason: str)
 @transaction.atomic
 def thread_hide(*, actor: Actor, thread: Thread, reason: str) -> Thread:
     """Take a thread out of public view (spam, abuse, personal data); staff still see it."""
-    _require_moderator(actor, "hide threads")
+    require(can_moderate_forum(actor), "Only the support team may hide threads.")
     reason = _reason(reason)
     before = _set_hidden(actor, thread, hidden=True, reason=reason)
     _audit(actor, "action", thread, before, operation="hide", reason=reason)
@@ -313,7 +314,7 @@ def thread_hide(*, actor: Actor, thread: Thread, reason: str) -> Thread:
 
 @transaction.atomic
 def thread_unhide(*, actor: Actor, thread: Thread, reason: str) -> Thread:
-    _require_moderator(actor, "show hidden threads")
+    require(can_moderate_forum(actor), "Only the support team may show hidden threads.")
     reason = _reason(reason)
     before = _set_hidden(actor, thread, hidden=False, reason=reason)
     _audit(actor, "action", thread, before, operation="unhide", reason=reason)
@@ -323,7 +324,7 @@ def thread_unhide(*, actor: Actor, thread: Thread, reason: str) -> Thread:
 @transaction.atomic
 def post_hide(*, actor: Actor, post: Post, reason: str) -> Post:
     """Take a reply out of public view; a hidden reply is no longer the accepted answer."""
-    _require_moderator(actor, "hide replies")
+    require(can_moderate_forum(actor), "Only the support team may hide replies.")
     reason = _reason(reason)
     before = _set_hidden(actor, post, hidden=True, reason=reason)
     _audit(actor, "action", post, before, operation="hide", reason=reason)
@@ -338,7 +339,7 @@ def post_hide(*, actor: Actor, post: Post, reason: str) -> Post:
 
 @transaction.atomic
 def post_unhide(*, actor: Actor, post: Post, reason: str) -> Post:
-    _require_moderator(actor, "show hidden replies")
+    require(can_moderate_forum(actor), "Only the support team may show hidden replies.")
     reason = _reason(reason)
     before = _set_hidden(actor, post, hidden=False, reason=reason)
     _audit(actor, "action", post, before, operation="unhide", reason=reason)
@@ -346,7 +347,7 @@ def post_unhide(*, actor: Actor, post: Post, reason: str) -> Post:
 
 
 def _set_status(actor: Actor, thread: Thread, status: str, reason: str, operation: str) -> Thread:
-    _require_moderator(actor, "lock or unlock threads")
+    require(can_moderate_forum(actor), "Only the support team may lock or unlock threads.")
     reason = _reason(reason)
     if thread.status == status:
         return thread
@@ -371,7 +372,7 @@ def thread_unlock(*, actor: Actor, thread: Thread, reason: str) -> Thread:
 @transaction.atomic
 def ban_create(*, actor: Actor, user: User, reason: str, until: datetime | None = None) -> Ban:
     """Bar a member from writing until `until` (for good when None); they can still read."""
-    _require_moderator(actor, "ban members")
+    require(can_moderate_forum(actor), "Only the support team may ban members.")
     reason = _reason(reason)
     if user.is_vendor_staff:
         raise ValidationError({"user": "Staff cannot be banned from the forum."})
@@ -385,7 +386,7 @@ def ban_create(*, actor: Actor, user: User, reason: str, until: datetime | None 
 @transaction.atomic
 def ban_lift(*, actor: Actor, ban: Ban, reason: str) -> Ban:
     """End a ban early; the record stays."""
-    _require_moderator(actor, "lift bans")
+    require(can_moderate_forum(actor), "Only the support team may lift bans.")
     reason = _reason(reason)
     if ban.lifted_at is not None:
         return ban
@@ -450,7 +451,7 @@ def paying_contact(thread: Thread) -> Contact:
 def thread_to_ticket(*, actor: Actor, thread: Thread, severity: str = "S4") -> Ticket:
     """Turn a paying customer's thread into a private ticket raised by their contact, and lock the
     thread with a public note that does not reveal the ticket."""
-    _require_moderator(actor, "turn threads into tickets")
+    require(can_moderate_forum(actor), "Only the support team may turn threads into tickets.")
     thread = (
         Thread.objects.select_for_update(of=("self",)).select_related("product", "author").get(pk=thread.pk)
     )

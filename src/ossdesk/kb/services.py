@@ -33,10 +33,6 @@ LINKERS_ONLY = "Only support staff link articles to tickets."
 UNLINKERS_ONLY = "Only support staff unlink articles from tickets."
 
 
-def _require_writer(actor: Actor) -> None:
-    require(can_write_articles(actor), WRITERS_ONLY)
-
-
 def _unique_slug(wanted: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(wanted)[:200] or "article"
     if base in RESERVED_SLUGS:
@@ -84,7 +80,7 @@ def article_create(
     from_ticket: Ticket | None = None,
 ) -> Article:
     """A new draft; `article_publish` makes it readable beyond staff."""
-    _require_writer(actor)
+    require(can_write_articles(actor), WRITERS_ONLY)
     versions = _check_versions(product, product_versions)
     article = Article(
         title=title.strip(),
@@ -107,7 +103,7 @@ def article_create(
 @transaction.atomic
 def article_update(*, actor: Actor, article: Article, **changes: Any) -> Article:
     """Change the title, slug, body, visibility, product and versions or the source ticket."""
-    _require_writer(actor)
+    require(can_write_articles(actor), WRITERS_ONLY)
     refused = set(changes) - EDITABLE
     if refused:
         raise ValidationError(dict.fromkeys(sorted(refused), "This field cannot be changed here."))
@@ -134,7 +130,7 @@ def article_update(*, actor: Actor, article: Article, **changes: Any) -> Article
 
 @transaction.atomic
 def article_publish(*, actor: Actor, article: Article) -> Article:
-    _require_writer(actor)
+    require(can_write_articles(actor), WRITERS_ONLY)
     if article.is_published:
         return article
     before = snapshot(article, exclude=UNAUDITED)
@@ -148,7 +144,7 @@ def article_publish(*, actor: Actor, article: Article) -> Article:
 @transaction.atomic
 def article_unpublish(*, actor: Actor, article: Article) -> Article:
     """Back to a draft: only staff read it until it is published again."""
-    _require_writer(actor)
+    require(can_write_articles(actor), WRITERS_ONLY)
     if not article.is_published:
         return article
     before = snapshot(article, exclude=UNAUDITED)
@@ -160,7 +156,7 @@ def article_unpublish(*, actor: Actor, article: Article) -> Article:
 
 @transaction.atomic
 def article_delete(*, actor: Actor, article: Article) -> None:
-    _require_writer(actor)
+    require(can_write_articles(actor), WRITERS_ONLY)
     _audit(actor, "delete", article, snapshot(article, exclude=UNAUDITED))
     article.delete()
 

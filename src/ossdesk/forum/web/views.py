@@ -33,6 +33,7 @@ from ossdesk.products.models import Product
 from ossdesk.web.api import request_actor
 
 PAGE_SIZE = 20
+MODERATORS_ONLY = "Only the support team moderates the forum."
 STATES = {"answered": True, "unanswered": False}
 
 
@@ -79,7 +80,8 @@ def _thread_url(thread: Thread, anchor: str = "") -> str:
 def forum_index(request: HttpRequest) -> HttpResponse:
     """Every product's forum with its thread counts."""
     actor = request_actor(request)
-    return render(request, "forum/index.html", {"forums": selectors.forum_list(actor=actor)})
+    context = {"forums": selectors.forum_list(actor=actor), "can_moderate": can_moderate_forum(actor)}
+    return render(request, "forum/index.html", context)
 
 
 @require_GET
@@ -208,16 +210,12 @@ def thread_accept(request: HttpRequest, pk: int) -> HttpResponse:
 # --- moderation and staff actions -------------------------------------------------------------------------
 
 
-def _require_moderator(actor: Actor) -> None:
-    require(can_moderate_forum(actor), "Only the support team moderates the forum.")
-
-
 @login_required
 @require_POST
 def thread_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     """hide, unhide, lock, unlock (with a reason); turn into a ticket; draft a knowledge-base article."""
     actor = request_actor(request)
-    _require_moderator(actor)
+    require(can_moderate_forum(actor), MODERATORS_ONLY)
     thread = _thread(actor, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -252,7 +250,7 @@ def thread_moderate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def post_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
-    _require_moderator(actor)
+    require(can_moderate_forum(actor), MODERATORS_ONLY)
     post = _post(actor, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid() or form.cleaned_data["action"] not in {"hide", "unhide"}:
@@ -278,7 +276,7 @@ def _back(request: HttpRequest) -> str:
 def bans(request: HttpRequest) -> HttpResponse:
     """Staff: the bans in force and past ones; POST bans a member (from a thread page)."""
     actor = request_actor(request)
-    _require_moderator(actor)
+    require(can_moderate_forum(actor), MODERATORS_ONLY)
     if request.method == "POST":
         form = BanForm(request.POST)
         if not form.is_valid():
@@ -309,7 +307,7 @@ def bans(request: HttpRequest) -> HttpResponse:
 @require_POST
 def ban_lift(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
-    _require_moderator(actor)
+    require(can_moderate_forum(actor), MODERATORS_ONLY)
     try:
         ban = selectors.ban_get(actor=actor, pk=pk)
     except Ban.DoesNotExist:

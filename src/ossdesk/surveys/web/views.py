@@ -29,6 +29,7 @@ from ossdesk.tickets.models import Ticket
 from ossdesk.web.api import request_actor
 
 RATING_LABELS = dict(Rating.choices)
+STAFF_ONLY = "Survey results are for the vendor's staff."
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -159,10 +160,6 @@ def ticket_rate(request: HttpRequest, pk: int) -> HttpResponse:
 # --- results (staff) -------------------------------------------------------------------------------------
 
 
-def _require_staff(actor: Actor) -> None:
-    require(can_view_survey_results(actor), "Survey results are for the vendor's staff.")
-
-
 def _filters(request: HttpRequest) -> ResultsFilterForm:
     data = {
         "start": request.GET.get("from", ""),
@@ -183,7 +180,7 @@ def _range(form: ResultsFilterForm) -> tuple[date | None, date | None, str]:
 def results(request: HttpRequest) -> HttpResponse:
     """CSAT and response rate overall, per engineer, team, customer and period; the latest comments."""
     actor = request_actor(request)
-    _require_staff(actor)
+    require(can_view_survey_results(actor), STAFF_ONLY)
     form = _filters(request)
     start, end, period = _range(form)
     scope: dict[str, Any] = {"actor": actor, "date_from": start, "date_to": end}
@@ -233,7 +230,7 @@ def _cell(value: Any) -> str:
 def results_csv(request: HttpRequest) -> HttpResponse:
     """Every survey in the range, one row each, as the results page filters them."""
     actor = request_actor(request)
-    _require_staff(actor)
+    require(can_view_survey_results(actor), STAFF_ONLY)
     start, end, _ = _range(_filters(request))
     rows = selectors.survey_list(actor=actor, date_from=start, date_to=end).order_by("solved_at", "pk")
     response = HttpResponse(content_type="text/csv; charset=utf-8")

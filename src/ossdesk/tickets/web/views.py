@@ -276,6 +276,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
         "organization": organization,
         "entitlements": entitlements,
         "refusal": _intake_refusal(actor, entitlements),
+        "works_tickets": can_work_tickets(actor),
     }
     covered = list(product_list().filter(pk__in=entitlements.products))
     if context["refusal"] is None and not covered:
@@ -376,8 +377,9 @@ def _detail(
     ticket_messages = list(selectors.message_list(actor=actor, ticket=ticket))
     names = selectors.display_names(usernames=labels_to_resolve(events, ticket_messages))
     entries = timeline(events, ticket_messages, names)
+    works_tickets = can_work_tickets(actor)
     page_forms: dict[str, forms.Form] = (
-        _staff_forms(ticket, entitlements.terms) if can_work_tickets(actor) else {"reply": ReplyForm()}
+        _staff_forms(ticket, entitlements.terms) if works_tickets else {"reply": ReplyForm()}
     )
     page_forms.update(bound or {})
     balance = services.consulting_balance(organization=organization)
@@ -392,7 +394,8 @@ def _detail(
         "forms": page_forms,
         "open_form": next(iter(bound)) if bound else "",
         "balance": balance,
-        "time_entries": ticket.time_entries.select_related("user") if can_work_tickets(actor) else [],
+        "time_entries": ticket.time_entries.select_related("user") if works_tickets else [],
+        "works_tickets": works_tickets,
         "can_close": ticket.status != Status.CLOSED,
         "can_reopen": ticket.status == Status.SOLVED,
         "badge": sla_badge(ticket, timezone.now()),
@@ -401,7 +404,7 @@ def _detail(
     context["other_errors"] = [
         message
         for name, form in (bound or {}).items()
-        if not can_work_tickets(actor) and name not in {"reply", "status"}
+        if not works_tickets and name not in {"reply", "status"}
         for errors in form.errors.values()
         for message in errors
     ]
