@@ -32,7 +32,7 @@ class Actor:
 
     @property
     def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES or self.role == "system"
+        return self.role in STAFF_ROLES or self.role == Role.SYSTEM
 
     @property
     def is_customer(self) -> bool:
@@ -45,13 +45,13 @@ class Actor:
     @classmethod
     def system(cls, label: str = "system", *, name: str = "") -> Actor:
         """An integration or a background task acting on its own behalf."""
-        return cls(user=None, role="system", organization_id=None, label=label, name=name)
+        return cls(user=None, role=Role.SYSTEM, organization_id=None, label=label, name=name)
 
 
 def actor_for(user: User) -> Actor:
     """Resolve a signed-in user to an Actor; a customer without an active contact has no organisation."""
     if not getattr(user, "is_authenticated", False):
-        return Actor(user=None, role="anonymous", organization_id=None, label="anonymous")
+        return Actor(user=None, role=Role.ANONYMOUS, organization_id=None, label="anonymous")
     label, name = f"{user.username}", str(user)
     if user.role in STAFF_ROLES:
         return Actor(user=user, role=user.role, organization_id=None, label=label, name=name)

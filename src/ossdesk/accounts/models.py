@@ -14,16 +14,21 @@ class Role(models.TextChoices):
     ACCOUNT_MANAGER = "account_manager", "Account manager"
     SECURITY_ANALYST = "security_analyst", "Security analyst"
     CUSTOMER = "customer", "Customer"
+    # Roles an Actor takes but no stored user holds (not among `User.role`'s choices):
+    SYSTEM = "system", "System"  # an integration or a background task acting on its own behalf
+    ANONYMOUS = "anonymous", "Anonymous"  # nobody signed in
 
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.ENGINEER, Role.ACCOUNT_MANAGER, Role.SECURITY_ANALYST})
+ACTOR_ONLY_ROLES = frozenset({Role.SYSTEM, Role.ANONYMOUS})
+USER_ROLE_CHOICES = [(role.value, role.label) for role in Role if role not in ACTOR_ONLY_ROLES]
 
 
 class User(AbstractUser):
     """A person who signs in. Staff have a role; customers reach their organisation via `contact`."""
 
     email = models.EmailField(unique=True)
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CUSTOMER)
+    role = models.CharField(max_length=20, choices=USER_ROLE_CHOICES, default=Role.CUSTOMER)
     display_name = models.CharField(max_length=200, blank=True)
 
     class Meta:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ossdesk.accounts.access import can_manage_catalogue, require
+from ossdesk.accounts.access import can_create_api_token, can_manage_catalogue, can_revoke_api_token, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import STAFF_ROLES, ApiToken, Notification, Role, User
 from ossdesk.accounts.selectors import notification_list
@@ -71,7 +71,7 @@ def api_token_create(
     *, actor: Actor, user: User, name: str, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Create a token; the key is returned this once and only its hash is stored."""
-    if actor.user_id != user.pk and actor.role != Role.ADMIN and actor.role != "system":
+    if not can_create_api_token(actor, user.pk):
         raise ValidationError({"user": "You may only create tokens for yourself."})
     if not name.strip():
         raise ValidationError({"name": "Give the token a name, such as 'CI' or 'monitoring'."})
@@ -86,7 +86,7 @@ def api_token_create(
 
 @transaction.atomic
 def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
-    if actor.user_id != token.user_id and actor.role != Role.ADMIN:
+    if not can_revoke_api_token(actor, token.user_id):
         raise ValidationError({"token": "You may only revoke your own tokens."})
     if token.revoked_at is None:
         before = snapshot(token)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 
+from ossdesk.accounts.access import can_read_mail, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import User
 from ossdesk.channels.mailer import smtp_config
@@ -18,6 +18,8 @@ from ossdesk.channels.models import (
 )
 from ossdesk.channels.preferences import CUSTOMER_KINDS, STAFF_KINDS, default_delivery
 from ossdesk.customers.models import Contact
+
+STAFF_ONLY = "The outbox is for the vendor's staff."
 
 
 def preference_kinds(user: User) -> tuple[MailKind, ...]:
@@ -34,14 +36,9 @@ def preferences_for(user: User | None) -> dict[str, Delivery]:
     return {kind: Delivery(chosen.get(kind, default_delivery(kind))) for kind in MailKind.values}
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff:
-        raise PermissionDenied("The outbox is for the vendor's staff.")
-
-
 def outbound_list(*, actor: Actor, status: str | None = None) -> QuerySet[OutboundEmail]:
     """The outbox, newest first; staff only (it holds every customer's mail)."""
-    _require_staff(actor)
+    require(can_read_mail(actor), STAFF_ONLY)
     rows = OutboundEmail.objects.select_related("ticket").defer("body_text", "body_html")
     if status:
         rows = rows.filter(status=status)
@@ -49,12 +46,12 @@ def outbound_list(*, actor: Actor, status: str | None = None) -> QuerySet[Outbou
 
 
 def outbound_get(*, actor: Actor, pk: int) -> OutboundEmail:
-    _require_staff(actor)
+    require(can_read_mail(actor), STAFF_ONLY)
     return OutboundEmail.objects.select_related("ticket", "user").get(pk=pk)
 
 
 def outbound_counts(*, actor: Actor) -> dict[str, int]:
-    _require_staff(actor)
+    require(can_read_mail(actor), STAFF_ONLY)
     counts = dict(OutboundEmail.objects.values_list("status").annotate(n=Count("pk")).order_by())
     return {status: counts.get(status, 0) for status in OutboundEmail.Status.values}
 
@@ -80,7 +77,7 @@ ATTENTION = (
 def inbound_list(*, actor: Actor, statuses: tuple[str, ...] = ATTENTION) -> QuerySet[InboundMessage]:
     """Received mail in the given states, newest first (without the raw bytes): staff only, anyone else
     gets none (the API answers a customer like an empty inbox, each mail like a missing one)."""
-    if not actor.is_staff:
+    if not can_read_mail(actor):
         return InboundMessage.objects.none()
     return (
         InboundMessage.objects.filter(status__in=statuses)
@@ -91,32 +88,32 @@ def inbound_list(*, actor: Actor, statuses: tuple[str, ...] = ATTENTION) -> Quer
 
 
 def inbound_get(*, actor: Actor, pk: int) -> InboundMessage:
-    _require_staff(actor)
+    require(can_read_mail(actor), STAFF_ONLY)
     return InboundMessage.objects.select_related("contact").defer("raw").get(pk=pk)
 
 
 def inbound_counts(*, actor: Actor) -> dict[str, int]:
-    _require_staff(actor)
+    require(can_read_mail(actor), STAFF_ONLY)
     counts = dict(InboundMessage.objects.values_list("status").annotate(n=Count("pk")).order_by())
     return {status: counts.get(status, 0) for status in InboundMessage.Status.values}
 
 
 def mailboxes_with_errors(*, actor: Actor) -> QuerySet[Mailbox]:
     """Active mailboxes whose last fetch failed, for the inbox page."""
-    _require_staff(actor)
+    require(can_read_mail(actor), STAFF_ONLY)
     return Mailbox.objects.filter(is_active=True).exclude(last_error="").order_by("name")
 
 
 def contacts_by_id(*, actor: Actor, pk: int) -> Contact | None:
     """The active contact with this id, for staff who assign a held mail to its sender."""
-    _require_staff(actor)
+    require(can_read_mail(actor), STAFF_ONLY)
     return Contact.objects.filter(pk=pk, is_active=True).select_related("organization").first()
 
 
 def contacts_by_address(*, actor: Actor, email: str, organization: str = "") -> QuerySet[Contact]:
     """Active contacts with this address (optionally of the customer with this slug), for staff who
     assign a held mail to its sender."""
-    _require_staff(actor)
+    require(can_read_mail(actor), STAFF_ONLY)
     rows = Contact.objects.filter(email__iexact=email.strip(), is_active=True).select_related("organization")
     if organization:
         rows = rows.filter(organization__slug=organization.strip())

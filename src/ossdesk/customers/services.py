@@ -18,6 +18,7 @@ from ossdesk.accounts.access import (
     can_edit_organization,
     can_manage_contacts,
     can_manage_customers,
+    is_account_holder_role,
     require,
 )
 from ossdesk.accounts.actor import Actor
@@ -72,7 +73,7 @@ def _validate_organization_fields(fields: dict[str, Any]) -> None:
             fields["compliance_frameworks"] = sorted(set(frameworks))
     if "account_manager" in fields and fields["account_manager"] is not None:
         manager = fields["account_manager"]
-        if manager.role not in {Role.ACCOUNT_MANAGER, Role.ADMIN}:
+        if not is_account_holder_role(manager.role):
             errors["account_manager"] = f"{manager} is not an account manager."
     if errors:
         raise ValidationError(errors)

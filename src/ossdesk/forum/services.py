@@ -17,8 +17,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from ossdesk.accounts.access import (
+    can_accept_answer,
+    can_edit_post,
+    can_moderate_forum,
+    can_write_articles,
+    require,
+)
 from ossdesk.accounts.actor import Actor
-from ossdesk.accounts.models import STAFF_ROLES, User
+from ossdesk.accounts.models import Role, User
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.customers.models import Contact
 from ossdesk.domain.entitlements import EntitlementDenied
@@ -33,7 +40,6 @@ from ossdesk.products.models import Product
 from ossdesk.tickets.models import Channel, Ticket
 from ossdesk.tickets.services import ticket_create
 
-MODERATORS = frozenset({*STAFF_ROLES, "system"})
 UNAUDITED = frozenset({"body_html"})  # derived from `body`, which is audited
 TITLE_MAX = 200
 BODY_MAX = 20_000
@@ -91,7 +97,7 @@ def _wait_text(seconds: int) -> str:
 
 def _check_rate(actor: Actor, kind: str) -> None:
     """Refuse one more thread or reply beyond the member's limit. Staff are not limited."""
-    if actor.is_staff or actor.user is None:
+    if actor.user is None or can_moderate_forum(actor):
         return
     # Lock the member's row so that two requests at once cannot both pass the count (any process).
     user = User.objects.select_for_update().get(pk=actor.user.pk)
@@ -116,26 +122,14 @@ def _check_rate(actor: Actor, kind: str) -> None:
     )
 
 
-# --- permission gates -------------------------------------------------------------------------------------
-
-
-def can_moderate(actor: Actor) -> bool:
-    """Staff moderate the forum: hide, lock, ban, and turn threads into tickets or articles."""
-    return actor.role in MODERATORS
-
-
-def can_accept(actor: Actor, thread: Thread) -> bool:
-    """The thread's author or staff choose the accepted answer."""
-    if can_moderate(actor):
-        return True
-    return actor.user_id is not None and actor.user_id == thread.author_id
+# --- who may write now (the gates are in accounts/access.py) ----------------------------------------------
 
 
 def write_refusal(actor: Actor) -> str | None:
     """Why the actor may not write in the forum now, or None when they may."""
-    if actor.user is None and actor.role != "system":
+    if actor.user is None and actor.role != Role.SYSTEM:
         return "Sign in to ask or answer in the forum."
-    if actor.user is None or actor.is_staff:
+    if actor.user is None or can_moderate_forum(actor):  # the system, or staff: no ban applies
         return None
     if not actor.user.is_active:
         return "This account is disabled."
@@ -150,11 +144,6 @@ def _require_writer(actor: Actor) -> None:
     refusal = write_refusal(actor)
     if refusal is not None:
         raise PermissionDenied(refusal)
-
-
-def _require_moderator(actor: Actor, what: str) -> None:
-    if not can_moderate(actor):
-        raise PermissionDenied(f"Only the support team may {what}.")
 
 
 def _reason(reason: str) -> str:
@@ -199,7 +188,7 @@ def _audit(
 
 
 def _locked_for(actor: Actor, thread: Thread) -> bool:
-    return thread.is_locked and not can_moderate(actor)
+    return thread.is_locked and not can_moderate_forum(actor)
 
 
 # --- asking and answering ---------------------------------------------------------------------------------
@@ -257,7 +246,7 @@ def post_create(*, actor: Actor, thread: Thread, body: str) -> Post:
 def post_edit(*, actor: Actor, post: Post, body: str) -> Post:
     """Its author corrects a reply (while the thread is open); staff may edit any."""
     _require_writer(actor)
-    if not can_moderate(actor) and (actor.user_id is None or actor.user_id != post.author_id):
+    if not can_edit_post(actor, post.author_id):
         raise PermissionDenied("Only its author may edit a reply.")
     if _locked_for(actor, post.thread):
         raise PermissionDenied("This thread is locked: its replies can no longer be edited.")
@@ -272,7 +261,7 @@ def post_edit(*, actor: Actor, post: Post, body: str) -> Post:
 @transaction.atomic
 def thread_accept(*, actor: Actor, thread: Thread, post: Post) -> Thread:
     """Mark a reply as the answer (the thread's author or staff); accepting another replaces it."""
-    if not can_accept(actor, thread):
+    if not can_accept_answer(actor, thread.author_id):
         raise PermissionDenied("Only the person who asked, or the support team, accepts an answer.")
     _require_writer(actor)
     if post.thread_id != thread.pk or post.hidden:
@@ -288,7 +277,7 @@ def thread_accept(*, actor: Actor, thread: Thread, post: Post) -> Thread:
 
 @transaction.atomic
 def thread_unaccept(*, actor: Actor, thread: Thread) -> Thread:
-    if not can_accept(actor, thread):
+    if not can_accept_answer(actor, thread.author_id):
         raise PermissionDenied("Only the person who asked, or the support team, changes the answer.")
     _require_writer(actor)
     if thread.accepted_post_id is None:
@@ -316,7 +305,7 @@ def _set_hidden(actor: Actor, item: Thread | Post, *, hidden: bool, reason: str)
 @transaction.atomic
 def thread_hide(*, actor: Actor, thread: Thread, reason: str) -> Thread:
     """Take a thread out of public view (spam, abuse, personal data); staff still see it."""
-    _require_moderator(actor, "hide threads")
+    require(can_moderate_forum(actor), "Only the support team may hide threads.")
     reason = _reason(reason)
     before = _set_hidden(actor, thread, hidden=True, reason=reason)
     _audit(actor, "action", thread, before, operation="hide", reason=reason)
@@ -325,7 +314,7 @@ def thread_hide(*, actor: Actor, thread: Thread, reason: str) -> Thread:
 
 @transaction.atomic
 def thread_unhide(*, actor: Actor, thread: Thread, reason: str) -> Thread:
-    _require_moderator(actor, "show hidden threads")
+    require(can_moderate_forum(actor), "Only the support team may show hidden threads.")
     reason = _reason(reason)
     before = _set_hidden(actor, thread, hidden=False, reason=reason)
     _audit(actor, "action", thread, before, operation="unhide", reason=reason)
@@ -335,7 +324,7 @@ def thread_unhide(*, actor: Actor, thread: Thread, reason: str) -> Thread:
 @transaction.atomic
 def post_hide(*, actor: Actor, post: Post, reason: str) -> Post:
     """Take a reply out of public view; a hidden reply is no longer the accepted answer."""
-    _require_moderator(actor, "hide replies")
+    require(can_moderate_forum(actor), "Only the support team may hide replies.")
     reason = _reason(reason)
     before = _set_hidden(actor, post, hidden=True, reason=reason)
     _audit(actor, "action", post, before, operation="hide", reason=reason)
@@ -350,7 +339,7 @@ def post_hide(*, actor: Actor, post: Post, reason: str) -> Post:
 
 @transaction.atomic
 def post_unhide(*, actor: Actor, post: Post, reason: str) -> Post:
-    _require_moderator(actor, "show hidden replies")
+    require(can_moderate_forum(actor), "Only the support team may show hidden replies.")
     reason = _reason(reason)
     before = _set_hidden(actor, post, hidden=False, reason=reason)
     _audit(actor, "action", post, before, operation="unhide", reason=reason)
@@ -358,7 +347,7 @@ def post_unhide(*, actor: Actor, post: Post, reason: str) -> Post:
 
 
 def _set_status(actor: Actor, thread: Thread, status: str, reason: str, operation: str) -> Thread:
-    _require_moderator(actor, "lock or unlock threads")
+    require(can_moderate_forum(actor), "Only the support team may lock or unlock threads.")
     reason = _reason(reason)
     if thread.status == status:
         return thread
@@ -383,9 +372,9 @@ def thread_unlock(*, actor: Actor, thread: Thread, reason: str) -> Thread:
 @transaction.atomic
 def ban_create(*, actor: Actor, user: User, reason: str, until: datetime | None = None) -> Ban:
     """Bar a member from writing until `until` (for good when None); they can still read."""
-    _require_moderator(actor, "ban members")
+    require(can_moderate_forum(actor), "Only the support team may ban members.")
     reason = _reason(reason)
-    if user.role in STAFF_ROLES:
+    if user.is_vendor_staff:
         raise ValidationError({"user": "Staff cannot be banned from the forum."})
     if until is not None and until <= timezone.now():
         raise ValidationError({"until": "A ban ends in the future; leave it empty for a permanent one."})
@@ -397,7 +386,7 @@ def ban_create(*, actor: Actor, user: User, reason: str, until: datetime | None 
 @transaction.atomic
 def ban_lift(*, actor: Actor, ban: Ban, reason: str) -> Ban:
     """End a ban early; the record stays."""
-    _require_moderator(actor, "lift bans")
+    require(can_moderate_forum(actor), "Only the support team may lift bans.")
     reason = _reason(reason)
     if ban.lifted_at is not None:
         return ban
@@ -462,7 +451,7 @@ def paying_contact(thread: Thread) -> Contact:
 def thread_to_ticket(*, actor: Actor, thread: Thread, severity: str = "S4") -> Ticket:
     """Turn a paying customer's thread into a private ticket raised by their contact, and lock the
     thread with a public note that does not reveal the ticket."""
-    _require_moderator(actor, "turn threads into tickets")
+    require(can_moderate_forum(actor), "Only the support team may turn threads into tickets.")
     thread = (
         Thread.objects.select_for_update(of=("self",)).select_related("product", "author").get(pk=thread.pk)
     )
@@ -516,7 +505,7 @@ def _article_body(thread: Thread, answer: Post) -> str:
 @transaction.atomic
 def thread_to_article(*, actor: Actor, thread: Thread) -> Article:
     """Draft a public knowledge-base article from an answered thread: its question and accepted answer."""
-    if not kb_services.can_write_articles(actor):
+    if not can_write_articles(actor):
         raise PermissionDenied("Only support staff write knowledge-base articles.")
     thread = (
         Thread.objects.select_for_update(of=("self",))

@@ -9,34 +9,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ossdesk.accounts.access import can_link_articles, can_write_articles, require
 from ossdesk.accounts.actor import Actor
-from ossdesk.accounts.models import Role
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.kb.models import Article, ArticleLink, ArticleStatus, Visibility
 from ossdesk.kb.rendering import plain_summary, render_markdown
 from ossdesk.products.models import Product, ProductVersion
 from ossdesk.tickets.models import Ticket
 
-WRITERS = frozenset({Role.ADMIN, Role.ENGINEER, Role.SECURITY_ANALYST, Role.ACCOUNT_MANAGER, "system"})
 # Paths below /kb/ that an article's slug must not take.
 RESERVED_SLUGS = frozenset({"new", "preview", "suggest", "tickets", "links"})
 UNAUDITED = frozenset({"body_html", "summary"})  # derived from `body`, which is audited
 EDITABLE = frozenset({"title", "slug", "body", "visibility", "product", "product_versions", "from_ticket"})
 
 
-def can_write_articles(actor: Actor) -> bool:
-    """Engineers, admins, security analysts and account managers write the knowledge base."""
-    return actor.role in WRITERS
-
-
-def _require_writer(actor: Actor) -> None:
-    if not can_write_articles(actor):
-        raise PermissionDenied("Only support staff write knowledge-base articles.")
+WRITERS_ONLY = "Only support staff write knowledge-base articles."
+LINKERS_ONLY = "Only support staff link articles to tickets."
+UNLINKERS_ONLY = "Only support staff unlink articles from tickets."
 
 
 def _unique_slug(wanted: str, *, exclude_pk: int | None = None) -> str:
@@ -86,7 +80,7 @@ def article_create(
     from_ticket: Ticket | None = None,
 ) -> Article:
     """A new draft; `article_publish` makes it readable beyond staff."""
-    _require_writer(actor)
+    require(can_write_articles(actor), WRITERS_ONLY)
     versions = _check_versions(product, product_versions)
     article = Article(
         title=title.strip(),
@@ -109,7 +103,7 @@ def article_create(
 @transaction.atomic
 def article_update(*, actor: Actor, article: Article, **changes: Any) -> Article:
     """Change the title, slug, body, visibility, product and versions or the source ticket."""
-    _require_writer(actor)
+    require(can_write_articles(actor), WRITERS_ONLY)
     refused = set(changes) - EDITABLE
     if refused:
         raise ValidationError(dict.fromkeys(sorted(refused), "This field cannot be changed here."))
@@ -136,7 +130,7 @@ def article_update(*, actor: Actor, article: Article, **changes: Any) -> Article
 
 @transaction.atomic
 def article_publish(*, actor: Actor, article: Article) -> Article:
-    _require_writer(actor)
+    require(can_write_articles(actor), WRITERS_ONLY)
     if article.is_published:
         return article
     before = snapshot(article, exclude=UNAUDITED)
@@ -150,7 +144,7 @@ def article_publish(*, actor: Actor, article: Article) -> Article:
 @transaction.atomic
 def article_unpublish(*, actor: Actor, article: Article) -> Article:
     """Back to a draft: only staff read it until it is published again."""
-    _require_writer(actor)
+    require(can_write_articles(actor), WRITERS_ONLY)
     if not article.is_published:
         return article
     before = snapshot(article, exclude=UNAUDITED)
@@ -162,7 +156,7 @@ def article_unpublish(*, actor: Actor, article: Article) -> Article:
 
 @transaction.atomic
 def article_delete(*, actor: Actor, article: Article) -> None:
-    _require_writer(actor)
+    require(can_write_articles(actor), WRITERS_ONLY)
     _audit(actor, "delete", article, snapshot(article, exclude=UNAUDITED))
     article.delete()
 
@@ -170,8 +164,7 @@ def article_delete(*, actor: Actor, article: Article) -> None:
 @transaction.atomic
 def article_link_ticket(*, actor: Actor, article: Article, ticket: Ticket) -> ArticleLink:
     """Link an article to a ticket (staff); linking it again changes nothing."""
-    if not actor.is_staff:
-        raise PermissionDenied("Only support staff link articles to tickets.")
+    require(can_link_articles(actor), LINKERS_ONLY)
     existing = ArticleLink.objects.filter(article=article, ticket=ticket).first()
     if existing is not None:
         return existing
@@ -199,8 +192,7 @@ def article_link_ticket(*, actor: Actor, article: Article, ticket: Ticket) -> Ar
 
 @transaction.atomic
 def article_unlink_ticket(*, actor: Actor, link: ArticleLink) -> None:
-    if not actor.is_staff:
-        raise PermissionDenied("Only support staff unlink articles from tickets.")
+    require(can_link_articles(actor), UNLINKERS_ONLY)
     organization_id = link.ticket.organization_id
     audit_record(
         actor=actor, action="delete", instance=link, before=snapshot(link), organization_id=organization_id

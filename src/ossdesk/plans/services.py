@@ -10,7 +10,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ossdesk.accounts.access import can_delete_customers, can_manage_catalogue, can_manage_customers, require
+from ossdesk.accounts.access import (
+    can_delete_customers,
+    can_manage_catalogue,
+    can_manage_customers,
+    is_account_holder_role,
+    require,
+)
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import User
 from ossdesk.audit.services import audit_record, snapshot
@@ -178,7 +184,7 @@ def _validate_overrides(organization: Organization, overrides: Any) -> None:
 
 
 def _check_account_manager(user: User | None) -> None:
-    if user is not None and user.role not in {"account_manager", "admin"}:
+    if user is not None and not is_account_holder_role(user.role):
         raise ValidationError({"account_manager": f"{user} is not an account manager."})
 
 

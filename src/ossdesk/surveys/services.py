@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from ossdesk.accounts.access import can_rate_support
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import Role, User
 from ossdesk.audit.services import audit_record
@@ -142,11 +143,6 @@ def link_actor(survey: SurveyResponse) -> Actor:
     return Actor(user=user, role=Role.CUSTOMER, organization_id=survey.organization_id, label=label)
 
 
-def can_answer(actor: Actor, survey: SurveyResponse) -> bool:
-    """Only the customer's own people rate their support; staff never rate themselves."""
-    return actor.is_customer and actor.organization_id == survey.organization_id
-
-
 @transaction.atomic
 def survey_answer(
     *,
@@ -160,7 +156,7 @@ def survey_answer(
 
     Clicking the same rating again changes nothing and audits nothing.
     """
-    if not can_answer(actor, survey):
+    if not can_rate_support(actor, survey.organization_id):
         raise PermissionDenied("Only the customer's own people answer its surveys.")
     if rating not in Rating.values:
         raise ValidationError({"rating": f"Choose from {', '.join(Rating.values)}."})
@@ -216,7 +212,7 @@ def survey_answer_ticket(
     *, actor: Actor, ticket: Ticket, rating: str, comment: str | None = None
 ) -> SurveyResponse:
     """The portal's rating of a solved ticket: the survey of its present solve, made if need be."""
-    if not actor.is_customer or actor.organization_id != ticket.organization_id:
+    if not can_rate_support(actor, ticket.organization_id):
         raise PermissionDenied("Only the customer's own people rate their tickets.")
     event = current_solve(ticket)
     if event is None:

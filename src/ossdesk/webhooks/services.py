@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ossdesk.accounts.access import require
+from ossdesk.accounts.access import can_manage_webhooks, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import Notification, Role, User
 from ossdesk.audit.services import audit_record, snapshot
@@ -55,15 +55,6 @@ def _disable_after() -> int:
 
 def _timeout() -> float:
     return float(getattr(settings, "OSSDESK_WEBHOOKS_TIMEOUT", 5))
-
-
-def can_manage_endpoint(actor: Actor, organization_id: int | None) -> bool:
-    """Vendor endpoints are the admins'; an organisation's are also its customer admins'."""
-    if actor.role in {Role.ADMIN, "system"}:
-        return True
-    if organization_id is None:
-        return False
-    return actor.is_customer and actor.is_customer_admin and actor.organization_id == organization_id
 
 
 # -- endpoints ----------------------------------------------------------------------------------------
@@ -104,7 +95,7 @@ def endpoint_create(
 ) -> tuple[Endpoint, str]:
     """Register an endpoint; its signing secret is returned this once."""
     organization_id = organization.pk if organization is not None else None
-    require(can_manage_endpoint(actor, organization_id), "You may not manage these webhooks.")
+    require(can_manage_webhooks(actor, organization_id), "You may not manage these webhooks.")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     endpoint = Endpoint(
         organization=organization,
@@ -138,7 +129,7 @@ def endpoint_update(
     is_active: bool | None = None,
 ) -> Endpoint:
     """Change an endpoint; switching a disabled one back on forgets its failures."""
-    require(can_manage_endpoint(actor, endpoint.organization_id), "You may not manage these webhooks.")
+    require(can_manage_webhooks(actor, endpoint.organization_id), "You may not manage these webhooks.")
     before = _audit_snapshot(endpoint)
     if url is not None:
         endpoint.url = _checked_url(url)
@@ -168,7 +159,7 @@ def endpoint_update(
 @transaction.atomic
 def endpoint_delete(*, actor: Actor, endpoint: Endpoint) -> None:
     """Remove an endpoint and its delivery log; the events themselves stay."""
-    require(can_manage_endpoint(actor, endpoint.organization_id), "You may not manage these webhooks.")
+    require(can_manage_webhooks(actor, endpoint.organization_id), "You may not manage these webhooks.")
     audit_record(
         actor=actor,
         action="delete",
@@ -187,7 +178,7 @@ def _require_active(endpoint: Endpoint) -> None:
 @transaction.atomic
 def endpoint_ping(*, actor: Actor, endpoint: Endpoint, now: datetime | None = None) -> Delivery:
     """Send a `ping` event to this one endpoint, whatever it subscribes to."""
-    require(can_manage_endpoint(actor, endpoint.organization_id), "You may not manage these webhooks.")
+    require(can_manage_webhooks(actor, endpoint.organization_id), "You may not manage these webhooks.")
     _require_active(endpoint)
     now = now or timezone.now()
     event = Event.objects.create(
@@ -212,7 +203,7 @@ def endpoint_ping(*, actor: Actor, endpoint: Endpoint, now: datetime | None = No
 def delivery_redeliver(*, actor: Actor, delivery: Delivery, now: datetime | None = None) -> Delivery:
     """Send a delivered, failed or given-up event again, as a new series of attempts with the same key."""
     endpoint = delivery.endpoint
-    require(can_manage_endpoint(actor, endpoint.organization_id), "You may not manage these webhooks.")
+    require(can_manage_webhooks(actor, endpoint.organization_id), "You may not manage these webhooks.")
     _require_active(endpoint)
     pending = Delivery.objects.filter(key=delivery.key, status=Delivery.Status.PENDING).first()
     if pending is not None:

@@ -11,7 +11,8 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from ossdesk.accounts.models import STAFF_ROLES, User
+from ossdesk.accounts.access import can_moderate_forum
+from ossdesk.accounts.models import User
 from ossdesk.forum.models import Ban, Post, Thread
 from ossdesk.forum.presenters import public_name
 from ossdesk.forum.services import BODY_MAX, REASON_MAX, TITLE_MAX
@@ -26,7 +27,7 @@ STAFF_ONLY_POST = ("hidden_reason",)
 
 def _for_staff(serializer: serializers.Serializer, data: dict[str, Any], fields: tuple[str, ...]) -> None:
     request = serializer.context.get("request")
-    if request is None or not request_actor(request).is_staff:
+    if request is None or not can_moderate_forum(request_actor(request)):
         for name in fields:
             data.pop(name, None)
 
@@ -39,7 +40,7 @@ class _AuthorFields(serializers.ModelSerializer):
         return public_name(obj.author)
 
     def get_author_is_staff(self, obj: Thread | Post) -> bool:
-        return obj.author is not None and obj.author.role in STAFF_ROLES
+        return obj.author is not None and obj.author.is_vendor_staff
 
 
 class ThreadOutSerializer(_AuthorFields):

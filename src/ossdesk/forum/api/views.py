@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ossdesk.accounts.access import can_accept_answer, can_moderate_forum
 from ossdesk.forum import selectors, services
 from ossdesk.forum.api.serializers import (
     AcceptInSerializer,
@@ -117,7 +118,7 @@ class ThreadViewSet(_PublicReads):
         wanted = _valid(AcceptInSerializer, request.data)["post"]
         post = selectors.post_list(actor=self.actor, thread=thread).filter(pk=wanted).first()
         if post is None:
-            if not services.can_accept(self.actor, thread):
+            if not can_accept_answer(self.actor, thread.author_id):
                 raise PermissionDenied("Only the person who asked, or the support team, accepts an answer.")
             return Response({"detail": "No such reply in this thread."}, status=status.HTTP_404_NOT_FOUND)
         return self._out(services.thread_accept(actor=self.actor, thread=thread, post=post))
@@ -129,7 +130,7 @@ class ThreadViewSet(_PublicReads):
 
     def _moderate(self, request: Request, operation: Callable[..., Thread]) -> Response:
         thread = self.get_object()
-        if not services.can_moderate(self.actor):
+        if not can_moderate_forum(self.actor):
             raise PermissionDenied("Only the support team moderates the forum.")
         reason = _valid(ReasonInSerializer, request.data)["reason"]
         return self._out(operation(actor=self.actor, thread=thread, reason=reason))
@@ -215,7 +216,7 @@ class PostViewSet(_PublicReads):
 
     def _moderate(self, request: Request, operation: Callable[..., Post]) -> Response:
         post = self.get_object()
-        if not services.can_moderate(self.actor):
+        if not can_moderate_forum(self.actor):
             raise PermissionDenied("Only the support team moderates the forum.")
         reason = _valid(ReasonInSerializer, request.data)["reason"]
         return self._out(operation(actor=self.actor, post=post, reason=reason))
@@ -245,7 +246,7 @@ class BanViewSet(ServiceViewSet):
         return selectors.ban_list(actor=self.actor, in_force=query.get("in_force"))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not services.can_moderate(self.actor):
+        if not can_moderate_forum(self.actor):
             raise PermissionDenied("Only the support team bans members.")
         return super().create(request, *args, **kwargs)
 

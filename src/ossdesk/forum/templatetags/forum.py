@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from ossdesk.accounts.models import STAFF_ROLES, User
+from ossdesk.accounts.models import User
 from ossdesk.forum.presenters import public_name
 
 register = template.Library()
@@ -17,4 +17,4 @@ def forum_name(user: User | None) -> str:
 
 @register.filter
 def is_vendor_staff(user: User | None) -> bool:
-    return user is not None and user.role in STAFF_ROLES
+    return user is not None and user.is_vendor_staff

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ossdesk.accounts.access import can_accept_answer, can_moderate_forum, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import User
 from ossdesk.domain.entitlements import EntitlementDenied
@@ -32,6 +33,7 @@ from ossdesk.products.models import Product
 from ossdesk.web.api import request_actor
 
 PAGE_SIZE = 20
+MODERATORS_ONLY = "Only the support team moderates the forum."
 STATES = {"answered": True, "unanswered": False}
 
 
@@ -78,7 +80,8 @@ def _thread_url(thread: Thread, anchor: str = "") -> str:
 def forum_index(request: HttpRequest) -> HttpResponse:
     """Every product's forum with its thread counts."""
     actor = request_actor(request)
-    return render(request, "forum/index.html", {"forums": selectors.forum_list(actor=actor)})
+    context = {"forums": selectors.forum_list(actor=actor), "can_moderate": can_moderate_forum(actor)}
+    return render(request, "forum/index.html", context)
 
 
 @require_GET
@@ -112,10 +115,10 @@ def _thread_page(
         "thread": thread,
         "posts": list(selectors.post_list(actor=actor, thread=thread)),
         "form": form or PostForm(),
-        "can_accept": services.can_accept(actor, thread) and services.write_refusal(actor) is None,
-        "can_moderate": services.can_moderate(actor),
+        "can_accept": can_accept_answer(actor, thread.author_id) and services.write_refusal(actor) is None,
+        "can_moderate": can_moderate_forum(actor),
         "write_refusal": services.write_refusal(actor),
-        "locked_for_me": thread.is_locked and not services.can_moderate(actor),
+        "locked_for_me": thread.is_locked and not can_moderate_forum(actor),
     }
     return render(request, "forum/thread_detail.html", context, status=status)
 
@@ -207,17 +210,12 @@ def thread_accept(request: HttpRequest, pk: int) -> HttpResponse:
 # --- moderation and staff actions -------------------------------------------------------------------------
 
 
-def _require_moderator(actor: Actor) -> None:
-    if not services.can_moderate(actor):
-        raise PermissionDenied("Only the support team moderates the forum.")
-
-
 @login_required
 @require_POST
 def thread_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     """hide, unhide, lock, unlock (with a reason); turn into a ticket; draft a knowledge-base article."""
     actor = request_actor(request)
-    _require_moderator(actor)
+    require(can_moderate_forum(actor), MODERATORS_ONLY)
     thread = _thread(actor, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -252,7 +250,7 @@ def thread_moderate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def post_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
-    _require_moderator(actor)
+    require(can_moderate_forum(actor), MODERATORS_ONLY)
     post = _post(actor, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid() or form.cleaned_data["action"] not in {"hide", "unhide"}:
@@ -278,7 +276,7 @@ def _back(request: HttpRequest) -> str:
 def bans(request: HttpRequest) -> HttpResponse:
     """Staff: the bans in force and past ones; POST bans a member (from a thread page)."""
     actor = request_actor(request)
-    _require_moderator(actor)
+    require(can_moderate_forum(actor), MODERATORS_ONLY)
     if request.method == "POST":
         form = BanForm(request.POST)
         if not form.is_valid():
@@ -309,7 +307,7 @@ def bans(request: HttpRequest) -> HttpResponse:
 @require_POST
 def ban_lift(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
-    _require_moderator(actor)
+    require(can_moderate_forum(actor), MODERATORS_ONLY)
     try:
         ban = selectors.ban_get(actor=actor, pk=pk)
     except Ban.DoesNotExist:

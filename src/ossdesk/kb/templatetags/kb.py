@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.db.models import Q
 
+from ossdesk.accounts.access import can_link_articles
 from ossdesk.kb import selectors
 from ossdesk.kb.models import ArticleStatus
 from ossdesk.tickets.models import Ticket
@@ -21,8 +22,9 @@ def ticket_articles(context: template.Context, ticket: Ticket) -> dict[str, Any]
     """Linked articles the reader may see; for staff, also the form to link one (suggestions first)."""
     actor = request_actor(context["request"])
     links = list(selectors.ticket_article_links(actor=actor, ticket=ticket))
-    result: dict[str, Any] = {"ticket": ticket, "links": links, "is_staff": actor.is_staff}
-    if actor.is_staff:
+    may_link = can_link_articles(actor)
+    result: dict[str, Any] = {"ticket": ticket, "links": links, "is_staff": may_link}
+    if may_link:
         linked = {link.article_id for link in links}
         suggested = [
             a

@@ -11,13 +11,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ossdesk.accounts.access import can_link_articles, can_read_internal_notes, can_write_articles, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.kb import selectors, services
 from ossdesk.kb.models import Article, ArticleLink
@@ -41,11 +42,6 @@ def _article(actor: Actor, slug: str) -> Article:
         return selectors.article_get(actor=actor, slug=slug)
     except Article.DoesNotExist:
         raise Http404("No such article.") from None
-
-
-def _require_writer(actor: Actor) -> None:
-    if not services.can_write_articles(actor):
-        raise PermissionDenied("Only support staff write knowledge-base articles.")
 
 
 def _form_errors(form: ArticleForm, exc: ValidationError) -> None:
@@ -77,7 +73,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "query": query,
         "product_id": product_id,
         "products": product_list().order_by("name"),
-        "can_write": services.can_write_articles(actor),
+        "can_write": can_write_articles(actor),
         "querystring": urlencode({k: v for k, v in (("q", query), ("product", product_id or "")) if v}),
     }
     template = "kb/_article_rows.html" if request.headers.get("HX-Request") else "kb/article_list.html"
@@ -90,7 +86,9 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article(actor, slug)
     context = {
         "article": article,
-        "can_write": services.can_write_articles(actor),
+        "can_write": can_write_articles(actor),
+        "can_link": can_link_articles(actor),
+        "shows_author": can_read_internal_notes(actor),
         "ticket_links": selectors.article_ticket_links(actor=actor, article=article),
     }
     return render(request, "kb/article_detail.html", context)
@@ -109,7 +107,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
 
 
 def _editor(request: HttpRequest, actor: Actor, article: Article | None) -> HttpResponse:
-    _require_writer(actor)
+    require(can_write_articles(actor), services.WRITERS_ONLY)
     initial: dict[str, Any] = {}
     if article is not None:
         initial = {
@@ -174,7 +172,7 @@ def article_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
     actor = request_actor(request)
-    _require_writer(actor)
+    require(can_write_articles(actor), services.WRITERS_ONLY)
     return _editor(request, actor, _article(actor, slug))
 
 
@@ -182,7 +180,7 @@ def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def article_preview(request: HttpRequest) -> HttpResponse:
     """The editor's live preview: the same sanitised rendering the article page shows."""
-    _require_writer(request_actor(request))
+    require(can_write_articles(request_actor(request)), services.WRITERS_ONLY)
     safe = render_markdown(request.POST.get("body", "")[:PREVIEW_MAX_CHARS])
     return render(request, "kb/_preview.html", {"preview": safe})
 
@@ -191,7 +189,7 @@ def article_preview(request: HttpRequest) -> HttpResponse:
 @require_POST
 def article_publish(request: HttpRequest, slug: str) -> HttpResponse:
     actor = request_actor(request)
-    _require_writer(actor)
+    require(can_write_articles(actor), services.WRITERS_ONLY)
     article = _article(actor, slug)
     if request.POST.get("unpublish"):
         services.article_unpublish(actor=actor, article=article)
@@ -206,7 +204,7 @@ def article_publish(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def article_delete(request: HttpRequest, slug: str) -> HttpResponse:
     actor = request_actor(request)
-    _require_writer(actor)
+    require(can_write_articles(actor), services.WRITERS_ONLY)
     article = _article(actor, slug)
     services.article_delete(actor=actor, article=article)
     messages.success(request, f"Deleted “{article.title}”.")
@@ -225,8 +223,7 @@ def ticket_link(request: HttpRequest, pk: int) -> HttpResponse:
         ticket = ticket_selectors.ticket_get(actor=actor, pk=pk)
     except Ticket.DoesNotExist:
         raise Http404("No such ticket.") from None
-    if not actor.is_staff:
-        raise PermissionDenied("Only support staff link articles to tickets.")
+    require(can_link_articles(actor), services.LINKERS_ONLY)
     back = reverse("web:ticket", args=[ticket.pk]) + "#kb-links"
     form = LinkArticleForm(request.POST)
     article = None
@@ -245,8 +242,7 @@ def ticket_link(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ticket_unlink(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
-    if not actor.is_staff:
-        raise PermissionDenied("Only support staff unlink articles from tickets.")
+    require(can_link_articles(actor), services.UNLINKERS_ONLY)
     try:
         link = selectors.article_link_get(actor=actor, pk=pk)
     except ArticleLink.DoesNotExist:

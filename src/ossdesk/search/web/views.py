@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from ossdesk.accounts.access import can_act_for_any_customer
 from ossdesk.customers.selectors import organization_list
 from ossdesk.products.selectors import product_list
 from ossdesk.search.models import Kind
@@ -34,6 +35,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     }
     kept = [(key, value) for key, value in filters.items() if value]
     kinds = arguments["kinds"]
+    any_customer = can_act_for_any_customer(actor)
     context = {
         "results": results,
         "q": arguments["q"],
@@ -53,7 +55,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "all_querystring": urlencode(kept),
         "all_count": sum(results.facets.values()),
         "page_querystring": urlencode([*kept, *(("kind", k) for k in kinds)]),
-        "organizations": organization_list(actor=actor).order_by("name") if actor.is_staff else [],
+        "organizations": organization_list(actor=actor).order_by("name") if any_customer else [],
         "products": product_list().order_by("name"),
         "statuses": Status.choices,
         "show_ticket_filters": actor.is_staff or actor.is_customer,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ossdesk.accounts.access import can_read_internal_notes
 from ossdesk.customers.api.serializers import ProductRefSerializer
 from ossdesk.domain import vex as vexdoc
 from ossdesk.security.api.clocks import remediation_clock
@@ -34,9 +35,9 @@ def _absolute(context: Mapping[str, Any], path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-def _is_staff(context: Mapping[str, Any]) -> bool:
+def _reads_internal_notes(context: Mapping[str, Any]) -> bool:
     request = context.get("request")
-    return request is not None and request_actor(request).is_staff
+    return request is not None and can_read_internal_notes(request_actor(request))
 
 
 def _one_of(choices: Any, what: str = "", **kwargs: Any) -> serializers.CharField:
@@ -519,7 +520,7 @@ class VendorAdvisorySerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance: VendorAdvisory) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if not _is_staff(self.context):  # who wrote and reviewed it is the vendor's business
+        if not _reads_internal_notes(self.context):  # who wrote and reviewed it is the vendor's business
             for name in self.staff_only_fields:
                 data.pop(name, None)
         return data
@@ -576,7 +577,7 @@ class NoticeSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance: Notice) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if not _is_staff(self.context):  # why no ticket opened is the vendor's internal note
+        if not _reads_internal_notes(self.context):  # why no ticket opened is the vendor's internal note
             for name in self.staff_only_fields:
                 data.pop(name, None)
         return data

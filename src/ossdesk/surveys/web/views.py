@@ -10,13 +10,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ossdesk.accounts.access import can_rate_support, can_view_survey_results, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.surveys import selectors, services
 from ossdesk.surveys.models import Rating, SurveyResponse
@@ -28,6 +29,7 @@ from ossdesk.tickets.models import Ticket
 from ossdesk.web.api import request_actor
 
 RATING_LABELS = dict(Rating.choices)
+STAFF_ONLY = "Survey results are for the vendor's staff."
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -128,8 +130,10 @@ def ticket_rate(request: HttpRequest, pk: int) -> HttpResponse:
     """A signed-in customer rates a solved ticket of their organisation (the ticket page's box posts here)."""
     actor = request_actor(request)
     ticket = _ticket(actor, pk)
-    if not actor.is_customer:
-        raise PermissionDenied("Customers rate their tickets; staff read the results at /surveys/.")
+    require(
+        can_rate_support(actor, ticket.organization_id),
+        "Customers rate their tickets; staff read the results at /surveys/.",
+    )
     survey = selectors.survey_for_ticket(actor=actor, ticket=ticket)
     form = AnswerForm(request.POST or None, initial={"rating": survey.rating if survey else ""})
     status = 200
@@ -156,11 +160,6 @@ def ticket_rate(request: HttpRequest, pk: int) -> HttpResponse:
 # --- results (staff) -------------------------------------------------------------------------------------
 
 
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff:
-        raise PermissionDenied("Survey results are for the vendor's staff.")
-
-
 def _filters(request: HttpRequest) -> ResultsFilterForm:
     data = {
         "start": request.GET.get("from", ""),
@@ -181,7 +180,7 @@ def _range(form: ResultsFilterForm) -> tuple[date | None, date | None, str]:
 def results(request: HttpRequest) -> HttpResponse:
     """CSAT and response rate overall, per engineer, team, customer and period; the latest comments."""
     actor = request_actor(request)
-    _require_staff(actor)
+    require(can_view_survey_results(actor), STAFF_ONLY)
     form = _filters(request)
     start, end, period = _range(form)
     scope: dict[str, Any] = {"actor": actor, "date_from": start, "date_to": end}
@@ -231,7 +230,7 @@ def _cell(value: Any) -> str:
 def results_csv(request: HttpRequest) -> HttpResponse:
     """Every survey in the range, one row each, as the results page filters them."""
     actor = request_actor(request)
-    _require_staff(actor)
+    require(can_view_survey_results(actor), STAFF_ONLY)
     start, end, _ = _range(_filters(request))
     rows = selectors.survey_list(actor=actor, date_from=start, date_to=end).order_by("solved_at", "pk")
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from ossdesk.accounts import selectors as account_selectors
 from ossdesk.accounts import services as account_services
+from ossdesk.accounts.access import can_work_tickets
 from ossdesk.accounts.models import STAFF_ROLES, Notification, User
 from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers.models import Contact, Organization
@@ -157,7 +158,7 @@ class TicketViewSet(ServiceViewSet):
 
     def _staff_only(self) -> None:
         """Internal data: to a customer it does not exist."""
-        if not self.actor.is_staff:
+        if not can_work_tickets(self.actor):
             raise NotFound()
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -178,7 +179,7 @@ class TicketViewSet(ServiceViewSet):
             raise ValidationError({"organization": "Say which customer the case is for."})
         organization: Organization = customer_selectors.organization_get(actor=actor, pk=organization_id)
         contact: Contact | None = None
-        if actor.is_staff:
+        if can_work_tickets(actor):
             contact = _one(
                 customer_selectors.contact_list(actor=actor, organization_id=organization.pk),
                 data.get("contact"),
@@ -398,7 +399,7 @@ class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     ordering = ["name"]
 
     def get_queryset(self) -> QuerySet[Team]:
-        if not request_actor(self.request).is_staff:
+        if not can_work_tickets(request_actor(self.request)):
             return Team.objects.none()
         return Team.objects.select_related("lead", "calendar").prefetch_related("members", "products")
 

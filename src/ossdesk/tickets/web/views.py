@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ossdesk.accounts import selectors as account_selectors
 from ossdesk.accounts import services as account_services
+from ossdesk.accounts.access import can_work_tickets
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import STAFF_ROLES, User
 from ossdesk.customers import selectors as customer_selectors
@@ -102,7 +103,7 @@ def _staff_users() -> Any:
 def queue(request: HttpRequest) -> HttpResponse:
     """Staff: the queue with saved views and filters. Customers: their organisation's tickets."""
     actor = request_actor(request)
-    if not actor.is_staff:
+    if not can_work_tickets(actor):
         return _customer_tickets(request, actor)
     filters = QueueFilter.from_mapping(request.GET)
     page = selectors.ticket_page(
@@ -257,7 +258,7 @@ def _intake_refusal(actor: Actor, entitlements: Entitlements) -> EntitlementDeni
 def ticket_create(request: HttpRequest) -> HttpResponse:
     """Raise a case: the form offers what the customer's contract covers; the service checks it again."""
     actor = request_actor(request)
-    if actor.is_staff:
+    if can_work_tickets(actor):
         organization = None
         raw = request.POST.get("organization") or request.GET.get("organization") or ""
         if raw.isdigit():
@@ -275,6 +276,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
         "organization": organization,
         "entitlements": entitlements,
         "refusal": _intake_refusal(actor, entitlements),
+        "works_tickets": can_work_tickets(actor),
     }
     covered = list(product_list().filter(pk__in=entitlements.products))
     if context["refusal"] is None and not covered:
@@ -295,7 +297,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
         "deployments": organization.deployments.select_related("product"),
     }
     form: TicketCreateForm
-    if actor.is_staff:
+    if can_work_tickets(actor):
         contacts = customer_selectors.contact_list(actor=actor, organization_id=organization.pk).filter(
             is_active=True
         )
@@ -305,7 +307,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         extra: dict[str, Any] = {}
-        if actor.is_staff:
+        if can_work_tickets(actor):
             extra = {
                 "contact": data["contact"],
                 "channel": data["channel"],
@@ -375,8 +377,9 @@ def _detail(
     ticket_messages = list(selectors.message_list(actor=actor, ticket=ticket))
     names = selectors.display_names(usernames=labels_to_resolve(events, ticket_messages))
     entries = timeline(events, ticket_messages, names)
+    works_tickets = can_work_tickets(actor)
     page_forms: dict[str, forms.Form] = (
-        _staff_forms(ticket, entitlements.terms) if actor.is_staff else {"reply": ReplyForm()}
+        _staff_forms(ticket, entitlements.terms) if works_tickets else {"reply": ReplyForm()}
     )
     page_forms.update(bound or {})
     balance = services.consulting_balance(organization=organization)
@@ -391,7 +394,8 @@ def _detail(
         "forms": page_forms,
         "open_form": next(iter(bound)) if bound else "",
         "balance": balance,
-        "time_entries": ticket.time_entries.select_related("user") if actor.is_staff else [],
+        "time_entries": ticket.time_entries.select_related("user") if works_tickets else [],
+        "works_tickets": works_tickets,
         "can_close": ticket.status != Status.CLOSED,
         "can_reopen": ticket.status == Status.SOLVED,
         "badge": sla_badge(ticket, timezone.now()),
@@ -400,7 +404,7 @@ def _detail(
     context["other_errors"] = [
         message
         for name, form in (bound or {}).items()
-        if not actor.is_staff and name not in {"reply", "status"}
+        if not works_tickets and name not in {"reply", "status"}
         for errors in form.errors.values()
         for message in errors
     ]
@@ -446,7 +450,7 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
     form = (
         StaffReplyForm(request.POST, request.FILES)
-        if actor.is_staff
+        if can_work_tickets(actor)
         else ReplyForm(request.POST, request.FILES)
     )
 

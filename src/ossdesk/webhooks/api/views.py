@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ossdesk.accounts.access import can_manage_webhooks
 from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers.models import Organization
 from ossdesk.web.api import request_actor
@@ -61,7 +62,7 @@ class EndpointViewSet(ServiceViewSet):
     def _organization(self, data: dict[str, Any]) -> Organization | None:
         actor = self.actor
         organization_id = data.get("organization")
-        if organization_id is None and not actor.is_staff:
+        if organization_id is None and not can_manage_webhooks(actor, None):  # a customer means their own
             organization_id = actor.organization_id
         if organization_id is None:
             return None
