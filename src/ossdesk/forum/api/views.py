@@ -14,6 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ossdesk.doors.schema import ErrorSerializer
+from ossdesk.doors.viewsets import ServiceViewSet
 from ossdesk.forum import selectors, services
 from ossdesk.forum.api.serializers import (
     AcceptInSerializer,
@@ -31,8 +33,6 @@ from ossdesk.forum.api.serializers import (
     ThreadQuerySerializer,
 )
 from ossdesk.forum.models import Ban, Post, Thread
-from ossdesk.web.schema import ErrorSerializer
-from ossdesk.web.viewsets import ServiceViewSet
 
 PUBLIC_READS = frozenset({"list", "retrieve"})
 

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from ossdesk.customers.api.serializers import ProductRefSerializer
 from ossdesk.domain import vex as vexdoc
+from ossdesk.doors.actor import request_actor
 from ossdesk.security.api.clocks import remediation_clock
 from ossdesk.security.models import (
     Advisory,
@@ -24,7 +25,6 @@ from ossdesk.security.models import (
     VendorAdvisory,
     VexStatement,
 )
-from ossdesk.web.api import request_actor
 
 FINDING_CLOCK_STATES = ["running", "paused", "met", "breached", "idle"]
 
