@@ -7,7 +7,6 @@ Errors a user can fix exit with status 2 and one line saying what and where.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import subprocess
 import sys
@@ -16,44 +15,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ossdesk import __version__
+from ossdesk.config.bootstrap import SetupError, django_setup
 
 
 class CommandError(Exception):
     """A problem the user can fix; printed as one line, exit status 2."""
-
-
-def _setup_django(*, creates_database: bool = False) -> None:
-    """Load the settings and apps. Only the commands that create the schema (`migrate`, `run`) may
-    start from no database: any other would silently create an empty one in the wrong folder."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ossdesk.config.settings")
-    import django
-
-    from ossdesk.config.env import ConfigurationError
-
-    if not creates_database:
-        _require_database()
-    try:
-        django.setup()
-    except ConfigurationError as exc:
-        raise CommandError(str(exc)) from None
-
-
-def _require_database() -> None:
-    from django.apps import apps
-
-    from ossdesk.config.env import data_dir_path, embedded_database
-
-    if apps.ready or os.environ.get("DATABASE_URL"):
-        return  # set up already (a test, a command calling another), or a server database
-    if os.environ.get("DJANGO_SETTINGS_MODULE") != "ossdesk.config.settings":
-        return  # settings of someone else's making
-    database = embedded_database(data_dir_path())
-    if not database.exists():
-        source = "OSSDESK_DATA_DIR" if os.environ.get("OSSDESK_DATA_DIR") else "the default data directory"
-        raise CommandError(
-            f"no database at {database} ({source}); run `ossdesk migrate` (or `make run`) to create it, "
-            "or set OSSDESK_DATA_DIR to the folder that holds ossdesk.sqlite3"
-        )
 
 
 def cmd_version(args: argparse.Namespace) -> int:
@@ -62,7 +28,7 @@ def cmd_version(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    _setup_django(creates_database=True)
+    django_setup(creates_database=True)
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
@@ -73,7 +39,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    _setup_django()
+    django_setup()
     from ossdesk.accounts.actor import Actor
     from ossdesk.demo import demo_seed
     from ossdesk.plans.services import plans_seed_defaults
@@ -87,7 +53,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_createadmin(args: argparse.Namespace) -> int:
-    _setup_django()
+    django_setup()
     from django.conf import settings
 
     from ossdesk.accounts.services import admin_ensure
@@ -106,7 +72,7 @@ def cmd_createadmin(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    _setup_django()
+    django_setup()
     from django.core.management import call_command
     from django.core.management.base import SystemCheckError
     from django.db.migrations.executor import MigrationExecutor
@@ -147,7 +113,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    _setup_django()
+    django_setup()
     from ossdesk.audit.services import audit_verify
 
     report = audit_verify()
@@ -161,7 +127,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_secrets_rotate(args: argparse.Namespace) -> int:
-    _setup_django()
+    django_setup()
     from django.db import DatabaseError
 
     from ossdesk.accounts.actor import Actor
@@ -212,7 +178,7 @@ def _stderr_console() -> Any:
 
 def cmd_advisories_import(args: argparse.Namespace) -> int:
     path = _existing_path(args.path, "advisories import", "folder or archive")
-    _setup_django()
+    django_setup()
     from ossdesk.accounts.actor import Actor
     from ossdesk.domain import osv
     from ossdesk.security.services import advisories_import
@@ -242,7 +208,7 @@ def cmd_advisories_import(args: argparse.Namespace) -> int:
 
 def _feed(args: argparse.Namespace, kind: str) -> int:
     path = _existing_path(args.path, f"advisories {kind}")
-    _setup_django()
+    django_setup()
     from django.core.exceptions import ValidationError
 
     from ossdesk.accounts.actor import Actor
@@ -285,7 +251,7 @@ def _counts(changes: dict[str, Any]) -> str:
 
 def cmd_sbom_upload(args: argparse.Namespace) -> int:
     path = _existing_path(args.path, "sbom upload")
-    _setup_django()
+    django_setup()
     from django.core.exceptions import ValidationError
 
     from ossdesk.accounts.actor import Actor
@@ -360,7 +326,7 @@ def cmd_sbom_upload(args: argparse.Namespace) -> int:
 
 
 def cmd_findings_rematch(args: argparse.Namespace) -> int:
-    _setup_django()
+    django_setup()
     from ossdesk.security.matching import match_all
 
     started = time.perf_counter()
@@ -379,21 +345,21 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def cmd_mail(args: argparse.Namespace) -> int:
-    _setup_django()
+    django_setup()
     from ossdesk.channels.commands import run_mail
 
     return run_mail(args, CommandError)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    _setup_django()
+    django_setup()
     from ossdesk.search.commands import run_search
 
     return run_search(args, _progress)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    _setup_django()
+    django_setup()
     from django.conf import settings
     from django.core.management import call_command
 
@@ -460,7 +426,7 @@ def _port_free(host: str, port: int) -> bool:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the web server and the worker as one foreground process tree; a child that dies is started
     again (ossdesk.web.supervisor); Ctrl-C stops both."""
-    _setup_django()
+    django_setup()
     from django.conf import settings
 
     children = _children(args)
@@ -713,7 +679,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.handler(args))
-    except CommandError as exc:
+    except (CommandError, SetupError) as exc:
         for line in str(exc).splitlines() or [""]:  # one line per problem, each prefixed
             print(
                 f"ossdesk {args.command}: {line}" if not line.startswith(args.command) else f"ossdesk {line}",

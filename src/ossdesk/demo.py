@@ -13,18 +13,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from ossdesk.accounts.actor import Actor
+from ossdesk.accounts.demo import DEMO_PASSWORD
 from ossdesk.accounts.models import Role, User
 from ossdesk.accounts.services import staff_user_create
 from ossdesk.channels.models import Mailbox
 from ossdesk.customers.models import Contact, Organization
 from ossdesk.customers.services import contact_create, organization_create
+from ossdesk.forum.demo import demo_forum
+from ossdesk.kb.demo import demo_kb
 from ossdesk.plans.models import Plan
 from ossdesk.plans.services import agreement_create, subscription_create
 from ossdesk.products.models import Product
 from ossdesk.products.services import product_create, product_version_create
+from ossdesk.search.services import search_reindex
+from ossdesk.security.demo import demo_security
+from ossdesk.surveys.demo import demo_surveys
+from ossdesk.tickets.demo import demo_teams, demo_tickets
 from ossdesk.tickets.models import Ticket
-
-DEMO_PASSWORD = "ossdesk-demo"  # noqa: S105 - documented demo credential, never used outside demo data
 
 STAFF = [
     ("erin", "erin@vendor.example", Role.ENGINEER, "Erin Okafor"),
@@ -248,13 +253,6 @@ def demo_seed(today: date | None = None) -> str:
                 portal_access=portal,
                 password=DEMO_PASSWORD if portal else None,
             )
-    from ossdesk.forum.demo import demo_forum
-    from ossdesk.kb.demo import demo_kb
-    from ossdesk.search.services import search_reindex
-    from ossdesk.security.demo import demo_security
-    from ossdesk.surveys.demo import demo_surveys
-    from ossdesk.tickets.demo import demo_teams, demo_tickets
-
     demo_teams()
     demo_tickets()
     mailbox = _demo_mailbox(actor, products["PostgreSQL"])

@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from ossdesk.demo import DEMO_PASSWORD
+from ossdesk.accounts.demo import DEMO_PASSWORD
 
 SHOTS = os.environ.get("OSSDESK_SCREENSHOTS")
 

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 
-from ossdesk.web.busy import database_busy_response
+from ossdesk.doors.busy import database_busy_response
 
 
 def _page(data: dict[str, Any]) -> tuple[int, str, str]:

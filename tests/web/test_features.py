@@ -23,7 +23,7 @@ def _row(html: str, label: str) -> list[str]:
 def _with_all_available(monkeypatch: Any) -> None:
     """As if the features still being built were done: the flag a later issue switches on."""
     done = tuple(dataclasses.replace(f, available=True) for f in FEATURE_REGISTRY)
-    monkeypatch.setattr("ossdesk.web.presenters.FEATURE_REGISTRY", done)
+    monkeypatch.setattr("ossdesk.doors.presenters.FEATURE_REGISTRY", done)
 
 
 def test_registry_has_one_row_per_feature_and_covers_every_default_plan() -> None:

@@ -119,7 +119,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, so it sees a view's exception first: a write that met a busy database answers 503.
-    "ossdesk.web.busy.DatabaseBusyMiddleware",
+    "ossdesk.doors.busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "ossdesk.config.urls"
@@ -140,7 +140,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "ossdesk.web.context.actor",
+                "ossdesk.doors.context.actor",
             ],
         },
     },
@@ -237,15 +237,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "ossdesk.web.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "ossdesk.doors.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "ossdesk.web.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "ossdesk.web.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "ossdesk.doors.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "ossdesk.doors.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

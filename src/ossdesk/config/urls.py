@@ -9,5 +9,5 @@ urlpatterns = [
     path("", include("ossdesk.web.urls")),
 ]
 
-handler404 = "ossdesk.web.api.page_not_found"
-handler500 = "ossdesk.web.api.server_error"
+handler404 = "ossdesk.doors.api.page_not_found"
+handler500 = "ossdesk.doors.api.server_error"

@@ -8,6 +8,7 @@ finds the threads by title and changes nothing. The lead calls `demo_forum()` fr
 from __future__ import annotations
 
 from ossdesk.accounts.actor import Actor, actor_for
+from ossdesk.accounts.demo import DEMO_PASSWORD
 from ossdesk.accounts.models import User
 from ossdesk.customers.models import Contact, Organization
 from ossdesk.customers.services import contact_create
@@ -103,8 +104,6 @@ def _old_mill_member() -> User | None:
     organization = Organization.objects.filter(slug=slug).first()
     if organization is None:
         return None
-    from ossdesk.demo import DEMO_PASSWORD  # ossdesk.demo calls this module: import it late
-
     contact: Contact = contact_create(
         actor=Actor.system("demo"),
         organization=organization,

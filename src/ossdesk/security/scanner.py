@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ossdesk import __version__
+from ossdesk.config.bootstrap import django_setup
 from ossdesk.domain import osv
 from ossdesk.domain.inventory import Component, InventoryError, parse
 from ossdesk.domain.scan import AdvisoryIndex, ScanResult, dumps, scan, to_cyclonedx_vex, to_json, to_sarif
@@ -22,9 +23,7 @@ from ossdesk.domain.scan import AdvisoryIndex, ScanResult, dumps, scan, to_cyclo
 
 def _database_index(components: Sequence[Component]) -> AdvisoryIndex:
     """An index holding just the advisories of these components' packages, from the server's database."""
-    from ossdesk.cli import _setup_django
-
-    _setup_django()
+    django_setup()
     from ossdesk.security.matching import _records
     from ossdesk.security.models import AffectedPackage
 

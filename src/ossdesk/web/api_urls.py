@@ -6,12 +6,13 @@ from rest_framework.routers import DefaultRouter
 
 from ossdesk.accounts.api.views import ApiTokenViewSet, me
 from ossdesk.channels.api.views import InboundViewSet
-from ossdesk.customers.api.views import ContactViewSet, DeploymentViewSet, OrganizationViewSet
+from ossdesk.customers.api.views import ContactViewSet, OrganizationViewSet
 from ossdesk.forum.api import views as forum_api
 from ossdesk.kb.api import views as kb_api
 from ossdesk.plans.api.views import AgreementViewSet, PlanViewSet, SubscriptionViewSet
 from ossdesk.products.api.views import ProductVersionViewSet, ProductViewSet
 from ossdesk.search.api.views import search_page
+from ossdesk.security.api.deployments import DeploymentViewSet  # customers' deployments, with their SBOMs
 from ossdesk.security.api.views import (
     AdvisoryViewSet,
     FindingViewSet,

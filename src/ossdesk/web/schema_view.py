@@ -1,7 +1,7 @@
 """The OpenAPI document, generated once per process: it depends only on the code, never on who asks
 (drf-spectacular's SERVE_PUBLIC), and generating it walks every view and serializer (about a second).
 
-Apart from `web/schema.py`: drf-spectacular's views import the schema class that module defines.
+Apart from `doors/schema.py`: drf-spectacular's views import the schema class that module defines.
 """
 
 from __future__ import annotations

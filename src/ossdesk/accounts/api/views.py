@@ -18,7 +18,7 @@ from ossdesk.accounts.api.serializers import (
     MeSerializer,
 )
 from ossdesk.accounts.models import ApiToken, User
-from ossdesk.web.api import request_actor
+from ossdesk.doors.actor import request_actor
 
 
 @extend_schema(responses=MeSerializer)

@@ -21,7 +21,7 @@ from ossdesk.channels.api.serializers import (
 )
 from ossdesk.channels.models import InboundMessage
 from ossdesk.customers.models import Contact
-from ossdesk.web.viewsets import SelectorViewSet
+from ossdesk.doors.viewsets import SelectorViewSet
 
 INVALID = OpenApiResponse(description='{"detail": "Invalid input.", "errors": {field: [messages]}}')
 MISSING = OpenApiResponse(description='{"detail": "Not found."}')

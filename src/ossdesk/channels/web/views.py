@@ -17,7 +17,7 @@ from ossdesk.channels import intake, selectors, services
 from ossdesk.channels.mailer import sender_address, smtp_config
 from ossdesk.channels.models import InboundMessage, OutboundEmail
 from ossdesk.channels.web.forms import AssignContactForm, InboxFilterForm, OutboxFilterForm, PreferencesForm
-from ossdesk.web.api import request_actor
+from ossdesk.doors.actor import request_actor
 
 PAGE_SIZE = 50
 

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from ossdesk.accounts.models import STAFF_ROLES, User
 from ossdesk.customers.models import Contact, Deployment, Framework, Organization
-from ossdesk.web.ids import IdField
+from ossdesk.doors.ids import IdField
 
 
 class UserRefSerializer(serializers.ModelSerializer):

@@ -1,7 +1,7 @@
 """API doors for organisations, contacts, deployments and an organisation's effective entitlements.
 
-A deployment's SBOM uploads hang off the deployment (`/api/deployments/{id}/sboms/`): the door is here,
-the work is security's `sbom_upload` service.
+A deployment's SBOM uploads hang off the deployment (`/api/deployments/{id}/sboms/`), but they are
+security's: `ossdesk.security.api.deployments` extends the deployment viewset with them.
 """
 
 from __future__ import annotations
@@ -11,13 +11,9 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -31,22 +27,11 @@ from ossdesk.customers.api.serializers import (
     OrganizationOutSerializer,
 )
 from ossdesk.customers.models import Contact, Deployment, Organization
+from ossdesk.doors.ids import IdFilter
+from ossdesk.doors.viewsets import ServiceViewSet
 from ossdesk.plans.api.serializers import ENTITLEMENTS_SCHEMA, EntitlementsSerializer
 from ossdesk.plans.selectors import entitlements_for
 from ossdesk.products.selectors import product_list, product_version_list
-from ossdesk.security import selectors as security_selectors
-from ossdesk.security import services as security_services
-from ossdesk.security.api.serializers import (
-    SbomHeldSerializer,
-    SbomSerializer,
-    SbomUploadedSerializer,
-    SbomUploadInSerializer,
-    UploadFlagsSerializer,
-    UploadPreviewSerializer,
-)
-from ossdesk.security.api.uploads import upload_from_request
-from ossdesk.web.ids import IdFilter
-from ossdesk.web.viewsets import ServiceViewSet
 
 
 class OrganizationFilter(django_filters.FilterSet):
@@ -199,119 +184,3 @@ class DeploymentViewSet(ServiceViewSet):
 
     def perform_service_delete(self, instance: Deployment) -> None:
         services.deployment_delete(actor=self.actor, deployment=instance)
-
-    @extend_schema(
-        methods=["GET"],
-        summary="The deployment's SBOM uploads, newest first",
-        responses=SbomSerializer(many=True),
-    )
-    @extend_schema(
-        methods=["POST"],
-        summary="Upload an SBOM or lockfile",
-        request={
-            "multipart/form-data": SbomUploadInSerializer,
-            "application/octet-stream": OpenApiTypes.BINARY,
-        },
-        parameters=[
-            OpenApiParameter(
-                "filename",
-                str,
-                description="With a raw request body: the file's name, which says its format "
-                "(requirements.txt, package-lock.json, bom.cdx.json ...)",
-            ),
-            OpenApiParameter(
-                "dry_run", bool, description="Only answer what the upload would do (200); store nothing"
-            ),
-            OpenApiParameter(
-                "confirm",
-                bool,
-                description="Apply even if it closes more findings than the server's limit or a critical one",
-            ),
-        ],
-        responses={
-            200: OpenApiResponse(UploadPreviewSerializer, description="dry_run: what it would do"),
-            201: SbomUploadedSerializer,
-            202: OpenApiResponse(
-                SbomSerializer,
-                description="A large file (over OSSDESK_UPLOAD_INLINE_BYTES): stored raw, read and matched "
-                "by the worker; poll `Location` until `state` is applied, held or refused",
-            ),
-            400: OpenApiResponse(
-                description='{"detail", "errors": {"file": [...]}}: empty, too large, unreadable, no '
-                "component read, or more entries skipped than read; nothing is stored"
-            ),
-            403: OpenApiResponse(description='Refused by the contract: {"detail", "code", "allowed_by"}'),
-            409: OpenApiResponse(
-                SbomHeldSerializer,
-                description="Held, not applied: it would close more findings than the limit, or a "
-                "critical one. Confirm it at `confirm_url` (or send it again with confirm=true)",
-            ),
-        },
-    )
-    @action(
-        detail=True, methods=["get", "post"], filter_backends=[], parser_classes=[MultiPartParser, FormParser]
-    )
-    def sboms(self, request: Request, pk: str | None = None) -> Response:
-        """SBOM and lockfile uploads: the newest is the deployment's inventory, matched against every
-        advisory at once. Send the file as the multipart part `file`, or as the body with `?filename=`."""
-        deployment = self.get_object()
-        if request.method == "POST":
-            return self._upload(request, deployment)
-        page = self.paginate_queryset(
-            security_selectors.sbom_list(actor=self.actor, deployment_id=deployment.pk)
-        )
-        return self.get_paginated_response(
-            SbomSerializer(page, many=True, context=self.get_serializer_context()).data
-        )
-
-    def _upload(self, request: Request, deployment: Deployment) -> Response:
-        # Flags come in the query string, which a raw body leaves readable, or as multipart fields.
-        flags = UploadFlagsSerializer(data=request.query_params)
-        flags.is_valid(raise_exception=True)
-        filename, data = upload_from_request(request)
-        if request.content_type.startswith("multipart/"):
-            fields: Any = request.data  # a QueryDict for multipart
-            form = {key: fields[key] for key in ("dry_run", "confirm") if key in fields}
-            flags = UploadFlagsSerializer(data={**flags.validated_data, **form})
-            flags.is_valid(raise_exception=True)
-        if security_services.sbom_for_the_worker(len(data)) and not flags.validated_data["dry_run"]:
-            sbom = security_services.sbom_receive(
-                actor=self.actor,
-                deployment=deployment,
-                filename=filename,
-                data=data,
-                via="api",
-                confirm=flags.validated_data["confirm"],
-            )
-            location = reverse("sbom-detail", args=[sbom.pk])
-            sbom = security_selectors.sbom_get(actor=self.actor, pk=sbom.pk)
-            return Response(
-                SbomSerializer(sbom, context=self.get_serializer_context()).data,
-                status=status.HTTP_202_ACCEPTED,
-                headers={"Location": request.build_absolute_uri(location)},
-            )
-        if flags.validated_data["dry_run"]:
-            preview = security_services.sbom_preview(
-                actor=self.actor, deployment=deployment, filename=filename, data=data
-            )
-            return Response(UploadPreviewSerializer(preview).data)
-        sbom, match = security_services.sbom_upload(
-            actor=self.actor,
-            deployment=deployment,
-            filename=filename,
-            data=data,
-            via="api",
-            confirm=flags.validated_data["confirm"],
-        )
-        sbom = security_selectors.sbom_get(actor=self.actor, pk=sbom.pk)
-        sbom.match = match  # type: ignore[attr-defined]
-        context = self.get_serializer_context()
-        if sbom.state == sbom.State.HELD:
-            body = {
-                "detail": "Held, not applied: " + "; ".join(sbom.problems) + ".",
-                "errors": {"confirm": sbom.problems},
-                "upload": sbom,
-                "confirm_url": request.build_absolute_uri(reverse("sbom-confirm", args=[sbom.pk])),
-            }
-            return Response(SbomHeldSerializer(body, context=context).data, status=status.HTTP_409_CONFLICT)
-        return Response(SbomUploadedSerializer(sbom, context=context).data, status=status.HTTP_201_CREATED)

@@ -13,13 +13,13 @@ from rest_framework import serializers
 
 from ossdesk.accounts.access import can_moderate_forum
 from ossdesk.accounts.models import User
+from ossdesk.doors.actor import request_actor
+from ossdesk.doors.ids import IdField
 from ossdesk.forum.models import Ban, Post, Thread
 from ossdesk.forum.presenters import public_name
 from ossdesk.forum.services import BODY_MAX, REASON_MAX, TITLE_MAX
 from ossdesk.products.models import Product
 from ossdesk.tickets.models import Severity
-from ossdesk.web.api import request_actor
-from ossdesk.web.ids import IdField
 
 STAFF_ONLY_THREAD = ("hidden_reason", "ticket", "article")
 STAFF_ONLY_POST = ("hidden_reason",)

@@ -15,6 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ossdesk.accounts.access import can_accept_answer, can_moderate_forum
+from ossdesk.doors.schema import ErrorSerializer
+from ossdesk.doors.viewsets import ServiceViewSet
 from ossdesk.forum import selectors, services
 from ossdesk.forum.api.serializers import (
     AcceptInSerializer,
@@ -32,8 +34,6 @@ from ossdesk.forum.api.serializers import (
     ThreadQuerySerializer,
 )
 from ossdesk.forum.models import Ban, Post, Thread
-from ossdesk.web.schema import ErrorSerializer
-from ossdesk.web.viewsets import ServiceViewSet
 
 PUBLIC_READS = frozenset({"list", "retrieve"})
 

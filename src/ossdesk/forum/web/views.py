@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,12 +24,13 @@ from ossdesk.accounts.access import can_accept_answer, can_moderate_forum, requi
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import User
 from ossdesk.domain.entitlements import EntitlementDenied
+from ossdesk.doors.actor import request_actor
+from ossdesk.doors.forms import form_errors
 from ossdesk.forum import selectors, services
 from ossdesk.forum.models import Ban, Post, Thread
 from ossdesk.forum.presenters import public_name
 from ossdesk.forum.web.forms import AcceptForm, BanForm, LiftForm, PostForm, ReasonForm, ThreadForm
 from ossdesk.products.models import Product
-from ossdesk.web.api import request_actor
 
 PAGE_SIZE = 20
 MODERATORS_ONLY = "Only the support team moderates the forum."
@@ -56,17 +56,6 @@ def _post(actor: Actor, pk: int) -> Post:
         return selectors.post_get(actor=actor, pk=pk)
     except Post.DoesNotExist:
         raise Http404("No such reply.") from None
-
-
-def _form_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                for message in error.messages:
-                    form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _thread_url(thread: Thread, anchor: str = "") -> str:
@@ -151,7 +140,7 @@ def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, str(exc))
             status = 403
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "Your question is posted.")
             return redirect(_thread_url(thread))
@@ -178,7 +167,7 @@ def post_create(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(exc))
             status = 403
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "Your answer is posted.")
             return redirect(_thread_url(thread, f"post-{post.pk}"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.urls import reverse
 from rest_framework import serializers
 
+from ossdesk.doors.ids import IdField
 from ossdesk.kb.models import Article, Visibility
 from ossdesk.products.models import Product, ProductVersion
-from ossdesk.web.ids import IdField
 
 
 class ArticleOutSerializer(serializers.ModelSerializer):

@@ -10,6 +10,8 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ossdesk.doors.actor import request_actor
+from ossdesk.doors.viewsets import ServiceViewSet
 from ossdesk.kb import selectors, services
 from ossdesk.kb.api.serializers import (
     ArticleInSerializer,
@@ -20,8 +22,6 @@ from ossdesk.kb.api.serializers import (
     SuggestQuerySerializer,
 )
 from ossdesk.kb.models import Article
-from ossdesk.web.api import request_actor
-from ossdesk.web.viewsets import ServiceViewSet
 
 
 def _query(serializer_class: type[Any], request: Request) -> dict[str, Any]:

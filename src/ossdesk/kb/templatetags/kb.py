@@ -8,10 +8,10 @@ from django import template
 from django.db.models import Q
 
 from ossdesk.accounts.access import can_link_articles
+from ossdesk.doors.actor import request_actor
 from ossdesk.kb import selectors
 from ossdesk.kb.models import ArticleStatus
 from ossdesk.tickets.models import Ticket
-from ossdesk.web.api import request_actor
 
 register = template.Library()
 CHOICES_LIMIT = 200

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ossdesk.accounts.access import can_link_articles, can_read_internal_notes, can_write_articles, require
 from ossdesk.accounts.actor import Actor
+from ossdesk.doors.actor import request_actor
+from ossdesk.doors.forms import form_errors
 from ossdesk.kb import selectors, services
 from ossdesk.kb.models import Article, ArticleLink
 from ossdesk.kb.rendering import render_markdown
@@ -27,7 +29,6 @@ from ossdesk.kb.web.forms import ArticleForm, LinkArticleForm
 from ossdesk.products.selectors import product_list
 from ossdesk.tickets import selectors as ticket_selectors
 from ossdesk.tickets.models import Ticket
-from ossdesk.web.api import request_actor
 
 PAGE_SIZE = 25
 PREVIEW_MAX_CHARS = 200_000
@@ -42,17 +43,6 @@ def _article(actor: Actor, slug: str) -> Article:
         return selectors.article_get(actor=actor, slug=slug)
     except Article.DoesNotExist:
         raise Http404("No such article.") from None
-
-
-def _form_errors(form: ArticleForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                for message in error.messages:
-                    form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 # --- reading ----------------------------------------------------------------------------------------------
@@ -142,7 +132,7 @@ def _editor(request: HttpRequest, actor: Actor, article: Article | None) -> Http
             if request.POST.get("publish"):
                 saved = services.article_publish(actor=actor, article=saved)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             state = "published" if saved.is_published else "saved as a draft"
             messages.success(request, f"“{saved.title}” {state}.")

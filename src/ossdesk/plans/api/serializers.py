@@ -8,9 +8,9 @@ from rest_framework import serializers
 from ossdesk.accounts.models import User
 from ossdesk.customers.api.serializers import UserRefSerializer
 from ossdesk.domain.entitlements import CLOCKS, SEVERITY_DEFINITIONS, Entitlements, feature_get
+from ossdesk.doors.ids import IdField
 from ossdesk.plans.models import Agreement, Plan, Subscription
 from ossdesk.products.models import Product
-from ossdesk.web.ids import IdField
 
 
 class PlanOutSerializer(serializers.ModelSerializer):

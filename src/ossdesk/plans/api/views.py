@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 
 from ossdesk.customers.selectors import organization_get
+from ossdesk.doors.ids import IdFilter
+from ossdesk.doors.viewsets import ServiceViewSet
 from ossdesk.plans import selectors, services
 from ossdesk.plans.api.serializers import (
     AgreementInSerializer,
@@ -19,8 +21,6 @@ from ossdesk.plans.api.serializers import (
     SubscriptionOutSerializer,
 )
 from ossdesk.plans.models import Agreement, Plan, Subscription
-from ossdesk.web.ids import IdFilter
-from ossdesk.web.viewsets import ServiceViewSet
 
 
 class PlanViewSet(ServiceViewSet):

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
+from ossdesk.doors.viewsets import ServiceViewSet
 from ossdesk.products import selectors, services
 from ossdesk.products.api.serializers import (
     ProductInSerializer,
@@ -15,7 +16,6 @@ from ossdesk.products.api.serializers import (
     ProductVersionOutSerializer,
 )
 from ossdesk.products.models import Product, ProductVersion
-from ossdesk.web.viewsets import ServiceViewSet
 
 
 class ProductViewSet(ServiceViewSet):

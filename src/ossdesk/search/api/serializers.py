@@ -6,11 +6,11 @@ from typing import Any
 
 from rest_framework import serializers
 
+from ossdesk.doors.ids import IdField
 from ossdesk.search.models import Kind
 from ossdesk.search.query import MAX_INPUT
 from ossdesk.search.selectors import MAX_PER_PAGE, PER_PAGE
 from ossdesk.tickets.models import Status
-from ossdesk.web.ids import IdField
 
 MAX_PAGE = 100_000
 

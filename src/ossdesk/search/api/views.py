@@ -10,9 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from ossdesk.doors.actor import request_actor
 from ossdesk.search.api.serializers import HitSerializer, SearchPageSerializer, SearchQuerySerializer
 from ossdesk.search.selectors import search
-from ossdesk.web.api import request_actor
 
 
 # A plain view, not a viewset's `list`: the answer is one page object, not an array (the schema follows).

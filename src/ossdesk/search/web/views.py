@@ -10,12 +10,12 @@ from django.views.decorators.http import require_GET
 
 from ossdesk.accounts.access import can_act_for_any_customer
 from ossdesk.customers.selectors import organization_list
+from ossdesk.doors.actor import request_actor
 from ossdesk.products.selectors import product_list
 from ossdesk.search.models import Kind
 from ossdesk.search.selectors import search
 from ossdesk.search.web.forms import SearchForm
 from ossdesk.tickets.models import Status
-from ossdesk.web.api import request_actor
 
 
 @require_GET

@@ -13,6 +13,7 @@ from rest_framework import serializers
 from ossdesk.accounts.access import can_read_internal_notes
 from ossdesk.customers.api.serializers import ProductRefSerializer
 from ossdesk.domain import vex as vexdoc
+from ossdesk.doors.actor import request_actor
 from ossdesk.security.api.clocks import remediation_clock
 from ossdesk.security.models import (
     Advisory,
@@ -25,7 +26,6 @@ from ossdesk.security.models import (
     VendorAdvisory,
     VexStatement,
 )
-from ossdesk.web.api import request_actor
 
 FINDING_CLOCK_STATES = ["running", "paused", "met", "breached", "idle"]
 

@@ -33,6 +33,9 @@ from rest_framework.response import Response
 from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers.models import Deployment, Organization
 from ossdesk.domain import vex as vexdoc
+from ossdesk.doors.actor import request_actor
+from ossdesk.doors.ids import IdFilter
+from ossdesk.doors.viewsets import SelectorViewSet, ServiceViewSet
 from ossdesk.products.selectors import product_list
 from ossdesk.security import selectors, services
 from ossdesk.security.api.serializers import (
@@ -63,9 +66,6 @@ from ossdesk.security.api.serializers import (
 )
 from ossdesk.security.api.uploads import upload_from_request
 from ossdesk.security.models import Advisory, Finding, Notice, Sbom, VendorAdvisory, VexStatement
-from ossdesk.web.api import request_actor
-from ossdesk.web.ids import IdFilter
-from ossdesk.web.viewsets import SelectorViewSet, ServiceViewSet
 
 REFUSAL = OpenApiResponse(
     description='Not allowed ({"detail"}), or refused by the contract ({"detail", "code", "allowed_by"})'

@@ -28,6 +28,8 @@ from ossdesk.customers import services as customer_services
 from ossdesk.customers.models import Deployment, Organization
 from ossdesk.domain import vex as vexdoc
 from ossdesk.domain.entitlements import EntitlementDenied
+from ossdesk.doors.actor import request_actor
+from ossdesk.doors.forms import form_errors
 from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.products.selectors import product_list, product_version_list
 from ossdesk.security import selectors, services
@@ -59,7 +61,6 @@ from ossdesk.security.web.presenters import (
     vendor_packages,
     vendor_ranges,
 )
-from ossdesk.web.api import request_actor
 
 PAGE_SIZE = 25
 # The big JSON columns no list shows: left in the database.
@@ -340,7 +341,7 @@ def deployment_create(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or "You may not add deployments to this organisation.")
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request, f"Deployment {deployment.name} registered. Upload its SBOM or lockfile."
@@ -376,7 +377,7 @@ def deployment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or "You may not change this deployment.")
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, "Deployment saved.")
             return redirect("web:security-deployment", pk=deployment.pk)
@@ -472,7 +473,7 @@ def deployment_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except EntitlementDenied as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             if sbom.state == Sbom.State.HELD:
                 return redirect("web:security-sbom-confirm", sbom.pk)
@@ -493,7 +494,7 @@ def _receive_large(
     except EntitlementDenied as exc:
         form.add_error(None, str(exc))
     except ValidationError as exc:
-        _form_errors(form, exc)
+        form_errors(form, exc)
     else:
         messages.info(
             request,
@@ -645,7 +646,7 @@ def finding_status(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or "You may not change this finding.")
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             label = dict(Finding.Status.choices)[data["status"]]
             messages.success(request, f"Finding marked {label.lower()}.")
@@ -679,7 +680,7 @@ def finding_vex(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or "You may not record VEX statements.")
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request, f"VEX statement recorded; {changed} finding{'s' if changed != 1 else ''} changed."
@@ -729,7 +730,7 @@ def vex_import(request: HttpRequest) -> HttpResponse:
         except Organization.DoesNotExist:
             form.add_error(None, "Your account is not linked to an organisation; ask your administrator.")
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -12,6 +12,8 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ossdesk.doors.actor import request_actor
+from ossdesk.doors.viewsets import ServiceViewSet
 from ossdesk.surveys import selectors
 from ossdesk.surveys.api.serializers import (
     RangeQuerySerializer,
@@ -20,8 +22,6 @@ from ossdesk.surveys.api.serializers import (
     SurveyResponseOutSerializer,
 )
 from ossdesk.surveys.models import SurveyResponse
-from ossdesk.web.api import request_actor
-from ossdesk.web.viewsets import ServiceViewSet
 
 RANGE_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.DATE, description="First solve date (inclusive)"),

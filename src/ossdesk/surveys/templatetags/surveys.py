@@ -7,11 +7,11 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from ossdesk.doors.actor import request_actor
 from ossdesk.surveys import selectors
 from ossdesk.surveys.tokens import SURVEY_TTL
 from ossdesk.surveys.web.forms import AnswerForm
 from ossdesk.tickets.models import Status, Ticket
-from ossdesk.web.api import request_actor
 
 register = template.Library()
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ossdesk.accounts.access import can_rate_support, can_view_survey_results, require
 from ossdesk.accounts.actor import Actor
+from ossdesk.doors.actor import request_actor
 from ossdesk.surveys import selectors, services
 from ossdesk.surveys.models import Rating, SurveyResponse
 from ossdesk.surveys.tokens import SurveyLinkError
@@ -26,7 +27,6 @@ from ossdesk.surveys.web.chart import csat_chart
 from ossdesk.surveys.web.forms import AnswerForm, ResultsFilterForm
 from ossdesk.tickets import selectors as ticket_selectors
 from ossdesk.tickets.models import Ticket
-from ossdesk.web.api import request_actor
 
 RATING_LABELS = dict(Rating.choices)
 STAFF_ONLY = "Survey results are for the vendor's staff."

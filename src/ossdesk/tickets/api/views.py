@@ -30,6 +30,9 @@ from ossdesk.accounts.access import can_work_tickets
 from ossdesk.accounts.models import STAFF_ROLES, Notification, User
 from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers.models import Contact, Organization
+from ossdesk.doors.actor import request_actor
+from ossdesk.doors.ids import IdFilter
+from ossdesk.doors.viewsets import ServiceViewSet
 from ossdesk.products.selectors import product_list, product_version_list
 from ossdesk.tickets import selectors, services
 from ossdesk.tickets.api.serializers import (
@@ -56,9 +59,6 @@ from ossdesk.tickets.services import Upload
 from ossdesk.tickets.sla import clock_states, clock_summary
 from ossdesk.tickets.web.downloads import attachment_response
 from ossdesk.tickets.web.forms import uploads
-from ossdesk.web.api import request_actor
-from ossdesk.web.ids import IdFilter
-from ossdesk.web.viewsets import ServiceViewSet
 
 REFUSAL = OpenApiResponse(
     description='Refused by the contract: {"detail", "code", "allowed_by"}, or not allowed'

@@ -10,8 +10,8 @@ from typing import Any
 from ossdesk.accounts.actor import shown_name
 from ossdesk.domain.entitlements import SEVERITY_DEFINITIONS, Terms
 from ossdesk.domain.entitlements import TargetDuration as Target
+from ossdesk.doors.presenters import COVERAGE_LABELS
 from ossdesk.tickets.models import SYSTEM_CHANNELS, Channel, Message, Status, Ticket, TicketEvent
-from ossdesk.web.presenters import COVERAGE_LABELS
 
 SOON = timedelta(hours=2)  # the queue's "breaching soon" horizon
 STATUS_LABELS = dict(Status.choices)

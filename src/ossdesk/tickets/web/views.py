@@ -28,6 +28,9 @@ from ossdesk.accounts.models import STAFF_ROLES, User
 from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers.models import Organization
 from ossdesk.domain.entitlements import EntitlementDenied, Entitlements, check_channel, check_severity
+from ossdesk.doors.actor import request_actor
+from ossdesk.doors.forms import form_errors
+from ossdesk.doors.presenters import severity_rows
 from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.products.selectors import product_list, product_version_list
 from ossdesk.tickets import selectors, services
@@ -60,23 +63,10 @@ from ossdesk.tickets.web.presenters import (
     sla_badge,
     timeline,
 )
-from ossdesk.web.api import request_actor
-from ossdesk.web.presenters import severity_rows
 
 PAGE_SIZE = 25
 FILTER_KEYS = ("view", "status", "severity", "organization", "product", "assignee", "team", "tag", "q")
 CUSTOMER_VIEWS = {"open": "Open", "all": "All tickets"}
-
-
-def _form_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                for message in error.messages:
-                    form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def _querystring(request: HttpRequest) -> str:
@@ -333,7 +323,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or "You may not raise cases for this organisation.")
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(
                 request, f"Ticket #{ticket.pk} raised. We will answer within the times shown below."
@@ -436,7 +426,7 @@ def _act(
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or "You may not do that on this ticket.")
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect(reverse("web:ticket", args=[ticket.pk]) + "#timeline")

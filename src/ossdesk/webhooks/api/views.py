@@ -20,9 +20,9 @@ from rest_framework.response import Response
 from ossdesk.accounts.access import can_manage_webhooks
 from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers.models import Organization
-from ossdesk.web.api import request_actor
-from ossdesk.web.ids import IdFilter
-from ossdesk.web.viewsets import ServiceViewSet
+from ossdesk.doors.actor import request_actor
+from ossdesk.doors.ids import IdFilter
+from ossdesk.doors.viewsets import ServiceViewSet
 from ossdesk.webhooks import selectors, services
 from ossdesk.webhooks.api.serializers import (
     DeliveryOutSerializer,

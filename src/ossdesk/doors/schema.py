@@ -53,11 +53,12 @@ WRITES = frozenset({"create", "update", "partial_update"})
 
 
 class AutoSchema(SpectacularAutoSchema):
-    """drf-spectacular's schema plus the error answers the API base gives (web/api.py)."""
+    """drf-spectacular's schema plus the error answers the API base gives (doors/api.py)."""
 
     def get_response_serializers(self) -> Any:
-        # A ServiceViewSet reads with its input serializer and answers with its output one (web/viewsets.py);
-        # an explicit @extend_schema(responses=...) still wins, as drf-spectacular asks it first.
+        # A ServiceViewSet reads with its input serializer and answers with its output one
+        # (doors/viewsets.py); an explicit @extend_schema(responses=...) still wins, as drf-spectacular
+        # asks it first.
         output = getattr(self.view, "output_serializer", None)
         if output is not None and getattr(self.view, "action", None) in WRITES:
             return output

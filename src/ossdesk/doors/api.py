@@ -1,4 +1,5 @@
-"""What every API view shares: the actor, pagination, and errors as JSON with field messages."""
+"""What every API view shares: errors as JSON with field messages, and JSON for unknown API addresses and
+crashes (the actor is `doors.actor`, pagination `doors.pagination`)."""
 
 from __future__ import annotations
 
@@ -15,19 +16,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ossdesk.accounts.actor import Actor, actor_for
 from ossdesk.database.busy import is_database_busy, retry_after_seconds
 from ossdesk.domain.entitlements import EntitlementDenied
-from ossdesk.web.busy import busy_body
-
-
-def request_actor(request: Any) -> Actor:
-    """The actor behind a request, resolved once per request."""
-    cached = getattr(request, "_ossdesk_actor", None)
-    if cached is None:
-        cached = actor_for(request.user)
-        request._ossdesk_actor = cached
-    return cached
+from ossdesk.doors.busy import busy_body
 
 
 def _django_errors(exc: DjangoValidationError) -> dict[str, list[str]]:

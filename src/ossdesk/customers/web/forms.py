@@ -1,4 +1,4 @@
-"""Web forms: they parse and validate input; services decide."""
+"""The customer pages' forms: they parse and validate input; services decide."""
 
 from __future__ import annotations
 
@@ -39,9 +39,3 @@ class ContactForm(forms.Form):
     is_named = forms.BooleanField(required=False, initial=True, label="Named contact (may open cases)")
     reachable_24x7 = forms.BooleanField(required=False, label="Reachable 24/7 for S1 cases")
     portal_access = forms.BooleanField(required=False, initial=True, label="Can sign in to the portal")
-
-
-class TokenForm(forms.Form):
-    name = forms.CharField(
-        max_length=100, widget=forms.TextInput(attrs={"autofocus": True, "placeholder": "e.g. monitoring"})
-    )

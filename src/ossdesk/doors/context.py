@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from ossdesk.web.api import request_actor
+from ossdesk.doors.actor import request_actor
 
 
 def actor(request: HttpRequest) -> dict[str, Any]:

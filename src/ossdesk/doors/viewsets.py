@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ossdesk.accounts.actor import Actor
-from ossdesk.web.api import request_actor
+from ossdesk.doors.actor import request_actor
 
 
 class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
