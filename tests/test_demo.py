@@ -29,7 +29,7 @@ def test_demo_seed(tiers):
     meridian = Organization.objects.get(slug="meridian-health")
     ent = entitlements_for(organization=meridian)
     assert ent.source == "agreement"
-    assert str(ent.terms.severity("S1").first_response) == "10m"
+    assert str(ent.terms.severity("S1").target("first_response")) == "10m"
     assert Agreement.objects.count() == 1
     assert ProductVersion.objects.filter(end_of_life_on__isnull=False).count() >= 10
     assert Contact.objects.filter(user__isnull=False).count() >= 3

@@ -127,9 +127,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("ossdesk.tickets.services", "ossdesk.tickets.tasks"): "TODO(issue 11): split",
     ("ossdesk.tickets.services", "ossdesk.plans.models"): "TODO(issue 11): split — hides nothing",
     ("ossdesk.tickets.services", "ossdesk.domain.calendar"): "TODO(issue 11): split — hides nothing",
-    # TODO(issue 11): clocks
-    ("ossdesk.tickets.sla", "ossdesk.tickets.tasks"): "TODO(issue 11): clocks — sla -> tasks -> "
-    "escalation/recalculation -> sla cycle",
 }
 
 # The same for imports under `if TYPE_CHECKING:` only (they never run, so they make no cycle).

@@ -59,7 +59,7 @@ def test_default_tiers_match_design_first_response_targets():
     }
     for code, targets in expected.items():
         terms = Terms.from_dict(PLANS[code].terms)
-        assert [str(terms.severity(s).first_response) for s in ("S1", "S2", "S3", "S4")] == targets
+        assert [str(terms.severity(s).target("first_response")) for s in ("S1", "S2", "S3", "S4")] == targets
     business = Terms.from_dict(PLANS["business"].terms)
     assert [business.severity(s).coverage for s in ("S1", "S2", "S3", "S4")] == [
         "24x7",
@@ -206,12 +206,12 @@ def test_agreement_overrides_plan_terms_while_in_force():
     subs = [sub("enterprise", date(2026, 1, 1), date(2026, 12, 31))]
     during = effective(NOON, subs, [agreement])
     assert during.source == "agreement"
-    assert str(during.terms.severity("S1").first_response) == "5m"
+    assert str(during.terms.severity("S1").target("first_response")) == "5m"
     assert during.terms.named_contacts == 50
     assert during.plan_label == "Enterprise (agreement EA-1)"
     after = effective(datetime(2026, 7, 1, 12, tzinfo=UTC), subs, [agreement])
     assert after.source == "subscription"
-    assert str(after.terms.severity("S1").first_response) == "15m"
+    assert str(after.terms.severity("S1").target("first_response")) == "15m"
 
 
 def test_agreement_never_stands_alone():

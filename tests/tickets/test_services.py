@@ -200,6 +200,61 @@ def test_reply_flow_moves_clocks(acme, team, engineer):
     assert clock_states(ticket)["next_response"].state == "running"
 
 
+def test_a_paused_clock_stores_its_reason_as_a_code_and_shows_the_words(acme, team, engineer):
+    from ossdesk.tickets.commitments import first_response
+    from ossdesk.tickets.models import TicketClock
+    from ossdesk.tickets.sla import clock_summary
+
+    ticket = raise_ticket(acme)
+    staff = actor_for(engineer)
+    services.ticket_reply(actor=staff, ticket=ticket, body="Which version are you on?")
+    services.ticket_set_status(actor=staff, ticket=ticket, status="waiting_on_customer")
+    stored = TicketClock.objects.get(ticket=ticket, name="workaround")
+    assert (stored.state, stored.pause_reason) == ("paused", "waiting_on_customer")
+    rows = {row["name"]: row for row in clock_summary(clock_states(ticket))}
+    assert rows["workaround"]["pause_reason"] == "the ticket is waiting on customer"
+    TicketClock.objects.filter(ticket=ticket, name="first_response").update(
+        state="paused", pause_reason="no_reachable_contact"
+    )
+    promised = first_response(ticket)
+    assert promised is not None
+    assert promised.waiting == "no contact reachable 24/7 is on record, so the clock runs in business hours"
+
+
+def test_the_pause_reason_migration_turns_stored_words_into_codes_and_back(acme, team, engineer):
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from ossdesk.tickets.models import TicketClock
+
+    name = "0003_clock_pause_reason_codes"
+    module = importlib.import_module(f"ossdesk.tickets.migrations.{name}")
+    historical = MigrationExecutor(connection).loader.project_state(("tickets", name), at_end=True).apps
+    ticket = raise_ticket(acme)
+    words = {
+        "resolution": "the ticket is waiting on third party",
+        "first_response": "no contact reachable 24/7 is on record, so the clock runs in business hours",
+        "update_cadence": "the ticket is waiting on customer",
+    }
+    for clock, text in words.items():
+        TicketClock.objects.update_or_create(ticket=ticket, name=clock, defaults={"pause_reason": text})
+
+    def stored():
+        rows = TicketClock.objects.filter(ticket=ticket, name__in=words)
+        return dict(rows.values_list("name", "pause_reason"))
+
+    module.to_codes(historical, None)
+    assert stored() == {
+        "resolution": "waiting_on_third_party",
+        "first_response": "no_reachable_contact",
+        "update_cadence": "waiting_on_customer",
+    }
+    module.to_text(historical, None)
+    assert stored() == words
+
+
 def test_customer_cannot_write_internal_notes_or_see_them(acme):
     ticket = raise_ticket(acme)
     with pytest.raises(PermissionDenied):
@@ -303,6 +358,37 @@ def test_warnings_and_breach_notify_once(acme, team, engineer, staff):
     manager_notes = Notification.objects.filter(recipient=staff[Role.ACCOUNT_MANAGER], kind="sla.breach")
     assert manager_notes.count() == 1
     assert TicketEvent.objects.filter(ticket=ticket, kind="sla_breach").count() == 1
+
+
+def test_the_policys_warning_levels_drive_notices_escalation_and_checks(acme, team, monkeypatch):
+    """A policy that warns at 60 % and 80 % (not the registry's 50/75/90): escalation announces those levels,
+    escalates at 80 % (three quarters or more), and the next check is queued for the next of them."""
+    from dataclasses import replace
+
+    from ossdesk.customers.services import contact_update
+    from ossdesk.tickets import sla
+
+    contact_update(actor=SYSTEM, contact=acme["contact"], reachable_24x7=True)
+    ticket = raise_ticket(acme, severity="S1")  # Business S1: 1 h round the clock
+    policy_for = sla.policy_for
+
+    def warning_at_60_and_80(*args, **kwargs):
+        policy = policy_for(*args, **kwargs)
+        return replace(policy, warnings=dict.fromkeys(policy.targets, (0.6, 0.8))) if policy else None
+
+    monkeypatch.setattr(sla, "policy_for", warning_at_60_and_80)
+    opened = ticket.opened_at
+    assert ticket_check(ticket, now=opened + timedelta(minutes=46)) == 1
+    assert set(SlaNotice.objects.filter(ticket=ticket).values_list("level", flat=True)) == {"warn60"}
+    ticket.refresh_from_db()
+    assert ticket.escalation_level == 0
+    assert ticket.next_check_at == opened + timedelta(minutes=48)  # 80 % of 1 h
+    assert ticket_check(ticket, now=opened + timedelta(minutes=48)) == 1
+    levels = SlaNotice.objects.filter(ticket=ticket, clock="first_response").values_list("level", flat=True)
+    assert set(levels) == {"warn60", "warn80"}
+    ticket.refresh_from_db()
+    assert ticket.escalation_level == 1
+    assert ticket.next_check_at == opened + timedelta(hours=1)  # then the breach
 
 
 def test_sweep_picks_only_due_tickets(acme, team):

@@ -8,6 +8,8 @@ Waking just after each whole second of the wall clock takes that second off ever
 from __future__ import annotations
 
 import time
+from datetime import datetime
+from importlib import import_module
 from typing import Any
 
 import huey
@@ -44,3 +46,12 @@ class SqliteHuey(huey.SqliteHuey):
 class RedisHuey(huey.RedisHuey):
     def create_consumer(self, **options: Any) -> Consumer:
         return WorkerConsumer(self, **options)
+
+
+def schedule_by_name(task: str, args: tuple[Any, ...], *, eta: datetime) -> None:
+    """Queue the task at dotted path `task` ("ossdesk.tickets.tasks.ticket_check_task") to run at `eta`.
+
+    By name, as the worker knows it: a module that the task doors import can queue one of them without
+    importing them back (which would be an import cycle)."""
+    module, _, name = task.rpartition(".")
+    import_module(module).__dict__[name].schedule(args, eta=eta)

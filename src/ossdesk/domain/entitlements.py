@@ -37,6 +37,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ossdesk.domain.sla import TARGET_KEYS
+from ossdesk.domain.sla import TargetDuration as TargetDuration  # terms are written in it: re-exported
+
 SEVERITIES: tuple[str, ...] = ("S1", "S2", "S3", "S4")
 SEVERITY_DEFINITIONS: Mapping[str, str] = {
     "S1": "Production down or data at risk",
@@ -90,15 +93,15 @@ def feature_get(code: str) -> Feature:
 
 
 COVERAGES: tuple[str, ...] = ("24x7", "business_hours", "none")
-CLOCKS: tuple[str, ...] = ("first_response", "update_cadence", "workaround", "resolution")
+# The keys of a severity's terms that set a clock's target: one per kind of clock (ossdesk.domain.sla's
+# CLOCK_SPECS), or shared by several.
+CLOCKS: tuple[str, ...] = TARGET_KEYS
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CREDIT_PERIODS: tuple[str, ...] = ("month", "quarter", "year")
 # Days to remediate a vulnerability finding, by severity (DESIGN.md; DefectDojo's defaults are 7/30/90/120).
 REMEDIATION_SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
 DEFAULT_REMEDIATION_DAYS: Mapping[str, int] = {"critical": 7, "high": 30, "medium": 90, "low": 180}
 
-Unit = Literal["m", "h", "bh", "bd"]
-_DURATION = re.compile(r"^\s*(\d+)\s*(m|h|bh|bd)\s*$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 
 
@@ -127,57 +130,12 @@ class EntitlementDenied(Exception):
         super().__init__(message)
 
 
-@dataclass(frozen=True, order=True)
-class TargetDuration:
-    """A target such as 15 minutes (15m), 4 business hours (4bh) or 2 business days (2bd)."""
-
-    amount: int
-    unit: Unit
-
-    @classmethod
-    def parse(cls, text: str) -> TargetDuration:
-        """Parse "15m", "1h", "4bh" or "2bd"; raise ValueError otherwise."""
-        match = _DURATION.match(text) if isinstance(text, str) else None
-        if not match or int(match.group(1)) <= 0:
-            raise ValueError(f"{text!r} is not a duration such as 15m, 1h, 4bh or 2bd")
-        return cls(int(match.group(1)), match.group(2))  # type: ignore[arg-type]
-
-    @property
-    def business(self) -> bool:
-        """True when measured on the business calendar rather than the wall clock."""
-        return self.unit in ("bh", "bd")
-
-    @property
-    def minutes(self) -> int:
-        """Length in minutes for clock units and business hours; business days are not minutes."""
-        if self.unit == "bd":
-            raise ValueError("business days have no fixed length in minutes; use the calendar")
-        return self.amount * (1 if self.unit == "m" else 60)
-
-    def __str__(self) -> str:
-        return f"{self.amount}{self.unit}"
-
-    def label(self) -> str:
-        """Human form: "15 min", "4 business hours", "1 business day"."""
-        names = {
-            "m": ("min", "min"),
-            "h": ("hour", "hours"),
-            "bh": ("business hour", "business hours"),
-            "bd": ("business day", "business days"),
-        }
-        singular, plural = names[self.unit]
-        return f"{self.amount} {singular if self.amount == 1 else plural}"
-
-
 @dataclass(frozen=True)
 class SeverityTerms:
     """Coverage and clock targets for one severity."""
 
     coverage: str
-    first_response: TargetDuration | None
-    update_cadence: TargetDuration | None
-    workaround: TargetDuration | None
-    resolution: TargetDuration | None
+    targets: Mapping[str, TargetDuration | None]  # by target key (CLOCKS); None: no target
 
     @property
     def allowed(self) -> bool:
@@ -185,11 +143,10 @@ class SeverityTerms:
         return self.coverage != "none"
 
     def target(self, clock: str) -> TargetDuration | None:
-        """The target of one clock (first_response, update_cadence, workaround, resolution)."""
+        """The target a target key (CLOCKS: first_response, update_cadence ...) sets."""
         if clock not in CLOCKS:
             raise ValueError(f"unknown clock {clock!r}")
-        value: TargetDuration | None = getattr(self, clock)
-        return value
+        return self.targets.get(clock)
 
 
 @dataclass(frozen=True)
@@ -379,7 +336,9 @@ def _parse_terms(raw: Mapping[str, Any], errors: dict[str, str]) -> Terms | None
             errors[f"{path}.coverage"] = f"{coverage!r} is not one of {', '.join(COVERAGES)}"
         severities[severity] = SeverityTerms(
             coverage=str(coverage),
-            **{clock: _optional_duration(entry.get(clock), f"{path}.{clock}", errors) for clock in CLOCKS},
+            targets={
+                clock: _optional_duration(entry.get(clock), f"{path}.{clock}", errors) for clock in CLOCKS
+            },
         )
     extra = set(sev_raw) - set(SEVERITIES)
     if extra:

@@ -14,13 +14,9 @@ from ossdesk.domain.entitlements import (
     SEVERITY_DEFINITIONS,
     Terms,
 )
+from ossdesk.domain.sla import TARGET_LABELS
 
-CLOCK_LABELS = {
-    "first_response": "First response",
-    "update_cadence": "Updates every",
-    "workaround": "Workaround",
-    "resolution": "Resolution",
-}
+CLOCK_LABELS = TARGET_LABELS  # a plan's targets, headed as ossdesk.domain.sla's clock registry says
 COVERAGE_LABELS = {"24x7": "24/7", "business_hours": "Business hours", "none": "Not covered"}
 
 
@@ -102,7 +98,7 @@ def comparison_rows(plans: list[tuple[str, Terms]]) -> list[tuple[str, list[str]
         cells = []
         for _, terms in plans:
             item = terms.severity(severity)
-            first = item.first_response
+            first = item.target("first_response")
             if not terms.sla or not item.allowed:
                 cells.append("—")
             else:
@@ -114,8 +110,8 @@ def comparison_rows(plans: list[tuple[str, Terms]]) -> list[tuple[str, list[str]
                 f"{severity} updates every",
                 [
                     (
-                        t.severity(severity).update_cadence.label()  # type: ignore[union-attr]
-                        if t.sla and t.severity(severity).update_cadence
+                        t.severity(severity).target("update_cadence").label()  # type: ignore[union-attr]
+                        if t.sla and t.severity(severity).target("update_cadence")
                         else "—"
                     )
                     for _, t in plans

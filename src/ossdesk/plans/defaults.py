@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ossdesk.domain.sla import TARGET_KEYS
+
 OFFICE_HOURS: dict[str, Any] = {
     "weekly": {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
     "timezone": None,  # the customer's own time zone
@@ -12,18 +14,15 @@ OFFICE_HOURS: dict[str, Any] = {
 }
 
 
-def _severities(
-    rows: dict[str, tuple[str, str | None, str | None, str | None, str | None]],
-) -> dict[str, Any]:
+def _severities(rows: dict[str, tuple[str, dict[str, str]]]) -> dict[str, Any]:
+    """Each severity's coverage and targets, every target key of the clock registry written out (None:
+    no target, as for a kind of clock these tiers do not set)."""
+    for _, targets in rows.values():
+        if unknown := set(targets) - set(TARGET_KEYS):
+            raise ValueError(f"not the target key of a kind of clock: {', '.join(sorted(unknown))}")
     return {
-        severity: {
-            "coverage": coverage,
-            "first_response": first,
-            "update_cadence": update,
-            "workaround": workaround,
-            "resolution": resolution,
-        }
-        for severity, (coverage, first, update, workaround, resolution) in rows.items()
+        severity: {"coverage": coverage, **{key: targets.get(key) for key in TARGET_KEYS}}
+        for severity, (coverage, targets) in rows.items()
     }
 
 
@@ -36,9 +35,7 @@ DEFAULT_PLANS: list[dict[str, Any]] = [
         "is_fallback": True,
         "terms": {
             "sla": False,
-            "severities": _severities(
-                dict.fromkeys(("S1", "S2", "S3", "S4"), ("none", None, None, None, None))
-            ),
+            "severities": _severities(dict.fromkeys(("S1", "S2", "S3", "S4"), ("none", {}))),
             "channels": ["kb", "forum", "advisories"],
             "named_contacts": 0,
             "max_deployments": 0,
@@ -58,10 +55,16 @@ DEFAULT_PLANS: list[dict[str, Any]] = [
             "sla": True,
             "severities": _severities(
                 {
-                    "S1": ("business_hours", "4bh", "1bd", "3bd", None),
-                    "S2": ("business_hours", "8bh", "2bd", "5bd", None),
-                    "S3": ("business_hours", "1bd", "5bd", None, None),
-                    "S4": ("business_hours", "2bd", None, None, None),
+                    "S1": (
+                        "business_hours",
+                        {"first_response": "4bh", "update_cadence": "1bd", "workaround": "3bd"},
+                    ),
+                    "S2": (
+                        "business_hours",
+                        {"first_response": "8bh", "update_cadence": "2bd", "workaround": "5bd"},
+                    ),
+                    "S3": ("business_hours", {"first_response": "1bd", "update_cadence": "5bd"}),
+                    "S4": ("business_hours", {"first_response": "2bd"}),
                 }
             ),
             "channels": ["portal", "email", "kb", "forum", "advisories"],
@@ -83,10 +86,13 @@ DEFAULT_PLANS: list[dict[str, Any]] = [
             "sla": True,
             "severities": _severities(
                 {
-                    "S1": ("24x7", "1h", "4h", "24h", None),
-                    "S2": ("business_hours", "4bh", "1bd", "3bd", None),
-                    "S3": ("business_hours", "1bd", "3bd", None, None),
-                    "S4": ("business_hours", "2bd", "5bd", None, None),
+                    "S1": ("24x7", {"first_response": "1h", "update_cadence": "4h", "workaround": "24h"}),
+                    "S2": (
+                        "business_hours",
+                        {"first_response": "4bh", "update_cadence": "1bd", "workaround": "3bd"},
+                    ),
+                    "S3": ("business_hours", {"first_response": "1bd", "update_cadence": "3bd"}),
+                    "S4": ("business_hours", {"first_response": "2bd", "update_cadence": "5bd"}),
                 }
             ),
             "channels": ["portal", "email", "phone", "kb", "forum", "advisories"],
@@ -108,10 +114,18 @@ DEFAULT_PLANS: list[dict[str, Any]] = [
             "sla": True,
             "severities": _severities(
                 {
-                    "S1": ("24x7", "15m", "1h", "4h", "72h"),
-                    "S2": ("24x7", "1h", "4h", "24h", None),
-                    "S3": ("24x7", "4h", "24h", None, None),
-                    "S4": ("24x7", "1bd", "3bd", None, None),
+                    "S1": (
+                        "24x7",
+                        {
+                            "first_response": "15m",
+                            "update_cadence": "1h",
+                            "workaround": "4h",
+                            "resolution": "72h",
+                        },
+                    ),
+                    "S2": ("24x7", {"first_response": "1h", "update_cadence": "4h", "workaround": "24h"}),
+                    "S3": ("24x7", {"first_response": "4h", "update_cadence": "24h"}),
+                    "S4": ("24x7", {"first_response": "1bd", "update_cadence": "3bd"}),
                 }
             ),
             "channels": ["portal", "email", "phone", "dedicated", "kb", "forum", "advisories"],

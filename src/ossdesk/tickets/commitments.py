@@ -10,7 +10,7 @@ from datetime import datetime
 
 from ossdesk.customers.models import Contact
 from ossdesk.domain.promises import response_promise
-from ossdesk.domain.sla import CLOCK_LABELS
+from ossdesk.domain.sla import CLOCK_LABELS, PauseReason
 from ossdesk.tickets.models import Ticket, TicketClock
 from ossdesk.tickets.sla import policy_for
 from ossdesk.tickets.web.presenters import duration_label, target_label
@@ -36,7 +36,7 @@ def first_response(ticket: Ticket, *, at: datetime | None = None) -> FirstRespon
     return FirstResponse(
         response_promise(target, policy.coverage, policy.business.weekly, policy.business.tz),
         clock.due_at if clock is not None and running else None,
-        clock.pause_reason if clock is not None and clock.state == "paused" else "",
+        PauseReason.label_of(clock.pause_reason) if clock is not None and clock.state == "paused" else "",
     )
 
 

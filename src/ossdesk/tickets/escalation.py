@@ -25,13 +25,21 @@ from ossdesk.tickets.models import OPEN_STATUSES, SlaNotice, Ticket, TicketEvent
 from ossdesk.tickets.sla import check_schedule, sync_clocks, whole_seconds
 
 SWEEPER = Actor.system("sla")
-# Escalation levels: 1 = a clock passed 75% (team lead told), 2 = breached (account manager told).
-LEVEL_FOR = {"warn50": 0, "warn75": 1, "warn90": 1, "breach": 2}
+# Escalation levels: 1 = a clock passed a warning at 75% or more (team lead told), 2 = breached (account
+# manager told). Warnings below it tell the assignee only.
+TEAM_LEAD_FROM = 75
+
+
+def escalation_level(level: str) -> int:
+    """The escalation a notice level ("warn50", "warn75" ..., "breach") brings the ticket to."""
+    if level == "breach":
+        return 2
+    return 1 if int(level.removeprefix("warn")) >= TEAM_LEAD_FROM else 0
 
 
 def _recipients(ticket: Ticket, level: str) -> list[User]:
     people: list[User | None] = [ticket.assignee]
-    if level in {"warn75", "warn90", "breach"} and ticket.team is not None:
+    if escalation_level(level) >= 1 and ticket.team is not None:
         people.append(ticket.team.lead)
     if level == "breach":
         people.append(ticket.organization.account_manager)
@@ -71,7 +79,7 @@ def _announce(ticket: Ticket, state: ClockState, level: str, now: datetime, *, q
             recipient=person, kind=f"sla.{level}", subject=text, url=f"/tickets/{ticket.pk}/"
         )
     _webhook(ticket, state, level)
-    new_level = LEVEL_FOR[level]
+    new_level = escalation_level(level)
     if new_level > ticket.escalation_level:
         ticket.escalation_level = new_level
         Ticket.objects.filter(pk=ticket.pk).update(escalation_level=new_level)
@@ -93,8 +101,9 @@ def _webhook(ticket: Ticket, state: ClockState, level: str) -> None:
         emit("sla.warning", {**data, "level": level}, organization_id=ticket.organization_id)
 
 
-def levels_for(state: ClockState, warnings: tuple[float, ...] = (0.5, 0.75, 0.9)) -> list[str]:
-    levels = [f"warn{round(level * 100)}" for level in state.warnings_crossed(warnings)]
+def levels_for(state: ClockState) -> list[str]:
+    """The notice levels a clock has reached: the warnings its policy sets for it, then the breach."""
+    levels = [f"warn{round(level * 100)}" for level in state.warnings_crossed()]
     if state.breached:
         levels.append("breach")
     return levels

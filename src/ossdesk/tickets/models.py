@@ -292,6 +292,7 @@ class TicketClock(models.Model):
     breached = models.BooleanField(default=False)
     cycle = models.PositiveIntegerField(default=0)
     breaches = models.PositiveIntegerField(default=0)
+    # A code of ossdesk.domain.sla.PauseReason ("waiting_on_customer"), whose label is what pages show.
     pause_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:

@@ -15,15 +15,26 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from ossdesk.config.queue import schedule_by_name
 from ossdesk.customers.models import Contact, Organization
 from ossdesk.domain.calendar import BusinessCalendar
-from ossdesk.domain.entitlements import Entitlements, TargetDuration
-from ossdesk.domain.sla import CLOCK_NAMES, ClockState, Event, SlaPolicy, evaluate, next_deadline
+from ossdesk.domain.entitlements import Entitlements
+from ossdesk.domain.sla import (
+    CLOCK_NAMES,
+    ClockState,
+    Event,
+    SlaPolicy,
+    clock_targets,
+    evaluate,
+    next_deadline,
+)
 from ossdesk.memo import memoized
 from ossdesk.plans.selectors import entitlements_for
 from ossdesk.tickets.models import ExtraHoliday, Ticket, TicketClock, TicketEvent, queue_key
 
 HOLIDAY_YEARS_BACK, HOLIDAY_YEARS_AHEAD = 1, 3
+# The task that checks a ticket at an instant, queued by name: the task doors import this module.
+CHECK_TASK = "ossdesk.tickets.tasks.ticket_check_task"
 STATE_RANK = {"breached": 4, "running": 3, "paused": 2, "met": 1, "idle": 0, "none": 0}
 
 
@@ -91,15 +102,8 @@ def policy_for(
     severity = terms.severity(ticket.severity)
     if not severity.allowed:
         return None
-    targets: dict[str, TargetDuration | None] = {
-        "first_response": severity.first_response,
-        "next_response": severity.first_response,
-        "update_cadence": severity.update_cadence,
-        "workaround": severity.workaround,
-        "resolution": severity.resolution,
-    }
     return SlaPolicy(
-        targets=targets,
+        targets=clock_targets(severity.target),
         coverage=severity.coverage,
         business=business_calendar(ticket.organization, entitlements, at),
         requires_reachable_contact=ticket.severity == "S1" and severity.coverage == "24x7",
@@ -187,7 +191,7 @@ def sync_clocks(
             "breached": state.breached,
             "cycle": state.cycle,
             "breaches": state.breaches,
-            "pause_reason": state.pause_reason or "",
+            "pause_reason": state.pause.value if state.pause is not None else "",  # its code
         }
         row = existing.pop(name, None)
         if row is None:
@@ -226,10 +230,8 @@ def check_schedule(ticket_id: int, at: datetime) -> None:
     unique rows) and the check of the new instant is queued by the change itself; the minute's sweep
     remains the backstop for a lost task, or for a queue that cannot be reached: `robust` logs that
     failure instead of failing a request whose change is already committed."""
-    from ossdesk.tickets.tasks import ticket_check_task  # tasks are the doors onto this module
-
     transaction.on_commit(
-        lambda: ticket_check_task.schedule((ticket_id, at.isoformat()), eta=at), robust=True
+        lambda: schedule_by_name(CHECK_TASK, (ticket_id, at.isoformat()), eta=at), robust=True
     )
 
 
@@ -241,7 +243,7 @@ def next_check(states: dict[str, ClockState], policy: SlaPolicy, now: datetime) 
             continue
         total = state.elapsed + state.remaining
         calendar = policy.calendar_for(state.target)
-        for level in (*policy.warnings, 1.0):
+        for level in (*state.warnings, 1.0):
             threshold = total * level
             if threshold > state.elapsed:
                 instants.append(next_whole_second(calendar.add(now, threshold - state.elapsed)))
@@ -249,7 +251,10 @@ def next_check(states: dict[str, ClockState], policy: SlaPolicy, now: datetime) 
         else:
             if state.due_at is not None:  # used up, due at the next opening: come back then
                 instants.append(state.due_at)
-    if any(s.state == "paused" and s.pause_reason and "24/7" in s.pause_reason for s in states.values()):
+    # A pause that the calendar ends (at the next business opening) is looked at again every 15 minutes.
+    if any(
+        s.state == "paused" and s.pause is not None and s.pause.ends_by_the_calendar for s in states.values()
+    ):
         instants.append(now + timedelta(minutes=15))
     return min(instants) if instants else None
 

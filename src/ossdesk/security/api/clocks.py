@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ossdesk.domain.sla import State
 from ossdesk.security.models import Finding
 
 STOPPED = {Finding.Status.FIXED, Finding.Status.NOT_AFFECTED}
@@ -23,6 +24,7 @@ def remediation_clock(finding: Finding, now: datetime) -> dict[str, Any]:
     elapsed = max(0, int((end - started).total_seconds()))
     remaining = int((due - end).total_seconds()) if due is not None else None
     breached = due is not None and end > due
+    state: State  # the states of ticket clocks (ossdesk.domain.sla), so one template shows both
     if due is None:
         state = "idle"
     elif stopped_at is not None:

@@ -9,7 +9,8 @@ from typing import Any
 
 from ossdesk.accounts.actor import shown_name
 from ossdesk.domain.entitlements import SEVERITY_DEFINITIONS, Terms
-from ossdesk.domain.entitlements import TargetDuration as Target
+from ossdesk.domain.sla import CLOCK_LABELS
+from ossdesk.domain.sla import TargetDuration as Target
 from ossdesk.doors.presenters import COVERAGE_LABELS
 from ossdesk.tickets.models import SYSTEM_CHANNELS, Channel, Message, Status, Ticket, TicketEvent
 
@@ -26,13 +27,6 @@ CHANNEL_PHRASES = {
         channel.value: f"by {channel.label}"
         for channel in (Channel.SYSTEM, Channel.SECURITY, Channel.MONITORING)
     },
-}
-CLOCK_LABELS = {
-    "first_response": "First response",
-    "next_response": "Next response",
-    "update_cadence": "Update",
-    "workaround": "Workaround",
-    "resolution": "Resolution",
 }
 
 
@@ -149,7 +143,8 @@ def severity_choice_label(severity: str, terms: Terms) -> str:
     item = terms.severity(severity)
     if not terms.sla or not item.allowed:
         return text
-    first = item.first_response.label() if item.first_response else "no first-response target"
+    target = item.target("first_response")
+    first = target.label() if target else "no first-response target"
     return f"{text} — first response {first}, {COVERAGE_LABELS[item.coverage]}"
 
 
