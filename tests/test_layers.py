@@ -18,6 +18,8 @@ Decided here:
   includes every door by string) and `config.wsgi` are mapped to the root layer, with `web`.
 - The parts of `web/` every app's doors share today (the API base, viewsets, ids, schema, presenters)
   are mapped to the `doors` layer until they move to `ossdesk/doors/`; `web/` proper is the root.
+- `hooks` (ossdesk/hooks.py) is kernel infrastructure: a lower app that must move a higher one's data
+  declares a hook in its `hooks.py` and calls it; the higher app subscribes in its AppConfig.ready().
 - Only imports of ossdesk's own modules count; a third-party library imported inside a function (an
   optional or slow one: cvss, spdx-tools, rich) is not a question of layers.
 - The CLI, the demo seeders and migrations import inside functions on purpose (Django must be set up
@@ -48,7 +50,7 @@ ROOT = "ossdesk"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("domain", ("domain", "ossdesk")),  # "ossdesk": the package's __init__, only the version
     ("kernel: configuration", ("config",)),
-    ("kernel: infrastructure", ("database", "memo", "crypto")),
+    ("kernel: infrastructure", ("database", "memo", "crypto", "hooks")),
     ("kernel: accounts", ("accounts",)),
     ("kernel: audit", ("audit",)),
     ("doors", ("doors",)),
@@ -88,20 +90,14 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("ossdesk.accounts.admin", "ossdesk.audit.services"): "the same for changes made in the admin",
     ("ossdesk.accounts.apps", "ossdesk.accounts.api.schema"): "AppConfig.ready registers the OpenAPI "
     "authentication extension: Django's hook for it, once every app is loaded",
-    ("ossdesk.crypto", "ossdesk.audit.services"): "secrets_rotate records the rotation; the encrypted "
-    "field types every model uses cannot load audit's models at import. TODO(issue 11): lead — "
-    "secrets_rotate belongs above audit, beside the other account services",
     # Lower apps that call a higher one back when their data changes
     ("ossdesk.customers.services", "ossdesk.plans.selectors"): "a customer's contact limits come from "
     "its plan's entitlements",
     ("ossdesk.customers.api", "ossdesk.plans"): "the customer API shows each organisation's plan",
     ("ossdesk.customers.web", "ossdesk.plans"): "the customer pages show each organisation's plan",
-    ("ossdesk.customers.services", "ossdesk.channels.services"): "a contact's address proof is mailed "
-    "in the same transaction. TODO(issue 11): lead — turn round with an event (notify) or a hook",
-    ("ossdesk.customers.services", "ossdesk.tickets.services"): "open S1 tickets' clocks follow the "
-    "customer's 24/7 reachability. TODO(issue 11): lead — turn round with an event or a hook",
-    ("ossdesk.plans.services", "ossdesk.tickets.tasks"): "changed terms recalculate open tickets' "
-    "deadlines once the transaction commits. TODO(issue 11): lead — turn round with an event or a hook",
+    ("ossdesk.tickets.apps", "ossdesk.tickets.hook_handlers"): "AppConfig.ready subscribes tickets to "
+    "the hooks of the apps below (ossdesk.hooks), once every app's models are loaded",
+    ("ossdesk.channels.apps", "ossdesk.channels.hook_handlers"): "the same for channels",
     ("ossdesk.channels.lmtp", "ossdesk.channels.intake"): "the LMTP server stays free of Django; only "
     "its two delivery hooks load intake, when mail arrives",
     ("ossdesk.security.scanner", "ossdesk.security"): "`ossdesk scan --db` runs without Django; the "
@@ -130,9 +126,7 @@ ALLOWED: dict[tuple[str, str], str] = {
 }
 
 # The same for imports under `if TYPE_CHECKING:` only (they never run, so they make no cycle).
-TYPE_ONLY: dict[tuple[str, str], str] = {
-    ("ossdesk.crypto", "ossdesk.accounts.actor"): "secrets_rotate takes the acting Actor",
-}
+TYPE_ONLY: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)
@@ -372,7 +366,7 @@ def test_the_reading_finds_imports_of_every_kind():
     """The reader itself: a module-top, a function and a TYPE_CHECKING import of known modules."""
     found = {(i.importer, i.imported, i.kind) for i in imports()}
     assert ("ossdesk.accounts.actor", "ossdesk.accounts.models", "top") in found
-    assert ("ossdesk.crypto", "ossdesk.accounts.actor", "type") in found
+    assert ("ossdesk.accounts.actor", "ossdesk.accounts.models", "type") in found
     assert any(i.kind == "function" and i.importer == "ossdesk.cli" for i in imports())
 
 

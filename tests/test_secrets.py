@@ -22,6 +22,7 @@ from ossdesk import crypto
 from ossdesk.accounts.actor import Actor, actor_for
 from ossdesk.accounts.models import Role
 from ossdesk.audit.models import AuditEntry
+from ossdesk.audit.secrets import RotationReport, secrets_rotate
 from ossdesk.channels import intake
 from ossdesk.channels.models import Mailbox
 from ossdesk.cli import main
@@ -190,7 +191,7 @@ def test_rotation_moves_every_secret_to_the_newest_key(settings: Any) -> None:
 
     settings.OSSDESK_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
     assert Mailbox.objects.get(pk=mailbox.pk).imap_password == "hunter2-imap"  # the old key still reads
-    report = crypto.secrets_rotate(actor=SYSTEM)
+    report = secrets_rotate(actor=SYSTEM)
     assert (report.rewritten, report.plain, report.current) == (4, 0, 0)  # three mailbox secrets, one webhook
     for model, pk, column in [
         (Mailbox, mailbox.pk, "imap_password"),
@@ -204,7 +205,7 @@ def test_rotation_moves_every_secret_to_the_newest_key(settings: Any) -> None:
     assert raw(Mailbox, mailbox.pk, "oauth_access_token") == ""
     entry = AuditEntry.objects.order_by("-seq").first()
     assert (entry.object_type, entry.after["rewritten"]) == ("secrets", 4)
-    assert crypto.secrets_rotate(actor=SYSTEM) == crypto.RotationReport(rewritten=0, plain=0, current=4)
+    assert secrets_rotate(actor=SYSTEM) == RotationReport(rewritten=0, plain=0, current=4)
 
     settings.OSSDESK_ENCRYPTION_KEYS = [NEW_KEY]
     assert Mailbox.objects.get(pk=mailbox.pk).oauth_client_secret == "client-secret-value"
@@ -226,14 +227,14 @@ def test_values_under_the_derived_key_stay_readable_once_keys_are_configured(set
     )
     settings.OSSDESK_ENCRYPTION_KEYS = [NEW_KEY]
     assert Mailbox.objects.get(pk=mailbox.pk).imap_password == "hunter2-imap"
-    assert crypto.secrets_rotate(actor=SYSTEM).rewritten == 4
+    assert secrets_rotate(actor=SYSTEM).rewritten == 4
     Fernet(NEW_KEY).decrypt(fernet_token(raw(Mailbox, mailbox.pk, "imap_password")))
 
 
 def test_rotation_encrypts_plain_values_too() -> None:
     mailbox = make_mailbox()
     raw_write(Mailbox, mailbox.pk, "imap_password", "legacy-plain")
-    report = crypto.secrets_rotate(actor=SYSTEM)
+    report = secrets_rotate(actor=SYSTEM)
     assert (report.rewritten, report.plain, report.current) == (1, 1, 3)
     assert "legacy-plain" not in raw(Mailbox, mailbox.pk, "imap_password")
     assert Mailbox.objects.get(pk=mailbox.pk).imap_password == "legacy-plain"

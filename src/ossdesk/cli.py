@@ -131,7 +131,8 @@ def cmd_secrets_rotate(args: argparse.Namespace) -> int:
     from django.db import DatabaseError
 
     from ossdesk.accounts.actor import Actor
-    from ossdesk.crypto import SecretUnreadable, secrets_rotate
+    from ossdesk.audit.secrets import secrets_rotate
+    from ossdesk.crypto import SecretUnreadable
 
     try:
         report = secrets_rotate(actor=Actor.system("cli"))

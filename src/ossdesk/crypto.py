@@ -1,10 +1,11 @@
-"""Secrets at rest: the keys, the model field that encrypts with them, and re-encryption after a key change.
+"""Secrets at rest: the keys, the model field that encrypts with them, and rewriting stored values.
 
 A secret column holds `enc1:<Fernet token>`; the model attribute holds the plain value, so code reading
 `mailbox.imap_password` never sees the difference. The keys come from `OSSDESK_ENCRYPTION_KEYS` (Fernet
 keys, newest first: the first encrypts, every one decrypts); without it, from a key derived from Django's
 SECRET_KEY. The derived key always stays among the decrypting keys, so setting OSSDESK_ENCRYPTION_KEYS
-for the first time and running `ossdesk secrets rotate` moves every value over without a gap.
+for the first time and running `ossdesk secrets rotate` (ossdesk.audit.secrets) moves every value over
+without a gap.
 docs/decisions/0006-secrets-at-rest.md says why.
 """
 
@@ -14,19 +15,16 @@ import base64
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import FieldError
-from django.db import models, transaction
+from django.db import models
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact
-
-if TYPE_CHECKING:
-    from ossdesk.accounts.actor import Actor
 
 PREFIX = "enc1:"
 # Changing it changes the derived key, and every value encrypted with that key becomes unreadable.
@@ -145,7 +143,7 @@ class EncryptedTextField(models.TextField):
         return None
 
 
-# -- rewriting stored values (migrations, rotation) -------------------------------------------------
+# -- rewriting stored values (migrations, ossdesk.audit.secrets) ---------------------------------------
 
 
 def encrypted_field_names(model: type[models.Model]) -> list[str]:
@@ -200,58 +198,3 @@ def stored_values_decrypt(model: type[models.Model], names: list[str], *, using:
     return stored_values_rewrite(
         model, names, lambda pk, name, stored: decrypt(stored, what=f"{label}.{name} #{pk}"), using=using
     )
-
-
-@dataclass(frozen=True)
-class RotationReport:
-    rewritten: int  # now encrypted with the newest key
-    plain: int  # of those, values that were still plain text
-    current: int  # already encrypted with the newest key: left alone
-
-
-def secrets_rotate(*, actor: Actor) -> RotationReport:
-    """Re-encrypt every stored secret with the newest key, after a key was added to the front of
-    OSSDESK_ENCRYPTION_KEYS; once done the older keys can be removed. Idempotent; all or nothing: a
-    value no key decrypts raises SecretUnreadable and nothing is written."""
-    from django.apps import apps
-
-    from ossdesk.audit.services import audit_record
-
-    ring = keyring()
-    plain = current = 0
-
-    def rewrite(label: str) -> Callable[[Any, str, str], str | None]:
-        def one(pk: Any, name: str, stored: str) -> str | None:
-            nonlocal plain, current
-            if not is_encrypted(stored):
-                plain += 1
-                return encrypt(stored)
-            token = stored[len(PREFIX) :].encode("ascii")
-            try:
-                ring.newest.decrypt(token)
-            except InvalidToken:
-                pass
-            else:
-                current += 1
-                return None
-            decrypt(stored, what=f"{label}.{name} #{pk}")  # the clear error if no key can
-            return PREFIX + ring.every.rotate(token).decode("ascii")
-
-        return one
-
-    rewritten = 0
-    with transaction.atomic():
-        for model in apps.get_models():
-            names = encrypted_field_names(model)
-            if names:
-                rewritten += stored_values_rewrite(model, names, rewrite(model._meta.label))
-        if rewritten:
-            audit_record(
-                actor=actor,
-                action="action",
-                object_type="secrets",
-                object_id="rotate",
-                object_repr=f"{rewritten} secrets re-encrypted with the newest key",
-                after={"rewritten": rewritten, "plain": plain, "current": current},
-            )
-    return RotationReport(rewritten=rewritten, plain=plain, current=current)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -127,3 +128,39 @@ def test_a_deadline_that_comes_sooner_brings_its_check_forward(tickets):
     for ticket in Ticket.objects.all():
         sync_clocks(ticket)
     assert recalculated == _next_checks() != with_holiday  # as soon as a full evaluation says
+
+
+def test_changed_terms_recalculate_deadlines_once_the_change_commits(
+    tickets, customers, django_capture_on_commit_callbacks
+):
+    """plans tells tickets through its terms_changed hook (ossdesk.hooks): nothing is recalculated
+    inside the transaction, one recalculation is queued for its commit — for an agreement and a plan."""
+    from ossdesk.plans.services import agreement_create, plan_update
+
+    org = customers["acme"]["org"]
+    today = timezone.localdate()
+    before = _dues()
+    with django_capture_on_commit_callbacks() as callbacks:
+        agreement_create(
+            actor=SYSTEM,
+            organization=org,
+            reference="EA-C",
+            starts_on=today - timedelta(days=1),
+            ends_on=today + timedelta(days=30),
+            overrides={"severities": {"S2": {"first_response": "2bh"}}},
+        )
+    assert len(callbacks) == 1
+    assert _dues() == before
+    callbacks[0]()
+    after_agreement = _dues()
+    assert after_agreement != before
+
+    plan = customers["globex"]["org"].subscriptions.get().plan
+    terms = copy.deepcopy(plan.terms)
+    terms["severities"]["S3"]["first_response"] = "1bh"
+    with django_capture_on_commit_callbacks() as callbacks:
+        plan_update(actor=SYSTEM, plan=plan, terms=terms)
+    assert len(callbacks) == 1
+    assert _dues() == after_agreement
+    callbacks[0]()
+    assert _dues() != after_agreement

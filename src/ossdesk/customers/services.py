@@ -24,6 +24,7 @@ from ossdesk.accounts.access import (
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import Role, User
 from ossdesk.audit.services import audit_record, snapshot
+from ossdesk.customers.hooks import contact_proof_requested, reachability_changed
 from ossdesk.customers.models import Contact, Deployment, Framework, Organization
 from ossdesk.customers.proof import ProofLinkError, proof_claim, proof_token
 from ossdesk.customers.selectors import named_contact_count
@@ -222,7 +223,7 @@ def contact_create(
         organization_id=organization.pk,
     )
     if contact.reachable_24x7:
-        _reachability_changed(organization)
+        reachability_changed(organization=organization)
     if by_customer:
         _ask_for_proof(contact)
     return contact
@@ -230,9 +231,7 @@ def contact_create(
 
 def _ask_for_proof(contact: Contact) -> None:
     """Queue the mail with the link in the outbox, in the same transaction as the contact."""
-    from ossdesk.channels.services import contact_proof_mail_enqueue  # channels build on customers
-
-    contact_proof_mail_enqueue(contact=contact, token=proof_token(contact.pk, contact.email))
+    contact_proof_requested(contact=contact, token=proof_token(contact.pk, contact.email))
 
 
 @transaction.atomic
@@ -262,13 +261,6 @@ def contact_address_prove(*, token: str) -> Contact:
         organization_id=contact.organization_id,
     )
     return contact
-
-
-def _reachability_changed(organization: Organization) -> None:
-    """Open S1 tickets' clocks depend on a contact reachable 24/7 being on record."""
-    from ossdesk.tickets.services import organization_reachability_changed  # tickets build on customers
-
-    organization_reachability_changed(organization=organization)
 
 
 def _portal_user(*, email: str, name: str, password: str | None) -> User:
@@ -313,7 +305,7 @@ def contact_update(*, actor: Actor, contact: Contact, **changes: Any) -> Contact
         organization_id=contact.organization_id,
     )
     if before["reachable_24x7"] != contact.reachable_24x7 or before["is_active"] != contact.is_active:
-        _reachability_changed(contact.organization)
+        reachability_changed(organization=contact.organization)
     return contact
 
 
@@ -361,7 +353,7 @@ def contact_delete(*, actor: Actor, contact: Contact) -> None:
     organization, was_reachable = contact.organization, contact.reachable_24x7
     contact.delete()
     if was_reachable:
-        _reachability_changed(organization)
+        reachability_changed(organization=organization)
 
 
 # --- deployments ------------------------------------------------------------------------------------------

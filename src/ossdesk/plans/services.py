@@ -23,6 +23,7 @@ from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.customers.models import Organization
 from ossdesk.domain.entitlements import Terms, TermsError, check_deployments, validate_overrides
 from ossdesk.plans.defaults import DEFAULT_PLANS
+from ossdesk.plans.hooks import terms_changed
 from ossdesk.plans.models import Agreement, Plan, Subscription
 from ossdesk.plans.selectors import plan_ref, plan_refs
 from ossdesk.products.models import Product
@@ -78,10 +79,8 @@ def plan_update(*, actor: Actor, plan: Plan, **changes: Any) -> Plan:
     plan.save()
     audit_record(actor=actor, action="update", instance=plan, before=before, after=snapshot(plan))
     if before["terms"] != snapshot(plan)["terms"]:
-        from ossdesk.tickets.tasks import deadlines_recalculate_task
-
         organization_ids = sorted(set(plan.subscriptions.values_list("organization_id", flat=True)))
-        transaction.on_commit(lambda: deadlines_recalculate_task(organization_ids=organization_ids))
+        terms_changed(organization_ids=organization_ids)
     return plan
 
 
@@ -235,9 +234,7 @@ def agreement_create(
 
 def _contract_changed(organization_id: int) -> None:
     """Deadlines of the customer's open tickets follow the new terms, once this transaction commits."""
-    from ossdesk.tickets.tasks import deadlines_recalculate_task  # tickets build on plans
-
-    transaction.on_commit(lambda: deadlines_recalculate_task(organization_ids=[organization_id]))
+    terms_changed(organization_ids=[organization_id])
 
 
 @transaction.atomic
