@@ -29,10 +29,11 @@ from ossdesk.accounts.actor import Actor, actor_for
 from ossdesk.accounts.models import Notification, Role
 from ossdesk.audit.models import AuditEntry
 from ossdesk.security.models import Advisory, Finding, VendorAdvisory
+from ossdesk.security.payloads import advisory_payload, finding_payload
 from ossdesk.tickets.models import Ticket
+from ossdesk.tickets.payloads import ticket_payload
 from ossdesk.webhooks import policy, services, signing, transport
 from ossdesk.webhooks.models import Delivery, Endpoint, Event
-from ossdesk.webhooks.payloads import advisory_payload, finding_payload, ticket_payload
 from tests.factories import contact_with_login
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"

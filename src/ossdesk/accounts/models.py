@@ -66,10 +66,16 @@ class ApiToken(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notice to one person (SLA warnings, escalations, security notices)."""
+    """An in-app notice to one person (SLA warnings, escalations, security notices), written by
+    `ossdesk.notify.notify`; `ticket` is the ticket it is about, if any."""
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    # An ossdesk.notify.NotificationKind value (notify writes nothing else). Not the field's choices:
+    # rows from before the enumeration hold other values, and the API filters and shows plain strings.
     kind = models.CharField(max_length=40)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
     subject = models.CharField(max_length=300)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)

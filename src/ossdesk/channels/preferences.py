@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ossdesk.channels.models import Delivery, MailKind
+from ossdesk.notify import NotificationKind
 
 CUSTOMER_KINDS: tuple[MailKind, ...] = (
     MailKind.TICKET_CREATED,
@@ -30,17 +31,27 @@ def default_delivery(kind: str) -> Delivery:
     return Delivery.DIGEST if kind in LOW_PRIORITY else Delivery.IMMEDIATELY
 
 
+# The mail kind (and so the preference) each notice kind is mailed under.
+MAIL_KIND_OF: dict[NotificationKind, MailKind] = {
+    NotificationKind.TICKET_ASSIGNED: MailKind.TICKET_ASSIGNED,
+    NotificationKind.TICKET_CUSTOMER_REPLY: MailKind.TICKET_CUSTOMER_REPLY,
+    NotificationKind.SLA_WARNING: MailKind.SLA_WARNING,
+    NotificationKind.SLA_BREACH: MailKind.SLA_BREACH,
+    NotificationKind.SECURITY_NOTICE: MailKind.SECURITY_NOTICE,
+    NotificationKind.WEBHOOK_DISABLED: MailKind.OTHER,
+}
+
+
 def mail_kind_for(notification_kind: str) -> MailKind:
-    """The mail kind of an in-app notification kind (`sla.warn75`, `ticket.assigned`, ...)."""
+    """The mail kind of an in-app notification kind; rows written before the kinds were an
+    enumeration (`sla_warn...`, `advisory...`) keep the mail kind they had."""
+    if notification_kind in NotificationKind.values:
+        return MAIL_KIND_OF[NotificationKind(notification_kind)]
     kind = notification_kind.lower()
     if kind.startswith(("sla.warn", "sla_warn")):
         return MailKind.SLA_WARNING
     if kind in {"sla.breach", "sla_breach"}:
         return MailKind.SLA_BREACH
-    if kind == "ticket.assigned":
-        return MailKind.TICKET_ASSIGNED
-    if kind == "ticket.customer_reply":
-        return MailKind.TICKET_CUSTOMER_REPLY
     if kind.startswith("security"):
         return MailKind.SECURITY_NOTICE
     if kind.startswith("advisory"):

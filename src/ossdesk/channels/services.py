@@ -41,7 +41,6 @@ from ossdesk.channels.threading import (
     standalone_message_id,
     thread_headers,
     ticket_event_message_id,
-    ticket_id_from_url,
     ticket_message_id,
     ticket_notice_message_id,
     ticket_subject,
@@ -222,10 +221,9 @@ def notification_mail_enqueue(
     delivery = (preferences or PreferenceCache()).delivery(user, kind)
     if delivery == Delivery.OFF:
         return None
-    ticket_id = ticket_id_from_url(notification.url)
     ticket = (
-        Ticket.objects.select_related("organization", "assignee").filter(pk=ticket_id).first()
-        if ticket_id is not None
+        Ticket.objects.select_related("organization", "assignee").filter(pk=notification.ticket_id).first()
+        if notification.ticket_id is not None
         else None
     )
     if delivery == Delivery.DIGEST:

@@ -18,7 +18,6 @@ from django.conf import settings
 
 TOKEN_RE = re.compile(r"\[#(\d{1,18})\]")
 MESSAGE_ID_RE = re.compile(r"<ossdesk\.ticket\.(\d{1,18})(?:\.[A-Za-z0-9.-]*)?@[^>\s]+>")
-TICKET_URL_RE = re.compile(r"^/tickets/(\d{1,18})/")
 
 
 class HasPk(Protocol):
@@ -82,12 +81,6 @@ def ticket_id_from_message_ids(values: Iterable[str]) -> int | None:
         if match:
             return int(match.group(1))
     return None
-
-
-def ticket_id_from_url(url: str) -> int | None:
-    """The ticket an in-app notification links to (`/tickets/1234/`), or None."""
-    match = TICKET_URL_RE.match(url or "")
-    return int(match.group(1)) if match else None
 
 
 def thread_headers(root: str, previous: str | None, own: str) -> tuple[str, str]:

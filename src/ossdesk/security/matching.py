@@ -42,6 +42,8 @@ from ossdesk.security.models import (
     VexStatement,
     advisory_public_id,
 )
+from ossdesk.security.payloads import finding_payload
+from ossdesk.webhooks.services import emit, listening
 
 Key = tuple[int, int, str, str]  # deployment, advisory, ecosystem, name_key
 CHUNK = 500
@@ -531,9 +533,6 @@ def _apply(desired: dict[Key, _Hit], existing_qs: Any, *, now: datetime | None) 
 
 def _webhooks(opened: list[int], closed: list[int]) -> None:
     """finding.created and finding.closed for the endpoints that listen (checked once per run)."""
-    from ossdesk.webhooks.payloads import finding_payload  # webhooks build on security, not the reverse
-    from ossdesk.webhooks.services import emit, listening
-
     for event_type, ids in (("finding.created", opened), ("finding.closed", closed)):
         if not ids or not listening(event_type):
             continue

@@ -24,7 +24,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from ossdesk.accounts.actor import Actor, actor_for
-from ossdesk.accounts.models import Notification, Role, User
+from ossdesk.accounts.models import Role, User
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.customers.models import Contact, Deployment, Organization
 from ossdesk.domain import csaf, osv
@@ -40,6 +40,7 @@ from ossdesk.domain.inventory import (
     stream,
 )
 from ossdesk.domain.inventory import Component as InventoryComponent
+from ossdesk.notify import Event, NotificationKind, notify
 from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.security import matching
 from ossdesk.security.models import (
@@ -56,6 +57,8 @@ from ossdesk.security.models import (
     VendorAdvisory,
     VexStatement,
 )
+from ossdesk.security.payloads import advisory_payload
+from ossdesk.webhooks.services import emit, listening
 
 ANALYSTS = frozenset({Role.ADMIN, Role.SECURITY_ANALYST, "system"})
 BATCH = 500
@@ -1288,11 +1291,7 @@ def notices_send(finding_ids: Sequence[int]) -> int:
     organizations = Organization.objects.in_bulk({org for _, org in groups})
     advisories = Advisory.objects.only("id", "osv_id", "source", "summary").in_bulk({a for a, _ in groups})
     recipients = _recipients(organizations)
-    notifications: list[Notification] = []
     # An advisory reaching a customer is an advisory.published event for that customer's endpoints.
-    from ossdesk.webhooks.payloads import advisory_payload  # webhooks build on security
-    from ossdesk.webhooks.services import emit, listening
-
     advisory_listened = listening("advisory.published")
     advisories_full = (
         Advisory.objects.defer("record", "details").in_bulk({a for a, _ in groups})
@@ -1325,25 +1324,22 @@ def notices_send(finding_ids: Sequence[int]) -> int:
         subject = f"{advisory.public_id} ({severity}) affects {', '.join(deployments[:3])}" + (
             f" and {len(deployments) - 3} more" if len(deployments) > 3 else ""
         )
-        notifications += [
-            Notification(
-                recipient=user,
-                kind="security_notice",
-                subject=subject[:200],
-                body=advisory.summary,
-                url=f"/security/notices/{notice.pk}/",
-            )
-            for user in recipients.get(org_id, ())
-        ]
-        if advisory_listened:
-            emit("advisory.published", advisory_payload(advisories_full[advisory_id]), organization_id=org_id)
+        notify(
+            kind=NotificationKind.SECURITY_NOTICE,
+            recipients=recipients.get(org_id, ()),
+            subject=subject[:200],
+            body=advisory.summary,
+            url=f"/security/notices/{notice.pk}/",
+            event=Event("advisory.published", advisory_payload(advisories_full[advisory_id]), org_id)
+            if advisory_listened
+            else None,
+        )
         if severity == "critical" and notice.ticket_id is None:
             _security_ticket(
                 notice, organization, advisory, [f for f in findings if f.severity == "critical"]
             )
         notice.save()
         count += 1
-    Notification.objects.bulk_create(notifications, batch_size=1000)
     return count
 
 
@@ -1612,9 +1608,6 @@ def vendor_advisory_publish(*, actor: Actor, advisory: VendorAdvisory) -> tuple[
         {"date": now.isoformat(), "summary": "Initial version." if advisory.revision == 1 else "Updated."},
     ]
     report, result = _vendor_release(advisory, now)
-    from ossdesk.webhooks.payloads import advisory_payload  # webhooks build on security
-    from ossdesk.webhooks.services import emit
-
     emit("advisory.published", advisory_payload(advisory), organization_id=None)
     audit_record(
         actor=actor,

@@ -17,12 +17,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ossdesk.accounts.actor import Actor
-from ossdesk.accounts.models import Notification, User
+from ossdesk.accounts.models import User
 from ossdesk.domain.sla import ClockState
 from ossdesk.memo import memo_scope
+from ossdesk.notify import Event, NotificationKind, notify
 from ossdesk.plans.selectors import entitlements_for
 from ossdesk.tickets.models import OPEN_STATUSES, SlaNotice, Ticket, TicketEvent
+from ossdesk.tickets.payloads import ticket_payload
 from ossdesk.tickets.sla import check_schedule, sync_clocks, whole_seconds
+from ossdesk.webhooks.policy import wire_time
 
 SWEEPER = Actor.system("sla")
 # Escalation levels: 1 = a clock passed a warning at 75% or more (team lead told), 2 = breached (account
@@ -74,11 +77,14 @@ def _announce(ticket: Ticket, state: ClockState, level: str, now: datetime, *, q
         actor_label=SWEEPER.label,
         data={"clock": state.name, "cycle": state.cycle},
     )
-    for person in _recipients(ticket, level):
-        Notification.objects.create(
-            recipient=person, kind=f"sla.{level}", subject=text, url=f"/tickets/{ticket.pk}/"
-        )
-    _webhook(ticket, state, level)
+    notify(
+        kind=NotificationKind.SLA_BREACH if level == "breach" else NotificationKind.SLA_WARNING,
+        recipients=_recipients(ticket, level),
+        subject=text,
+        ticket=ticket,
+        url=f"/tickets/{ticket.pk}/",
+        event=_webhook_event(ticket, state, level),
+    )
     new_level = escalation_level(level)
     if new_level > ticket.escalation_level:
         ticket.escalation_level = new_level
@@ -89,16 +95,15 @@ def _announce(ticket: Ticket, state: ClockState, level: str, now: datetime, *, q
     return True
 
 
-def _webhook(ticket: Ticket, state: ClockState, level: str) -> None:
-    from ossdesk.webhooks.payloads import ticket_payload  # webhooks build on tickets, not the reverse
-    from ossdesk.webhooks.services import emit
-
-    due = state.due_at.isoformat().replace("+00:00", "Z") if state.due_at else None
-    data: dict[str, Any] = {"ticket": ticket_payload(ticket), "clock": state.name, "due_at": due}
+def _webhook_event(ticket: Ticket, state: ClockState, level: str) -> Event:
+    data: dict[str, Any] = {
+        "ticket": ticket_payload(ticket),
+        "clock": state.name,
+        "due_at": wire_time(state.due_at),
+    }
     if level == "breach":
-        emit("sla.breached", data, organization_id=ticket.organization_id)
-    else:
-        emit("sla.warning", {**data, "level": level}, organization_id=ticket.organization_id)
+        return Event("sla.breached", data, ticket.organization_id)
+    return Event("sla.warning", {**data, "level": level}, ticket.organization_id)
 
 
 def levels_for(state: ClockState) -> list[str]:

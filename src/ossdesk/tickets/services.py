@@ -21,10 +21,11 @@ from django.utils import timezone
 
 from ossdesk.accounts.access import can_manage_catalogue, require
 from ossdesk.accounts.actor import Actor
-from ossdesk.accounts.models import Notification, Role, User
+from ossdesk.accounts.models import Role, User
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.customers.models import Contact, Deployment, Organization
 from ossdesk.domain.entitlements import EntitlementDenied, check_channel, check_severity
+from ossdesk.notify import NotificationKind, notify
 from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.products.models import Product, ProductVersion
 from ossdesk.tickets import routing
@@ -47,8 +48,10 @@ from ossdesk.tickets.models import (
     TicketEvent,
     TimeEntry,
 )
+from ossdesk.tickets.payloads import ticket_payload
 from ossdesk.tickets.selectors import QueueFilter
 from ossdesk.tickets.sla import reachability_value, whole_seconds
+from ossdesk.webhooks.services import emit
 
 ATTACHMENT_MAX_BYTES: int = settings.OSSDESK_ATTACHMENT_MAX_BYTES
 BLOCKED_EXTENSIONS = frozenset(
@@ -132,15 +135,12 @@ def _event(
     )
 
 
-def _notify(users: Iterable[User | None], kind: str, subject: str, ticket: Ticket, body: str = "") -> None:
-    seen = set()
-    for user in users:
-        if user is None or user.pk in seen or not user.is_active:
-            continue
-        seen.add(user.pk)
-        Notification.objects.create(
-            recipient=user, kind=kind, subject=subject, body=body, url=f"/tickets/{ticket.pk}/"
-        )
+def _notify(
+    users: Iterable[User | None], kind: NotificationKind, subject: str, ticket: Ticket, body: str = ""
+) -> None:
+    notify(
+        kind=kind, recipients=users, subject=subject, body=body, ticket=ticket, url=f"/tickets/{ticket.pk}/"
+    )
 
 
 def check_attachment(upload: Upload) -> str:
@@ -366,7 +366,12 @@ def _assigned(ticket: Ticket, actor: Actor) -> TicketEvent:
             "assignee_name": str(assignee) if assignee else None,
         },
     )
-    _notify([assignee], "ticket.assigned", f"#{ticket.pk} assigned to you: {ticket.subject}", ticket)
+    _notify(
+        [assignee],
+        NotificationKind.TICKET_ASSIGNED,
+        f"#{ticket.pk} assigned to you: {ticket.subject}",
+        ticket,
+    )
     return event
 
 
@@ -390,9 +395,6 @@ def _audit_update(actor: Actor, ticket: Ticket, before: dict[str, Any]) -> None:
 
 def _webhook(event_type: str, ticket: Ticket, *, flat: bool = False, **extra: Any) -> None:
     """Tell the webhooks that subscribe (docs/webhooks.md gives each event's data)."""
-    from ossdesk.webhooks.payloads import ticket_payload  # webhooks build on tickets, not the reverse
-    from ossdesk.webhooks.services import emit
-
     payload = ticket_payload(ticket)
     data = {**payload, **extra} if flat or not extra else {"ticket": payload, **extra}
     emit(event_type, data, organization_id=ticket.organization_id)
@@ -449,7 +451,7 @@ def ticket_reply(
             _touch(ticket, status=Status.OPEN, solved_at=None)
         _notify(
             [ticket.assignee],
-            "ticket.customer_reply",
+            NotificationKind.TICKET_CUSTOMER_REPLY,
             f"#{ticket.pk} customer replied: {ticket.subject}",
             ticket,
             body[:500],

@@ -4,7 +4,7 @@ and when to try again. No ORM, tested without a database."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 EVENT_TYPES = (
     "ticket.created",
@@ -55,3 +55,8 @@ def retry_delay(attempt: int) -> timedelta:
     if attempt < 1:
         raise ValueError("attempts count from 1")
     return min(FIRST_DELAY * 2 ** min(attempt - 1, 16), MAX_DELAY)
+
+
+def wire_time(value: datetime | None) -> str | None:
+    """A time as payloads carry it: ISO 8601 in UTC with a `Z`, or None."""
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None

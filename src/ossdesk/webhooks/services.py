@@ -23,10 +23,12 @@ from django.utils import timezone
 
 from ossdesk.accounts.access import can_manage_webhooks, require
 from ossdesk.accounts.actor import Actor
-from ossdesk.accounts.models import Notification, Role, User
+from ossdesk.accounts.models import Role, User
 from ossdesk.audit.services import audit_record, snapshot
+from ossdesk.config.enqueue import enqueue
 from ossdesk.customers.models import Contact, Organization
 from ossdesk.memo import memoized
+from ossdesk.notify import Notice, NotificationKind, notify
 from ossdesk.webhooks import policy, signing, transport
 from ossdesk.webhooks.models import Delivery, Endpoint, Event
 
@@ -36,6 +38,7 @@ NOT_AUDITED = frozenset({"secret", "updated_at", "created_at"})
 LEASE = timedelta(seconds=60)
 USER_AGENT = "ossdesk-webhooks/1"
 SWEEPER = Actor.system("webhooks")
+SEND_TASK = "ossdesk.webhooks.tasks.deliveries_send_task"
 
 
 # -- settings and gates -------------------------------------------------------------------------------
@@ -283,10 +286,14 @@ def emit(
     return event
 
 
-def _enqueue_on_commit(delivery_ids: list[int]) -> None:
-    from ossdesk.webhooks.tasks import deliveries_send_task
+def notice_emit(notice: Notice) -> None:
+    """The webhooks channel of `ossdesk.notify`: emit the event a notice comes with, if any."""
+    if notice.event is not None:
+        emit(notice.event.type, notice.event.data, organization_id=notice.event.organization_id)
 
-    transaction.on_commit(lambda: deliveries_send_task(delivery_ids))
+
+def _enqueue_on_commit(delivery_ids: list[int]) -> None:
+    transaction.on_commit(lambda: enqueue(SEND_TASK, delivery_ids))
 
 
 # -- delivering ---------------------------------------------------------------------------------------
@@ -397,16 +404,13 @@ def _disable(endpoint: Endpoint, *, now: datetime, last_error: str) -> None:
         after=_audit_snapshot(endpoint),
         organization_id=endpoint.organization_id,
     )
-    Notification.objects.bulk_create(
-        Notification(
-            recipient=user,
-            kind="webhook_disabled",
-            subject=f"Webhook endpoint disabled: {endpoint.url}"[:300],
-            body=f"{endpoint.disabled_reason}\nPending deliveries wait; switch the endpoint back on "
-            "to send them, or redeliver from its delivery log.",
-            url=f"/api/webhooks/endpoints/{endpoint.pk}/",
-        )
-        for user in _owners(endpoint)
+    notify(
+        kind=NotificationKind.WEBHOOK_DISABLED,
+        recipients=_owners(endpoint),
+        subject=f"Webhook endpoint disabled: {endpoint.url}"[:300],
+        body=f"{endpoint.disabled_reason}\nPending deliveries wait; switch the endpoint back on "
+        "to send them, or redeliver from its delivery log.",
+        url=f"/api/webhooks/endpoints/{endpoint.pk}/",
     )
 
 

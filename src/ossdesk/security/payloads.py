@@ -1,41 +1,16 @@
-"""The `data` of webhook events, built from the objects they are about.
+"""The `data` of finding.* and advisory.published webhook events, built from the objects they are about.
 
 A payload carries what a receiver needs to act and to fetch more through the API (ids and paths),
-and nothing a customer may not see: no internal notes, no time entries, no staff-only fields.
-Shapes are documented in docs/webhooks.md; add fields, never rename or remove them.
+and nothing a customer may not see. Shapes are documented in docs/webhooks.md; add fields, never
+rename or remove them.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from ossdesk.security.models import Advisory, Finding, VendorAdvisory
-from ossdesk.tickets.models import Ticket
-
-
-def _at(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
-
-
-def ticket_payload(ticket: Ticket) -> dict[str, Any]:
-    """For ticket.* events, and as `ticket` inside sla.* events."""
-    return {
-        "id": ticket.pk,
-        "organization": ticket.organization_id,
-        "subject": ticket.subject,
-        "severity": ticket.severity,
-        "status": ticket.status,
-        "channel": ticket.channel,
-        "product": ticket.product_id,
-        "deployment": ticket.deployment_id,
-        "opened_at": _at(ticket.opened_at),
-        "updated_at": _at(ticket.updated_at),
-        "solved_at": _at(ticket.solved_at),
-        "sla_state": ticket.sla_state,
-        "next_due_at": _at(ticket.next_due_at),
-        "api_url": f"/api/tickets/{ticket.pk}/",
-    }
+from ossdesk.webhooks.policy import wire_time
 
 
 def finding_payload(finding: Finding) -> dict[str, Any]:
@@ -53,9 +28,9 @@ def finding_payload(finding: Finding) -> dict[str, Any]:
         "fixed_versions": list(finding.fixed_versions or []),
         "status": finding.status,
         "severity": finding.severity,
-        "detected_at": _at(finding.detected_at),
-        "due_at": _at(finding.due_at),
-        "resolved_at": _at(finding.resolved_at),
+        "detected_at": wire_time(finding.detected_at),
+        "due_at": wire_time(finding.due_at),
+        "resolved_at": wire_time(finding.resolved_at),
         "api_url": f"/api/findings/{finding.pk}/",
     }
 
@@ -81,7 +56,7 @@ def advisory_payload(advisory: VendorAdvisory | Advisory) -> dict[str, Any]:
             "cves": list(advisory.cves or []),
             "aliases": list(advisory.aliases or []),
             "revision": advisory.revision,
-            "published_at": _at(advisory.published_at),
+            "published_at": wire_time(advisory.published_at),
             "api_url": f"/api/vendor-advisories/{advisory.tracking_id}/",
         }
     return {
@@ -94,6 +69,6 @@ def advisory_payload(advisory: VendorAdvisory | Advisory) -> dict[str, Any]:
         "severity": advisory.severity,
         "cvss_score": advisory.cvss_score,
         "kev": advisory.kev,
-        "published_at": _at(advisory.published),
+        "published_at": wire_time(advisory.published),
         "api_url": f"/api/advisories/{advisory.osv_id}/",
     }
