@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import FieldError
 from django.db import models, transaction
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact
 
@@ -115,7 +116,7 @@ def _label(field: Any) -> str:
     return f"{model._meta.label}.{field.name}" if model is not None else str(field.name)
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(models.TextField[str | Combinable, str]):
     """Text that is a secret: Fernet-encrypted in the column (`enc1:<token>`), plain on the model.
 
     Encryption happens in `get_db_prep_value`, so `save()`, `QuerySet.update()` and `bulk_update()` all
