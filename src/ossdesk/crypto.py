@@ -22,11 +22,12 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import FieldError
 from django.db import models, transaction
-from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact
 
 if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
+
     from ossdesk.accounts.actor import Actor
 
 PREFIX = "enc1:"
@@ -116,7 +117,13 @@ def _label(field: Any) -> str:
     return f"{model._meta.label}.{field.name}" if model is not None else str(field.name)
 
 
-class EncryptedTextField(models.TextField[str | Combinable, str]):
+if TYPE_CHECKING:
+    _TextField = models.TextField[str | Combinable, str]
+else:  # `ossdesk secrets key` imports this module before the settings make Django's fields subscriptable
+    _TextField = models.TextField
+
+
+class EncryptedTextField(_TextField):
     """Text that is a secret: Fernet-encrypted in the column (`enc1:<token>`), plain on the model.
 
     Encryption happens in `get_db_prep_value`, so `save()`, `QuerySet.update()` and `bulk_update()` all
