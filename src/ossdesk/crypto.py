@@ -15,7 +15,7 @@ import base64
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -25,6 +25,9 @@ from django.core.exceptions import FieldError
 from django.db import models
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact
+
+if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
 
 PREFIX = "enc1:"
 # Changing it changes the derived key, and every value encrypted with that key becomes unreadable.
@@ -113,7 +116,13 @@ def _label(field: Any) -> str:
     return f"{model._meta.label}.{field.name}" if model is not None else str(field.name)
 
 
-class EncryptedTextField(models.TextField):
+if TYPE_CHECKING:
+    _TextField = models.TextField[str | Combinable, str]
+else:  # `ossdesk secrets key` imports this module before the settings make Django's fields subscriptable
+    _TextField = models.TextField
+
+
+class EncryptedTextField(_TextField):
     """Text that is a secret: Fernet-encrypted in the column (`enc1:<token>`), plain on the model.
 
     Encryption happens in `get_db_prep_value`, so `save()`, `QuerySet.update()` and `bulk_update()` all

@@ -63,7 +63,7 @@ def test_in_app_rows_once_per_active_person_with_the_ticket(ticket: Ticket, staf
         (engineer.pk, ticket.pk, "#1 at 75%", "Hurry."),
         (admin.pk, ticket.pk, "#1 at 75%", "Hurry."),
     ]
-    assert NotificationKind(stored[0].kind).label == "SLA at 75%"
+    assert NotificationKind(stored[0].kind).label == "SLA warning"
 
 
 def test_without_a_ticket_the_reference_is_empty(staff: dict[str, User]) -> None:

@@ -13,7 +13,7 @@ PRIVATE = frozenset({"last_login"})
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ["username", "email", "role", "is_active"]
     list_filter = ["role", "is_active"]
     fieldsets = (*BaseUserAdmin.fieldsets, ("ossdesk", {"fields": ("role", "display_name")}))  # type: ignore[misc]
@@ -41,7 +41,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
     exclude = ["key_hash"]

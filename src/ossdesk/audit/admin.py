@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.db.models import Model
@@ -13,8 +13,10 @@ from django.http import HttpRequest
 from ossdesk.accounts.actor import Actor, actor_for
 from ossdesk.audit.models import AuditEntry
 
+_M = TypeVar("_M", bound=Model)
 
-class ServiceAdmin(admin.ModelAdmin):
+
+class ServiceAdmin(admin.ModelAdmin[_M]):
     """Admin saves and deletes go through the same services as every other door (and so are audited).
 
     `create_service(actor, **fields)`, `update_service(actor, instance, **changes)` and
@@ -29,7 +31,7 @@ class ServiceAdmin(admin.ModelAdmin):
     def _actor(self, request: HttpRequest) -> Actor:
         return actor_for(request.user)  # type: ignore[arg-type]
 
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[_M], change: bool) -> None:
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
         if change:
             assert self.update_service is not None
@@ -41,12 +43,12 @@ class ServiceAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
-        obj = super().get_object(request, object_id, from_field)
+        obj: Any = super().get_object(request, object_id, from_field)  # it carries `_original` to save_model
         if obj is not None:
             obj._original = type(obj).objects.get(pk=obj.pk)
         return obj
 
-    def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool) -> None:
+    def save_related(self, request: HttpRequest, form: ModelForm[_M], formsets: Any, change: bool) -> None:
         # Many-to-many fields were passed to the service with the other fields.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
@@ -61,7 +63,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     list_display = ["seq", "at", "actor_label", "action", "object_type", "object_repr"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_repr", "actor_label", "object_id"]

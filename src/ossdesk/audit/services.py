@@ -39,7 +39,8 @@ def snapshot(instance: models.Model, *, exclude: frozenset[str] = frozenset()) -
         for m2m in instance._meta.many_to_many:
             if m2m.name not in exclude:
                 data[m2m.name] = sorted(obj.pk for obj in getattr(instance, m2m.name).all())
-    return _json_safe(data)
+    safe: dict[str, Any] = _json_safe(data)
+    return safe
 
 
 def _json_safe(value: Any) -> Any:

@@ -31,7 +31,7 @@ class SecretField(forms.CharField):
         return bool(data)
 
 
-class MailboxForm(forms.ModelForm):
+class MailboxForm(forms.ModelForm[Mailbox]):
     oauth_token_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
     imap_password = SecretField(label="IMAP password")
     clear_imap_password = forms.BooleanField(required=False, label="Remove the stored password")
@@ -89,7 +89,7 @@ def _delete(actor: Any, obj: Mailbox) -> None:
 
 
 @admin.register(Mailbox)
-class MailboxAdmin(ServiceAdmin):
+class MailboxAdmin(ServiceAdmin[Mailbox]):
     form = MailboxForm
     list_display = ["name", "address", "product", "imap_host", "is_active", "last_polled_at", "last_error"]
     list_filter = ["is_active", "imap_auth"]

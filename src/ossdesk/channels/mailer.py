@@ -23,7 +23,8 @@ BACKOFF_CAP = timedelta(hours=6)
 
 def retry_delay(attempts: int) -> timedelta:
     """How long to wait after the n-th failed attempt: 1 min, 5 min, 25 min, 125 min, then 6 h."""
-    delay = BACKOFF_FIRST * BACKOFF_FACTOR ** max(attempts - 1, 0)
+    factor: int = BACKOFF_FACTOR ** max(attempts - 1, 0)  # typeshed: int ** int may be a float
+    delay = BACKOFF_FIRST * factor
     return min(delay, BACKOFF_CAP)
 
 

@@ -4,8 +4,6 @@ every minute and process each received message."""
 from __future__ import annotations
 
 from django.conf import settings
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from ossdesk.accounts.models import Notification
 from ossdesk.channels.intake import inbound_process, inbound_process_pending, mailboxes_poll_due
@@ -16,6 +14,7 @@ from ossdesk.channels.services import (
     outbox_send_due,
     ticket_mail_for_event,
 )
+from ossdesk.config.typed_tasks import crontab, db_periodic_task, db_task, lock_task
 from ossdesk.tickets.models import TicketEvent
 
 

@@ -10,6 +10,8 @@ import os
 import secrets
 from pathlib import Path
 
+import django_stubs_ext
+
 from ossdesk.config.env import (
     PRIVATE_DIRECTORY,
     PRIVATE_FILE,
@@ -25,6 +27,9 @@ from ossdesk.config.env import (
     redis_from_url,
     sqlite_database,
 )
+
+# Django's generic classes (ModelAdmin[Ticket], ModelForm[Ticket], ...) take type parameters at run time too.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()

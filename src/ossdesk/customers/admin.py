@@ -23,7 +23,7 @@ def _delete_org(actor: Any, obj: Organization) -> None:
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ServiceAdmin):
+class OrganizationAdmin(ServiceAdmin[Organization]):
     list_display = ["name", "country", "timezone", "account_manager"]
     search_fields = ["name", "slug"]
     list_filter = ["country"]
@@ -57,7 +57,7 @@ def _delete_contact(actor: Any, obj: Contact) -> None:
 
 
 @admin.register(Contact)
-class ContactAdmin(ServiceAdmin):
+class ContactAdmin(ServiceAdmin[Contact]):
     list_display = ["name", "email", "organization", "role", "is_named", "is_active"]
     search_fields = ["name", "email", "organization__name"]
     list_filter = ["role", "is_named", "is_active"]

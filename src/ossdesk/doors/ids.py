@@ -21,7 +21,8 @@ ID_MAX = 2**63 - 1
 class IdFilter(django_filters.NumberFilter):
     """Filter by the id of a related object (`?organization=12`)."""
 
-    field_class = forms.IntegerField
+    # The django-filter stub types NumberFilter.field_class as DecimalField only; any number field will do.
+    field_class = forms.IntegerField  # type: ignore[assignment]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", ID_MIN)

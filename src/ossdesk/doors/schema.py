@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, serializers
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[dict[str, Any]]):
     """Every API error: `detail` always; field messages, a refusal's code or a delay where they apply."""
 
     detail = serializers.CharField()
@@ -24,7 +24,7 @@ class ErrorSerializer(serializers.Serializer):
     )
     retry_after = serializers.IntegerField(required=False, help_text="Seconds to wait (429).")
 
-    def get_fields(self) -> dict[str, serializers.Field]:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         # `errors` names a Serializer attribute, so it cannot be declared on the class.
         fields = dict(super().get_fields())
         fields["errors"] = serializers.DictField(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Model
 from rest_framework import mixins, serializers, status, viewsets
@@ -12,18 +12,20 @@ from rest_framework.response import Response
 from ossdesk.accounts.actor import Actor
 from ossdesk.doors.actor import request_actor
 
+_M = TypeVar("_M", bound=Model)
 
-class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+
+class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[_M]):
     """List and retrieve from `get_queryset` (a selector); create/update/delete call `perform_*` services."""
 
-    output_serializer: type[serializers.Serializer]
-    input_serializer: type[serializers.Serializer] | None = None
+    output_serializer: type[serializers.Serializer[_M]]
+    input_serializer: type[serializers.Serializer[Any]] | None = None
 
     @property
     def actor(self) -> Actor:
         return request_actor(self.request)
 
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         if self.action in {"create", "update", "partial_update"} and self.input_serializer is not None:
             return self.input_serializer
         return self.output_serializer
@@ -70,17 +72,17 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         raise NotImplementedError
 
 
-class SelectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SelectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[_M]):
     """List and retrieve from a selector's queryset; writes are actions, each one service (no create,
     update or delete of its own, so the router offers none)."""
 
-    output_serializer: type[serializers.Serializer]
+    output_serializer: type[serializers.Serializer[_M]]
 
     @property
     def actor(self) -> Actor:
         return request_actor(self.request)
 
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         return self.output_serializer
 
     def _out(self, instance: Model) -> Response:

@@ -20,7 +20,7 @@ def _update_plan(actor: Any, obj: Plan, **changes: Any) -> Plan:
 
 
 @admin.register(Plan)
-class PlanAdmin(ServiceAdmin):
+class PlanAdmin(ServiceAdmin[Plan]):
     list_display = ["name", "code", "rank", "is_fallback"]
     fields = ["code", "name", "rank", "best_for", "is_fallback", "terms"]
     create_service = _create_plan
@@ -44,7 +44,7 @@ def _delete_sub(actor: Any, obj: Subscription) -> None:
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(ServiceAdmin):
+class SubscriptionAdmin(ServiceAdmin[Subscription]):
     list_display = ["organization", "plan", "starts_on", "ends_on", "deployments"]
     list_filter = ["plan"]
     fields = ["organization", "plan", "starts_on", "ends_on", "products", "deployments"]
@@ -68,7 +68,7 @@ def _delete_agreement(actor: Any, obj: Agreement) -> None:
 
 
 @admin.register(Agreement)
-class AgreementAdmin(ServiceAdmin):
+class AgreementAdmin(ServiceAdmin[Agreement]):
     list_display = ["reference", "organization", "starts_on", "ends_on", "account_manager"]
     fields = [
         "organization",

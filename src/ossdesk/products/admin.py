@@ -23,7 +23,7 @@ def _delete(actor: Any, obj: Product) -> None:
 
 
 @admin.register(Product)
-class ProductAdmin(ServiceAdmin):
+class ProductAdmin(ServiceAdmin[Product]):
     list_display = ["name", "ecosystem", "package_name"]
     search_fields = ["name"]
     fields = ["name", "slug", "ecosystem", "package_name", "homepage", "description"]
@@ -45,7 +45,7 @@ def _delete_version(actor: Any, obj: ProductVersion) -> None:
 
 
 @admin.register(ProductVersion)
-class ProductVersionAdmin(ServiceAdmin):
+class ProductVersionAdmin(ServiceAdmin[ProductVersion]):
     list_display = ["product", "version", "released_on", "end_of_support_on", "end_of_life_on"]
     list_filter = ["product"]
     fields = ["product", "version", "released_on", "end_of_support_on", "end_of_life_on"]

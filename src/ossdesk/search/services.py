@@ -97,7 +97,8 @@ def _upsert(kind: str, where: str, params: Sequence[Any] = ()) -> int:
     """Copy the source rows of `kind` matching `where` into the index; the number of documents written."""
     with connection.cursor() as cursor:
         cursor.execute(_upsert_sql(kind, where), list(params))
-        return max(cursor.rowcount, 0)
+        written: int = cursor.rowcount  # the DB-API cursor is untyped
+        return max(written, 0)
 
 
 def _when(value: datetime) -> Any:

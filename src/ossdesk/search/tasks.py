@@ -3,9 +3,7 @@ the purge of deleted tickets, messages and forum replies every hour."""
 
 from __future__ import annotations
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
-
+from ossdesk.config.typed_tasks import crontab, db_periodic_task, lock_task
 from ossdesk.search.services import search_purge, search_sweep
 
 

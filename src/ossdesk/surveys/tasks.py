@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
-
+from ossdesk.config.typed_tasks import crontab, db_periodic_task, lock_task
 from ossdesk.surveys.services import surveys_sweep
 
 

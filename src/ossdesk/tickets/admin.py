@@ -9,7 +9,7 @@ holidays go through `extra_holiday_add`, which also recomputes the affected dead
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
 from django.db.models import Model
@@ -39,7 +39,10 @@ def _actor(request: HttpRequest) -> Actor:
     return actor_for(request.user)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+_M = TypeVar("_M", bound=Model)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[_M]):
     """For records only services write."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -52,7 +55,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(admin.ModelAdmin[_M]):
     """Configuration edited here directly, with an audit entry per save and delete (after the
     many-to-many fields, so that the entry shows a team's members and products as saved).
 
@@ -97,7 +100,7 @@ class AuditedAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(admin.TabularInline[Message, Ticket]):
     model = Message
     fields = readonly_fields = ("created_at", "author_label", "is_public", "from_customer", "channel", "body")
     extra = 0
@@ -107,7 +110,7 @@ class MessageInline(admin.TabularInline):
         return False
 
 
-class EventInline(admin.TabularInline):
+class EventInline(admin.TabularInline[TicketEvent, Ticket]):
     model = TicketEvent
     fields = readonly_fields = ("at", "kind", "value", "actor_label", "data")
     extra = 0
@@ -118,7 +121,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(ReadOnlyAdmin):
+class TicketAdmin(ReadOnlyAdmin[Ticket]):
     list_display = [
         "id",
         "subject",
@@ -143,7 +146,7 @@ def _team_create(actor: Any, **fields: Any) -> Model:
 
 
 @admin.register(Team)
-class TeamAdmin(AuditedAdmin):
+class TeamAdmin(AuditedAdmin[Team]):
     list_display = ["name", "assignment", "is_default", "lead", "calendar"]
     filter_horizontal = ["products", "members"]
     fields = ["name", "products", "severities", "calendar", "lead", "members", "assignment", "is_default"]
@@ -162,18 +165,18 @@ def _calendar_create(actor: Any, **fields: Any) -> Model:
 
 
 @admin.register(Calendar)
-class CalendarAdmin(AuditedAdmin):
+class CalendarAdmin(AuditedAdmin[Calendar]):
     list_display = ["name", "timezone", "holidays_country", "holidays_subdiv"]
     create_service = _calendar_create
 
 
 @admin.register(Tag)
-class TagAdmin(AuditedAdmin):
+class TagAdmin(AuditedAdmin[Tag]):
     search_fields = ["name"]
 
 
 @admin.register(SavedView)
-class SavedViewAdmin(AuditedAdmin):
+class SavedViewAdmin(AuditedAdmin[SavedView]):
     list_display = ["name", "owner", "shared"]
     list_filter = ["shared"]
 
@@ -189,7 +192,7 @@ def _holiday_add(actor: Any, **fields: Any) -> Model:
 
 
 @admin.register(ExtraHoliday)
-class ExtraHolidayAdmin(ServiceAdmin):
+class ExtraHolidayAdmin(ServiceAdmin[ExtraHoliday]):
     list_display = ["date", "name", "country", "calendar"]
     list_filter = ["country", "calendar"]
     fields = ["date", "name", "country", "calendar"]
@@ -213,7 +216,7 @@ def _engagement_create(actor: Any, **fields: Any) -> Model:
 
 
 @admin.register(ConsultingEngagement)
-class ConsultingEngagementAdmin(ServiceAdmin):
+class ConsultingEngagementAdmin(ServiceAdmin[ConsultingEngagement]):
     list_display = ["title", "organization", "agreement", "is_open", "created_at"]
     fields = ["organization", "title", "description"]
     create_service = _engagement_create
@@ -226,7 +229,7 @@ class ConsultingEngagementAdmin(ServiceAdmin):
 
 
 @admin.register(TimeEntry)
-class TimeEntryAdmin(ReadOnlyAdmin):
+class TimeEntryAdmin(ReadOnlyAdmin[TimeEntry]):
     list_display = ["work_date", "user", "organization", "ticket", "minutes", "consulting", "note"]
     list_filter = ["consulting"]
     list_select_related = ["user", "organization", "ticket"]

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
-
+from ossdesk.config.typed_tasks import crontab, db_periodic_task, db_task
 from ossdesk.tickets.attachment_files import attachment_orphans_sweep
 from ossdesk.tickets.escalation import sla_sweep, ticket_check_due
 from ossdesk.tickets.recalculation import deadlines_recalculate

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.db import connection
-from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task
+from huey.contrib.djhuey import HUEY
 
+from ossdesk.config.typed_tasks import crontab, db_periodic_task
 from ossdesk.web.health import HEARTBEAT_KEY
 
 

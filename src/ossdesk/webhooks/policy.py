@@ -54,7 +54,8 @@ def retry_delay(attempt: int) -> timedelta:
     doubling, capped at an hour."""
     if attempt < 1:
         raise ValueError("attempts count from 1")
-    return min(FIRST_DELAY * 2 ** min(attempt - 1, 16), MAX_DELAY)
+    doublings: int = 2 ** min(attempt - 1, 16)  # typeshed: int ** int may be a float (negative powers)
+    return min(FIRST_DELAY * doublings, MAX_DELAY)
 
 
 def wire_time(value: datetime | None) -> str | None:

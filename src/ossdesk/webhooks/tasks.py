@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
-
+from ossdesk.config.typed_tasks import crontab, db_periodic_task, db_task
 from ossdesk.webhooks import services
 
 

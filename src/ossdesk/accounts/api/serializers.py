@@ -5,7 +5,7 @@ from rest_framework import serializers
 from ossdesk.accounts.models import ApiToken, User
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(serializers.ModelSerializer[User]):
     organization = serializers.SerializerMethodField()
     name = serializers.CharField(source="__str__", read_only=True)
 
@@ -18,7 +18,7 @@ class MeSerializer(serializers.ModelSerializer):
         return contact.organization_id if contact is not None else None
 
 
-class ApiTokenOutSerializer(serializers.ModelSerializer):
+class ApiTokenOutSerializer(serializers.ModelSerializer[ApiToken]):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
@@ -31,6 +31,6 @@ class ApiTokenCreatedSerializer(ApiTokenOutSerializer):
         fields = [*ApiTokenOutSerializer.Meta.fields, "key"]
 
 
-class ApiTokenInSerializer(serializers.Serializer):
+class ApiTokenInSerializer(serializers.Serializer[None]):
     name = serializers.CharField(max_length=100)
     expires_at = serializers.DateTimeField(required=False, allow_null=True)

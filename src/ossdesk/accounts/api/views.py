@@ -25,11 +25,16 @@ from ossdesk.doors.actor import request_actor
 @api_view(["GET"])
 def me(request: Request) -> Response:
     """Who the token or session belongs to."""
-    return Response(MeSerializer(request.user).data)
+    user = request.user
+    assert isinstance(user, User)  # IsAuthenticated, the default permission, lets only a signed-in user in
+    return Response(MeSerializer(user).data)
 
 
 class ApiTokenViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet[ApiToken],
 ):
     """Your own API tokens. Creating one shows its key once; deleting one revokes it."""
 

@@ -10,7 +10,7 @@ from ossdesk.channels.models import InboundMessage
 ASSIGNABLE = frozenset({InboundMessage.Status.HELD, InboundMessage.Status.REFUSED})
 
 
-class InboundOutSerializer(serializers.ModelSerializer):
+class InboundOutSerializer(serializers.ModelSerializer[InboundMessage]):
     """A received mail without its raw bytes; `actions` lists what staff may do with it now."""
 
     status_label = serializers.CharField(source="get_status_display", read_only=True)
@@ -55,7 +55,7 @@ class InboundOutSerializer(serializers.ModelSerializer):
         ]
 
 
-class InboundAssignInSerializer(serializers.Serializer):
+class InboundAssignInSerializer(serializers.Serializer[None]):
     """The contact a held or refused mail is from: by id, or by address (with the customer's slug when
     several customers have a contact with that address)."""
 
@@ -69,7 +69,7 @@ class InboundAssignInSerializer(serializers.Serializer):
         return attrs
 
 
-class InboundQuerySerializer(serializers.Serializer):
+class InboundQuerySerializer(serializers.Serializer[None]):
     """The list's filters: by status (repeatable; without one, the mail that needs a person)."""
 
     status = serializers.ListField(

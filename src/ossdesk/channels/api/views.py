@@ -52,7 +52,7 @@ def _statuses(request: Request) -> tuple[str, ...]:
         responses={200: InboundOutSerializer, 404: MISSING},
     ),
 )
-class InboundViewSet(SelectorViewSet):
+class InboundViewSet(SelectorViewSet[InboundMessage]):
     """Received mail, newest first, without its raw bytes; each row lists the actions open to it."""
 
     output_serializer = InboundOutSerializer

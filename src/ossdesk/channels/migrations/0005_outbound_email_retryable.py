@@ -1,7 +1,9 @@
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def mark_refused_recipients(apps, schema_editor):
+def mark_refused_recipients(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Mail already refused for good (5xx on the recipient) cannot be helped by a retry."""
     OutboundEmail = apps.get_model("channels", "OutboundEmail")
     OutboundEmail.objects.filter(

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from ossdesk.accounts.models import STAFF_ROLES, User
 from ossdesk.customers.models import Contact, Deployment, Framework, Organization
 from ossdesk.doors.ids import IdField
+from ossdesk.products.models import Product, ProductVersion
 
 
-class UserRefSerializer(serializers.ModelSerializer):
+class UserRefSerializer(serializers.ModelSerializer[User]):
     name = serializers.CharField(source="__str__", read_only=True)
 
     class Meta:
@@ -15,7 +18,7 @@ class UserRefSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "name", "email"]
 
 
-class OrganizationOutSerializer(serializers.ModelSerializer):
+class OrganizationOutSerializer(serializers.ModelSerializer[Organization]):
     staff_only_fields = ("notes",)
     account_manager = UserRefSerializer(read_only=True, allow_null=True)
     contact_count = serializers.IntegerField(read_only=True)
@@ -36,7 +39,7 @@ class OrganizationOutSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
-    def to_representation(self, instance: Organization) -> dict:
+    def to_representation(self, instance: Organization) -> dict[str, Any]:
         data = super().to_representation(instance)
         request = self.context.get("request")
         if request is not None and not getattr(request.user, "is_vendor_staff", False):
@@ -45,7 +48,7 @@ class OrganizationOutSerializer(serializers.ModelSerializer):
         return data
 
 
-class OrganizationInSerializer(serializers.Serializer):
+class OrganizationInSerializer(serializers.Serializer[None]):
     name = serializers.CharField(max_length=200)
     country = serializers.CharField(max_length=2)
     subdivision = serializers.CharField(max_length=10, required=False, allow_blank=True)
@@ -59,7 +62,7 @@ class OrganizationInSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
-class ContactOutSerializer(serializers.ModelSerializer):
+class ContactOutSerializer(serializers.ModelSerializer[Contact]):
     organization = serializers.IntegerField(source="organization_id", read_only=True)
     portal_access = serializers.SerializerMethodField()
     verified = serializers.SerializerMethodField(
@@ -91,7 +94,7 @@ class ContactOutSerializer(serializers.ModelSerializer):
         return contact.verified_at is not None
 
 
-class ContactInSerializer(serializers.Serializer):
+class ContactInSerializer(serializers.Serializer[None]):
     organization = IdField(help_text="Organisation id")
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField()
@@ -107,17 +110,17 @@ class ContactInSerializer(serializers.Serializer):
     password = serializers.CharField(required=False, write_only=True, min_length=10)
 
 
-class ProductRefSerializer(serializers.Serializer):
+class ProductRefSerializer(serializers.Serializer[Product]):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class VersionRefSerializer(serializers.Serializer):
+class VersionRefSerializer(serializers.Serializer[ProductVersion]):
     id = serializers.IntegerField()
     version = serializers.CharField()
 
 
-class DeploymentOutSerializer(serializers.ModelSerializer):
+class DeploymentOutSerializer(serializers.ModelSerializer[Deployment]):
     organization = serializers.IntegerField(source="organization_id", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     product = ProductRefSerializer(read_only=True)
@@ -139,7 +142,7 @@ class DeploymentOutSerializer(serializers.ModelSerializer):
         ]
 
 
-class DeploymentInSerializer(serializers.Serializer):
+class DeploymentInSerializer(serializers.Serializer[None]):
     organization = IdField(
         required=False, help_text="Organisation id; customers may leave it out (their own)"
     )

@@ -49,7 +49,7 @@ class OrganizationFilter(django_filters.FilterSet):
         return queryset.filter(compliance_frameworks__icontains=f'"{value}"')
 
 
-class OrganizationViewSet(ServiceViewSet):
+class OrganizationViewSet(ServiceViewSet[Organization]):
     """Customer organisations. Customers see only their own."""
 
     output_serializer = OrganizationOutSerializer
@@ -100,7 +100,7 @@ class ContactFilter(django_filters.FilterSet):
         fields = ["organization", "role", "is_named", "is_active"]
 
 
-class ContactViewSet(ServiceViewSet):
+class ContactViewSet(ServiceViewSet[Contact]):
     """Contacts of customer organisations; customer admins manage their own."""
 
     output_serializer = ContactOutSerializer
@@ -147,7 +147,7 @@ def _one(queryset: Any, pk: int | None, field: str, what: str) -> Any:
     return found
 
 
-class DeploymentViewSet(ServiceViewSet):
+class DeploymentViewSet(ServiceViewSet[Deployment]):
     """Customers' deployments of supported products; customer admins manage their own organisation's."""
 
     output_serializer = DeploymentOutSerializer

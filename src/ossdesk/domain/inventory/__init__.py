@@ -53,10 +53,10 @@ from ossdesk.domain.inventory._model import (
     InventoryBuilder,
     InventoryError,
     distinct_key,
-    ecosystem_for_purl,
     inventory_error,
     refusal_reasons,
 )
+from ossdesk.domain.purl import ecosystem_for_purl
 
 __all__ = [
     "MAX_BYTES",

@@ -6,7 +6,7 @@ staff only; members are named as in the forum pages, never by e-mail address.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.urls import reverse
 from rest_framework import serializers
@@ -25,14 +25,19 @@ STAFF_ONLY_THREAD = ("hidden_reason", "ticket", "article")
 STAFF_ONLY_POST = ("hidden_reason",)
 
 
-def _for_staff(serializer: serializers.Serializer, data: dict[str, Any], fields: tuple[str, ...]) -> None:
+def _for_staff(
+    serializer: serializers.Serializer[Any], data: dict[str, Any], fields: tuple[str, ...]
+) -> None:
     request = serializer.context.get("request")
     if request is None or not can_moderate_forum(request_actor(request)):
         for name in fields:
             data.pop(name, None)
 
 
-class _AuthorFields(serializers.ModelSerializer):
+_Authored = TypeVar("_Authored", Thread, Post)
+
+
+class _AuthorFields(serializers.ModelSerializer[_Authored]):
     author = serializers.SerializerMethodField()
     author_is_staff = serializers.SerializerMethodField()
 
@@ -43,7 +48,7 @@ class _AuthorFields(serializers.ModelSerializer):
         return obj.author is not None and obj.author.is_vendor_staff
 
 
-class ThreadOutSerializer(_AuthorFields):
+class ThreadOutSerializer(_AuthorFields[Thread]):
     staff_only_fields = STAFF_ONLY_THREAD
     product_name = serializers.CharField(source="product.name", read_only=True)
     product_slug = serializers.CharField(source="product.slug", read_only=True)
@@ -85,7 +90,7 @@ class ThreadOutSerializer(_AuthorFields):
         return data
 
 
-class PostOutSerializer(_AuthorFields):
+class PostOutSerializer(_AuthorFields[Post]):
     staff_only_fields = STAFF_ONLY_POST
 
     class Meta:
@@ -109,7 +114,7 @@ class PostOutSerializer(_AuthorFields):
         return data
 
 
-class BanOutSerializer(serializers.ModelSerializer):
+class BanOutSerializer(serializers.ModelSerializer[Ban]):
     user_name = serializers.SerializerMethodField()
     banned_by = serializers.SerializerMethodField()
     in_force = serializers.SerializerMethodField()
@@ -139,23 +144,23 @@ class BanOutSerializer(serializers.ModelSerializer):
         return ban.in_force()
 
 
-class ThreadInSerializer(serializers.Serializer):
+class ThreadInSerializer(serializers.Serializer[None]):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     title = serializers.CharField(max_length=TITLE_MAX)
     body = serializers.CharField(max_length=BODY_MAX)
 
 
-class ThreadQuerySerializer(serializers.Serializer):
+class ThreadQuerySerializer(serializers.Serializer[None]):
     product = IdField(required=False, default=None)
     answered = serializers.BooleanField(required=False, allow_null=True, default=None)
     search = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
-class PostInSerializer(serializers.Serializer):
+class PostInSerializer(serializers.Serializer[None]):
     body = serializers.CharField(max_length=BODY_MAX)
 
 
-class PostQuerySerializer(serializers.Serializer):
+class PostQuerySerializer(serializers.Serializer[None]):
     thread = IdField(required=False, default=None)
 
 
@@ -163,23 +168,23 @@ class PostCreateInSerializer(PostInSerializer):
     thread = IdField(help_text="The thread to answer in")
 
 
-class AcceptInSerializer(serializers.Serializer):
+class AcceptInSerializer(serializers.Serializer[None]):
     post = IdField()
 
 
-class ReasonInSerializer(serializers.Serializer):
+class ReasonInSerializer(serializers.Serializer[None]):
     reason = serializers.CharField(max_length=REASON_MAX)
 
 
-class ConvertInSerializer(serializers.Serializer):
+class ConvertInSerializer(serializers.Serializer[None]):
     severity = serializers.ChoiceField(choices=Severity.choices, required=False, default="S4")
 
 
-class BanInSerializer(serializers.Serializer):
+class BanInSerializer(serializers.Serializer[None]):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     reason = serializers.CharField(max_length=REASON_MAX)
     until = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class BanQuerySerializer(serializers.Serializer):
+class BanQuerySerializer(serializers.Serializer[None]):
     in_force = serializers.BooleanField(required=False, allow_null=True, default=None)

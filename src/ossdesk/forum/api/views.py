@@ -4,7 +4,7 @@ an answer, moderation and bans (staff), and what staff make of a thread (a ticke
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
@@ -53,7 +53,10 @@ def _throttled(exc: services.RateLimited) -> Response:
     )
 
 
-class _PublicReads(ServiceViewSet):
+_Public = TypeVar("_Public", Thread, Post)
+
+
+class _PublicReads(ServiceViewSet[_Public]):
     """Anyone, signed in or not, reads; everything else needs a signed-in caller."""
 
     http_method_names = ["get", "post", "head", "options"]
@@ -66,7 +69,7 @@ class _PublicReads(ServiceViewSet):
 
 
 @extend_schema_view(list=extend_schema(parameters=[ThreadQuerySerializer]))
-class ThreadViewSet(_PublicReads):
+class ThreadViewSet(_PublicReads[Thread]):
     """Threads anyone may read (`?product=`, `?answered=`, `?search=` title terms); members ask."""
 
     output_serializer = ThreadOutSerializer
@@ -107,7 +110,9 @@ class ThreadViewSet(_PublicReads):
             except services.RateLimited as exc:
                 return _throttled(exc)
             return Response(PostOutSerializer(post, context=context).data, status=status.HTTP_201_CREATED)
-        page = self.paginate_queryset(selectors.post_list(actor=self.actor, thread=thread))
+        posts = selectors.post_list(actor=self.actor, thread=thread)
+        # DRF's stub ties paginate_queryset to the viewset's own model; DRF pages any queryset.
+        page: list[Post] | None = self.paginate_queryset(posts)  # type: ignore[arg-type]
         return self.get_paginated_response(PostOutSerializer(page, many=True, context=context).data)
 
     @extend_schema(request=AcceptInSerializer, responses=ThreadOutSerializer)
@@ -175,7 +180,7 @@ class ThreadViewSet(_PublicReads):
 
 
 @extend_schema_view(list=extend_schema(parameters=[PostQuerySerializer]))
-class PostViewSet(_PublicReads):
+class PostViewSet(_PublicReads[Post]):
     """Replies anyone may read (`?thread=`); members answer (POST `thread`, `body`), their author edits one
     (PATCH `body`); staff hide them."""
 
@@ -233,7 +238,7 @@ class PostViewSet(_PublicReads):
 
 
 @extend_schema_view(list=extend_schema(parameters=[BanQuerySerializer]))
-class BanViewSet(ServiceViewSet):
+class BanViewSet(ServiceViewSet[Ban]):
     """Staff: bans (`?in_force=`), ban a member (`until` empty = permanent), lift a ban. Others see none."""
 
     output_serializer = BanOutSerializer

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -10,7 +12,7 @@ from ossdesk.kb.models import Article, Visibility
 from ossdesk.products.models import Product, ProductVersion
 
 
-class ArticleOutSerializer(serializers.ModelSerializer):
+class ArticleOutSerializer(serializers.ModelSerializer[Article]):
     product: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True
     )
@@ -42,7 +44,7 @@ class ArticleOutSerializer(serializers.ModelSerializer):
         ]
 
 
-class ArticleInSerializer(serializers.Serializer):
+class ArticleInSerializer(serializers.Serializer[None]):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField()
     slug = serializers.SlugField(max_length=200, required=False, allow_blank=True)
@@ -56,17 +58,17 @@ class ArticleInSerializer(serializers.Serializer):
     publish = serializers.BooleanField(required=False, default=False, help_text="Publish after saving")
 
 
-class ArticleQuerySerializer(serializers.Serializer):
+class ArticleQuerySerializer(serializers.Serializer[None]):
     search = serializers.CharField(required=False, allow_blank=True, default="")
     product = IdField(required=False, default=None)
 
 
-class SuggestQuerySerializer(serializers.Serializer):
+class SuggestQuerySerializer(serializers.Serializer[None]):
     q = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     product = IdField(required=False, default=None)
 
 
-class SuggestionSerializer(serializers.ModelSerializer):
+class SuggestionSerializer(serializers.ModelSerializer[Article]):
     product: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True
     )
@@ -80,5 +82,5 @@ class SuggestionSerializer(serializers.ModelSerializer):
         return reverse("web:kb-article", args=[article.slug])
 
 
-class SuggestionsSerializer(serializers.Serializer):
+class SuggestionsSerializer(serializers.Serializer[dict[str, Any]]):
     results = SuggestionSerializer(many=True)

@@ -30,7 +30,7 @@ def _query(serializer_class: type[Any], request: Request) -> dict[str, Any]:
     return dict(serializer.validated_data)
 
 
-class ArticleViewSet(ServiceViewSet):
+class ArticleViewSet(ServiceViewSet[Article]):
     """Articles the caller may read (`?search=` terms, `?product=`); staff create, change and delete."""
 
     output_serializer = ArticleOutSerializer

@@ -11,8 +11,8 @@ from ossdesk.kb.models import Visibility
 from ossdesk.products.models import Product, ProductVersion
 
 
-class VersionChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class VersionChoiceField(forms.ModelMultipleChoiceField[ProductVersion]):
+    def label_from_instance(self, obj: ProductVersion) -> str:
         return f"{obj.product.name} {obj.version}"
 
 

@@ -13,13 +13,13 @@ from ossdesk.plans.models import Agreement, Plan, Subscription
 from ossdesk.products.models import Product
 
 
-class PlanOutSerializer(serializers.ModelSerializer):
+class PlanOutSerializer(serializers.ModelSerializer[Plan]):
     class Meta:
         model = Plan
         fields = ["id", "code", "name", "rank", "best_for", "is_fallback", "terms"]
 
 
-class PlanInSerializer(serializers.Serializer):
+class PlanInSerializer(serializers.Serializer[None]):
     code = serializers.SlugField(max_length=40)
     name = serializers.CharField(max_length=100)
     rank = serializers.IntegerField(min_value=0)
@@ -27,7 +27,7 @@ class PlanInSerializer(serializers.Serializer):
     terms = serializers.JSONField()
 
 
-class SubscriptionOutSerializer(serializers.ModelSerializer):
+class SubscriptionOutSerializer(serializers.ModelSerializer[Subscription]):
     plan: serializers.SlugRelatedField[Plan] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     products: serializers.PrimaryKeyRelatedField[Product] = serializers.PrimaryKeyRelatedField(
         many=True, read_only=True
@@ -47,7 +47,7 @@ class SubscriptionOutSerializer(serializers.ModelSerializer):
         ]
 
 
-class SubscriptionInSerializer(serializers.Serializer):
+class SubscriptionInSerializer(serializers.Serializer[None]):
     organization = IdField()
     plan = serializers.SlugRelatedField(slug_field="code", queryset=Plan.objects.all())
     starts_on = serializers.DateField()
@@ -56,7 +56,7 @@ class SubscriptionInSerializer(serializers.Serializer):
     deployments = serializers.IntegerField(min_value=0, required=False)
 
 
-class AgreementOutSerializer(serializers.ModelSerializer):
+class AgreementOutSerializer(serializers.ModelSerializer[Agreement]):
     account_manager = UserRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -77,7 +77,7 @@ class AgreementOutSerializer(serializers.ModelSerializer):
         ]
 
 
-class AgreementInSerializer(serializers.Serializer):
+class AgreementInSerializer(serializers.Serializer[None]):
     organization = IdField()
     reference = serializers.CharField(max_length=60)
     starts_on = serializers.DateField()
@@ -94,7 +94,7 @@ class AgreementInSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
-class EntitlementsSerializer(serializers.BaseSerializer):
+class EntitlementsSerializer(serializers.BaseSerializer[Entitlements]):
     """Effective entitlements, read-only, in the shape a portal or an integration wants."""
 
     def to_representation(self, instance: Entitlements) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from ossdesk.plans.api.serializers import (
 from ossdesk.plans.models import Agreement, Plan, Subscription
 
 
-class PlanViewSet(ServiceViewSet):
+class PlanViewSet(ServiceViewSet[Plan]):
     """The tiers and their terms; admins edit them."""
 
     output_serializer = PlanOutSerializer
@@ -44,7 +44,7 @@ class PlanViewSet(ServiceViewSet):
         return services.plan_update(actor=self.actor, plan=instance, **changes)
 
 
-def _organization(viewset: ServiceViewSet, data: dict[str, Any]) -> Any:
+def _organization(viewset: ServiceViewSet[Any], data: dict[str, Any]) -> Any:
     return organization_get(actor=viewset.actor, pk=data.pop("organization"))
 
 
@@ -66,7 +66,7 @@ class AgreementFilter(django_filters.FilterSet):
         fields = ["organization"]
 
 
-class SubscriptionViewSet(ServiceViewSet):
+class SubscriptionViewSet(ServiceViewSet[Subscription]):
     output_serializer = SubscriptionOutSerializer
     input_serializer = SubscriptionInSerializer
     filterset_class = SubscriptionFilter
@@ -88,7 +88,7 @@ class SubscriptionViewSet(ServiceViewSet):
         services.subscription_delete(actor=self.actor, subscription=instance)
 
 
-class AgreementViewSet(ServiceViewSet):
+class AgreementViewSet(ServiceViewSet[Agreement]):
     output_serializer = AgreementOutSerializer
     input_serializer = AgreementInSerializer
     filterset_class = AgreementFilter

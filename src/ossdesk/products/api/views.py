@@ -18,7 +18,7 @@ from ossdesk.products.api.serializers import (
 from ossdesk.products.models import Product, ProductVersion
 
 
-class ProductViewSet(ServiceViewSet):
+class ProductViewSet(ServiceViewSet[Product]):
     output_serializer = ProductOutSerializer
     input_serializer = ProductInSerializer
     filterset_fields = ["ecosystem"]
@@ -39,7 +39,7 @@ class ProductViewSet(ServiceViewSet):
         services.product_delete(actor=self.actor, product=instance)
 
 
-class ProductVersionViewSet(ServiceViewSet):
+class ProductVersionViewSet(ServiceViewSet[ProductVersion]):
     output_serializer = ProductVersionOutSerializer
     input_serializer = ProductVersionInSerializer
     filterset_fields = ["product"]

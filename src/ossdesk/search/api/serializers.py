@@ -9,13 +9,13 @@ from rest_framework import serializers
 from ossdesk.doors.ids import IdField
 from ossdesk.search.models import Kind
 from ossdesk.search.query import MAX_INPUT
-from ossdesk.search.selectors import MAX_PER_PAGE, PER_PAGE
+from ossdesk.search.selectors import MAX_PER_PAGE, PER_PAGE, Hit
 from ossdesk.tickets.models import Status
 
 MAX_PAGE = 100_000
 
 
-class SearchQuerySerializer(serializers.Serializer):
+class SearchQuerySerializer(serializers.Serializer[None]):
     q = serializers.CharField(max_length=MAX_INPUT, required=False, allow_blank=True, default="")
     kind = serializers.CharField(
         required=False,
@@ -58,7 +58,7 @@ class SearchQuerySerializer(serializers.Serializer):
         }
 
 
-class HitSerializer(serializers.Serializer):
+class HitSerializer(serializers.Serializer[Hit]):
     kind = serializers.CharField()
     id = serializers.IntegerField(
         source="object_id", help_text="The ticket's, message's, article's, forum thread's or forum post's id"
@@ -79,7 +79,7 @@ class HitSerializer(serializers.Serializer):
     score = serializers.FloatField(help_text="Higher is better; comparable within one response only")
 
 
-class SearchPageSerializer(serializers.Serializer):
+class SearchPageSerializer(serializers.Serializer[dict[str, Any]]):
     count = serializers.IntegerField()
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)

@@ -28,12 +28,14 @@ def search_page(request: Request) -> Response:
     query.is_valid(raise_exception=True)
     results = search(actor=request_actor(request), **query.selector_arguments())
     url = request.build_absolute_uri()
+    # DRF's stub types a Serializer's instance as one item even with many=True, which takes a list.
+    hits = HitSerializer(results.hits, many=True)  # type: ignore[arg-type]
     body: dict[str, Any] = {
         "count": results.total,
         "next": replace_query_param(url, "page", results.page + 1) if results.has_next else None,
         "previous": _previous(url, results.page) if results.has_previous else None,
         "facets": results.facets,
-        "results": HitSerializer(results.hits, many=True).data,
+        "results": hits.data,
     }
     return Response(body)
 

@@ -5,7 +5,11 @@ keep it in step with every insert, update and delete. PostgreSQL: a stored tsvec
 A, body B) and its GIN index. Any other vendor gets neither, and search answers nothing.
 """
 
+from collections.abc import Callable
+
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 SQLITE_CREATE = [
     """
@@ -60,8 +64,8 @@ POSTGRESQL_DROP = [
 ]
 
 
-def _run(statements: dict[str, list[str]]):
-    def run(apps, schema_editor):
+def _run(statements: dict[str, list[str]]) -> Callable[[StateApps, BaseDatabaseSchemaEditor], None]:
+    def run(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         for statement in statements.get(schema_editor.connection.vendor, []):
             schema_editor.execute(statement)
 

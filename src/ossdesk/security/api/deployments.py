@@ -93,9 +93,9 @@ class DeploymentViewSet(customer_api.DeploymentViewSet):
         deployment = self.get_object()
         if request.method == "POST":
             return self._upload(request, deployment)
-        page = self.paginate_queryset(
-            security_selectors.sbom_list(actor=self.actor, deployment_id=deployment.pk)
-        )
+        sboms = security_selectors.sbom_list(actor=self.actor, deployment_id=deployment.pk)
+        # DRF's stub ties paginate_queryset to the viewset's own model; DRF pages any queryset.
+        page: list[Any] | None = self.paginate_queryset(sboms)  # type: ignore[arg-type]
         return self.get_paginated_response(
             SbomSerializer(page, many=True, context=self.get_serializer_context()).data
         )

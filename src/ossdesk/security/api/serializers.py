@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from ossdesk.accounts.access import can_read_internal_notes
 from ossdesk.customers.api.serializers import ProductRefSerializer
+from ossdesk.customers.models import Deployment
 from ossdesk.domain import vex as vexdoc
 from ossdesk.doors.actor import request_actor
 from ossdesk.security.api.clocks import remediation_clock
@@ -26,6 +27,8 @@ from ossdesk.security.models import (
     VendorAdvisory,
     VexStatement,
 )
+from ossdesk.security.selectors import Affected, Exposure, Portfolio
+from ossdesk.security.services import UploadPreview
 
 FINDING_CLOCK_STATES = ["running", "paused", "met", "breached", "idle"]
 
@@ -52,7 +55,7 @@ def _one_of(choices: Any, what: str = "", **kwargs: Any) -> serializers.CharFiel
     return serializers.CharField(help_text=help_text, **kwargs)
 
 
-class DeploymentRefSerializer(serializers.Serializer):
+class DeploymentRefSerializer(serializers.Serializer[Deployment]):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -60,7 +63,7 @@ class DeploymentRefSerializer(serializers.Serializer):
 # --- SBOMs ------------------------------------------------------------------------------------------------
 
 
-class SbomUploadInSerializer(serializers.Serializer):
+class SbomUploadInSerializer(serializers.Serializer[None]):
     file = serializers.FileField(help_text="An SBOM (CycloneDX, SPDX) or a lockfile, under its own name")
     dry_run = serializers.BooleanField(
         required=False, help_text="Only say what the upload would do to the findings; store nothing"
@@ -71,14 +74,14 @@ class SbomUploadInSerializer(serializers.Serializer):
     )
 
 
-class UploadFlagsSerializer(serializers.Serializer):
+class UploadFlagsSerializer(serializers.Serializer[None]):
     """`dry_run` and `confirm`, as query parameters (any upload) or multipart fields."""
 
     dry_run = serializers.BooleanField(required=False, default=False)
     confirm = serializers.BooleanField(required=False, default=False)
 
 
-class MatchSerializer(serializers.Serializer):
+class MatchSerializer(serializers.Serializer[dict[str, Any]]):
     """What matching the upload changed in the deployment's findings."""
 
     created = serializers.IntegerField()
@@ -88,7 +91,7 @@ class MatchSerializer(serializers.Serializer):
     suppressed = serializers.IntegerField(help_text="New, but a VEX statement says not affected or fixed")
 
 
-class FindingChangeSerializer(serializers.Serializer):
+class FindingChangeSerializer(serializers.Serializer[dict[str, Any]]):
     advisory = serializers.CharField()
     severity = serializers.CharField()
     package = serializers.CharField()
@@ -97,7 +100,7 @@ class FindingChangeSerializer(serializers.Serializer):
     finding = serializers.IntegerField(allow_null=True, help_text="The finding's id; null until created")
 
 
-class ChangesSerializer(serializers.Serializer):
+class ChangesSerializer(serializers.Serializer[dict[str, Any]]):
     """An upload's effect on the findings: exact counts, each finding named (up to 200 per kind)."""
 
     new = serializers.IntegerField()
@@ -110,7 +113,7 @@ class ChangesSerializer(serializers.Serializer):
     closed_findings = FindingChangeSerializer(many=True)
 
 
-class UploadPreviewSerializer(serializers.Serializer):
+class UploadPreviewSerializer(serializers.Serializer[UploadPreview]):
     """A dry run: what the upload would do; nothing was stored."""
 
     filename = serializers.CharField()
@@ -123,7 +126,7 @@ class UploadPreviewSerializer(serializers.Serializer):
     )
 
 
-class SbomSerializer(serializers.ModelSerializer):
+class SbomSerializer(serializers.ModelSerializer[Sbom]):
     deployment = DeploymentRefSerializer(read_only=True)
     organization = serializers.IntegerField(source="deployment.organization_id", read_only=True)
     uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True, allow_null=True)
@@ -160,7 +163,8 @@ class SbomSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ChangesSerializer)
     def get_changes(self, sbom: Sbom) -> dict[str, Any]:
-        return sbom.changes
+        changes: dict[str, Any] = sbom.changes  # a JSONField
+        return changes
 
     def get_download_url(self, sbom: Sbom) -> str:
         return _absolute(self.context, reverse("sbom-download", args=[sbom.pk]))
@@ -176,7 +180,7 @@ class SbomUploadedSerializer(SbomSerializer):
         fields = [*SbomSerializer.Meta.fields, "match"]
 
 
-class SbomHeldSerializer(serializers.Serializer):
+class SbomHeldSerializer(serializers.Serializer[dict[str, object]]):
     """409: stored but held; nothing changed until someone confirms it."""
 
     detail = serializers.CharField()
@@ -187,7 +191,7 @@ class SbomHeldSerializer(serializers.Serializer):
     confirm_url = serializers.URLField(help_text="POST here to apply it")
 
 
-class ComponentSerializer(serializers.ModelSerializer):
+class ComponentSerializer(serializers.ModelSerializer[Component]):
     class Meta:
         model = Component
         fields = ["id", "ecosystem", "name", "version", "purl", "current"]
@@ -196,7 +200,7 @@ class ComponentSerializer(serializers.ModelSerializer):
 # --- advisories -------------------------------------------------------------------------------------------
 
 
-class AdvisoryQuerySerializer(serializers.Serializer):
+class AdvisoryQuerySerializer(serializers.Serializer[None]):
     search = serializers.CharField(
         required=False, help_text="An id, any alias (CVE, GHSA ...) or summary words"
     )
@@ -207,7 +211,7 @@ class AdvisoryQuerySerializer(serializers.Serializer):
     )
 
 
-class AdvisorySerializer(serializers.ModelSerializer):
+class AdvisorySerializer(serializers.ModelSerializer[Advisory]):
     """An advisory in a list: its scores, never its full record."""
 
     # A field named like Field.source: DRF's metaclass moves declared fields off the class, so no clash.
@@ -242,7 +246,7 @@ class AdvisorySerializer(serializers.ModelSerializer):
         return _absolute(self.context, reverse("advisory-detail", args=[advisory.osv_id]))
 
 
-class AffectedPackageSerializer(serializers.ModelSerializer):
+class AffectedPackageSerializer(serializers.ModelSerializer[AffectedPackage]):
     fixed = serializers.ListField(child=serializers.CharField(), help_text="Versions that fix it, per range")
 
     class Meta:
@@ -258,7 +262,7 @@ class AdvisoryDetailSerializer(AdvisorySerializer):
         fields = [*AdvisorySerializer.Meta.fields, "details", "packages", "record"]
 
 
-class AdvisoryRefSerializer(serializers.Serializer):
+class AdvisoryRefSerializer(serializers.Serializer[Advisory]):
     id = serializers.IntegerField()
     osv_id = serializers.CharField()
     summary = serializers.CharField()
@@ -267,14 +271,14 @@ class AdvisoryRefSerializer(serializers.Serializer):
     epss = serializers.FloatField(allow_null=True)
 
 
-class AffectedCustomerSerializer(serializers.Serializer):
+class AffectedCustomerSerializer(serializers.Serializer[dict[str, Any]]):
     organization = serializers.IntegerField(source="organization_id")
     organization_name = serializers.CharField(source="organization")
     by_status = serializers.DictField(child=serializers.IntegerField(), help_text="Findings by status")
     deployments = serializers.IntegerField()
 
 
-class AffectedSerializer(serializers.Serializer):
+class AffectedSerializer(serializers.Serializer[Affected]):
     advisory = AdvisoryRefSerializer()
     customers = AffectedCustomerSerializer(many=True)
 
@@ -282,7 +286,7 @@ class AffectedSerializer(serializers.Serializer):
 # --- findings ---------------------------------------------------------------------------------------------
 
 
-class FindingQuerySerializer(serializers.Serializer):
+class FindingQuerySerializer(serializers.Serializer[None]):
     status = serializers.ChoiceField(choices=Finding.Status.choices, required=False)
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     organization = serializers.IntegerField(required=False, help_text="Organisation id (staff)")
@@ -291,7 +295,7 @@ class FindingQuerySerializer(serializers.Serializer):
     search = serializers.CharField(required=False, help_text="Package name, advisory id or alias")
 
 
-class RemediationClockSerializer(serializers.Serializer):
+class RemediationClockSerializer(serializers.Serializer[dict[str, Any]]):
     """The remediation deadline, shaped like a ticket's SLA clock."""
 
     name = serializers.CharField()
@@ -310,7 +314,7 @@ class RemediationClockSerializer(serializers.Serializer):
     fraction = serializers.FloatField(help_text="Share of the window used; above 1 when overdue")
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(serializers.ModelSerializer[Finding]):
     organization = serializers.IntegerField(source="organization_id", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     deployment = DeploymentRefSerializer(read_only=True)
@@ -351,7 +355,7 @@ class FindingSerializer(serializers.ModelSerializer):
         return RemediationClockSerializer(remediation_clock(finding, now)).data
 
 
-class FindingStatusInSerializer(serializers.Serializer):
+class FindingStatusInSerializer(serializers.Serializer[None]):
     status = _one_of(Finding.Status.choices)
     reason = serializers.CharField(
         required=False,
@@ -367,7 +371,7 @@ class FindingStatusInSerializer(serializers.Serializer):
 # --- VEX --------------------------------------------------------------------------------------------------
 
 
-class VexStatementSerializer(serializers.ModelSerializer):
+class VexStatementSerializer(serializers.ModelSerializer[VexStatement]):
     organization = serializers.IntegerField(source="organization_id", read_only=True, allow_null=True)
     deployment = serializers.IntegerField(source="deployment_id", read_only=True, allow_null=True)
     status = _one_of(VexStatement.Status.choices, read_only=True)
@@ -397,7 +401,7 @@ class VexRecordedSerializer(VexStatementSerializer):
         fields = [*VexStatementSerializer.Meta.fields, "findings_changed"]
 
 
-class VexScopeSerializer(serializers.Serializer):
+class VexScopeSerializer(serializers.Serializer[None]):
     organization = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -427,12 +431,12 @@ class VexImportInSerializer(VexScopeSerializer):
     file = serializers.FileField(help_text="An OpenVEX or CycloneDX VEX document")
 
 
-class VexImportedSerializer(serializers.Serializer):
+class VexImportedSerializer(serializers.Serializer[dict[str, object]]):
     statements = VexStatementSerializer(many=True)
     findings_changed = serializers.IntegerField()
 
 
-class VexExportQuerySerializer(serializers.Serializer):
+class VexExportQuerySerializer(serializers.Serializer[None]):
     format = serializers.ChoiceField(choices=["openvex", "cyclonedx"], required=False, default="openvex")
     vulnerability = serializers.CharField(required=False, help_text="Only statements about this id")
 
@@ -440,12 +444,12 @@ class VexExportQuerySerializer(serializers.Serializer):
 # --- vendor advisories ------------------------------------------------------------------------------------
 
 
-class RangeSerializer(serializers.Serializer):
+class RangeSerializer(serializers.Serializer[dict[str, Any]]):
     introduced = serializers.CharField(required=False, default="0", help_text='"0": every version before')
     fixed = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class VendorPackageSerializer(serializers.Serializer):
+class VendorPackageSerializer(serializers.Serializer[dict[str, Any]]):
     """One more package of a vendor advisory, said like the advisory's first package."""
 
     ecosystem = serializers.CharField(max_length=40, help_text="OSV ecosystem, e.g. PyPI, Maven, Debian")
@@ -455,11 +459,11 @@ class VendorPackageSerializer(serializers.Serializer):
     remediation = serializers.CharField(required=False, allow_blank=True)
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawSerializer(serializers.Serializer[None]):
     reason = serializers.CharField(help_text="Why it is withdrawn; goes into its final revision")
 
 
-class VendorAdvisoryInSerializer(serializers.Serializer):
+class VendorAdvisoryInSerializer(serializers.Serializer[None]):
     title = serializers.CharField(max_length=300)
     summary = serializers.CharField()
     details = serializers.CharField(required=False, allow_blank=True)
@@ -478,7 +482,7 @@ class VendorAdvisoryInSerializer(serializers.Serializer):
     tlp = _one_of(VendorAdvisory.Tlp.choices, "Traffic Light Protocol 2.0 label.", required=False)
 
 
-class VendorAdvisorySerializer(serializers.ModelSerializer):
+class VendorAdvisorySerializer(serializers.ModelSerializer[VendorAdvisory]):
     staff_only_fields = ("author", "reviewer")
     product = ProductRefSerializer(read_only=True)
     author = serializers.CharField(source="author.username", read_only=True, allow_null=True)
@@ -532,7 +536,7 @@ class VendorAdvisorySerializer(serializers.ModelSerializer):
         return _absolute(self.context, reverse("vendor-advisory-csaf", args=[advisory.tracking_id]))
 
 
-class PublishedSerializer(serializers.Serializer):
+class PublishedSerializer(serializers.Serializer[dict[str, Any]]):
     advisory = VendorAdvisorySerializer()
     osv_id = serializers.CharField(help_text="Its record in the advisory database")
     findings = serializers.IntegerField(help_text="Findings the publication opened in the portfolio")
@@ -542,11 +546,11 @@ class PublishedSerializer(serializers.Serializer):
 # --- notices ----------------------------------------------------------------------------------------------
 
 
-class NoticeQuerySerializer(serializers.Serializer):
+class NoticeQuerySerializer(serializers.Serializer[None]):
     unacknowledged = serializers.BooleanField(required=False, default=False)
 
 
-class NoticeSerializer(serializers.ModelSerializer):
+class NoticeSerializer(serializers.ModelSerializer[Notice]):
     staff_only_fields = ("ticket_error",)
     advisory = AdvisoryRefSerializer(read_only=True)
     organization = serializers.IntegerField(source="organization_id", read_only=True)
@@ -586,7 +590,7 @@ class NoticeSerializer(serializers.ModelSerializer):
 # --- portfolio --------------------------------------------------------------------------------------------
 
 
-class ExposureSerializer(serializers.Serializer):
+class ExposureSerializer(serializers.Serializer[Exposure]):
     organization = serializers.IntegerField(source="organization_id")
     organization_name = serializers.CharField(source="organization")
     by_severity = serializers.DictField(child=serializers.IntegerField(), help_text="Open findings")
@@ -595,7 +599,7 @@ class ExposureSerializer(serializers.Serializer):
     deployments = serializers.IntegerField(help_text="Deployments with open findings")
 
 
-class PortfolioAdvisorySerializer(serializers.Serializer):
+class PortfolioAdvisorySerializer(serializers.Serializer[dict[str, Any]]):
     id = serializers.IntegerField(source="advisory_id")
     osv_id = serializers.CharField(source="advisory__osv_id")
     summary = serializers.CharField(source="advisory__summary")
@@ -606,7 +610,7 @@ class PortfolioAdvisorySerializer(serializers.Serializer):
     deployments = serializers.IntegerField()
 
 
-class PortfolioSerializer(serializers.Serializer):
+class PortfolioSerializer(serializers.Serializer[Portfolio]):
     customers = ExposureSerializer(many=True)
     advisories = PortfolioAdvisorySerializer(many=True, help_text="Reaching the most deployments")
     totals = serializers.DictField(child=serializers.IntegerField(), help_text="Open findings by severity")

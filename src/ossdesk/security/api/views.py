@@ -65,7 +65,7 @@ from ossdesk.security.api.serializers import (
     WithdrawSerializer,
 )
 from ossdesk.security.api.uploads import upload_from_request
-from ossdesk.security.models import Advisory, Finding, Notice, Sbom, VendorAdvisory, VexStatement
+from ossdesk.security.models import Advisory, Component, Finding, Notice, Sbom, VendorAdvisory, VexStatement
 
 REFUSAL = OpenApiResponse(
     description='Not allowed ({"detail"}), or refused by the contract ({"detail", "code", "allowed_by"})'
@@ -74,7 +74,7 @@ INVALID = OpenApiResponse(description='{"detail": "Invalid input.", "errors": {f
 BINARY = OpenApiResponse(OpenApiTypes.BINARY, description="The file, as an attachment")
 
 
-def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+def _query(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
     """Query parameters parsed like a body: a bad value is a 400 naming the parameter."""
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
@@ -110,7 +110,7 @@ class SbomFilter(django_filters.FilterSet):
     list=extend_schema(summary="SBOM uploads", description="Upload through /api/deployments/{id}/sboms/."),
     retrieve=extend_schema(summary="An SBOM upload"),
 )
-class SbomViewSet(SelectorViewSet):
+class SbomViewSet(SelectorViewSet[Sbom]):
     """Inventory uploads (SBOMs and lockfiles) of the deployments you can see, newest first."""
 
     output_serializer = SbomSerializer
@@ -127,7 +127,9 @@ class SbomViewSet(SelectorViewSet):
     def components(self, request: Request, pk: str | None = None) -> Response:
         """Its packages, normalised (ecosystem, name, version, purl), by ecosystem and name."""
         sbom = self.get_object()
-        page = self.paginate_queryset(sbom.components.order_by("ecosystem", "name_key", "version", "id"))
+        components = sbom.components.order_by("ecosystem", "name_key", "version", "id")
+        # DRF's stub ties paginate_queryset to the viewset's own model; DRF pages any queryset.
+        page: list[Component] | None = self.paginate_queryset(components)  # type: ignore[arg-type]
         return self.get_paginated_response(ComponentSerializer(page, many=True).data)
 
     @extend_schema(
@@ -188,7 +190,7 @@ class SbomViewSet(SelectorViewSet):
         responses=AdvisoryDetailSerializer,
     ),
 )
-class AdvisoryViewSet(SelectorViewSet):
+class AdvisoryViewSet(SelectorViewSet[Advisory]):
     """The advisory database (OSV imports and the vendor's published advisories): public data."""
 
     output_serializer = AdvisorySerializer
@@ -205,7 +207,7 @@ class AdvisoryViewSet(SelectorViewSet):
     def get_object(self) -> Advisory:
         return selectors.advisory_get(actor=self.actor, key=self.kwargs[self.lookup_field])
 
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         return AdvisoryDetailSerializer if self.action == "retrieve" else AdvisorySerializer
 
     @extend_schema(summary="Who is affected", responses=AffectedSerializer)
@@ -228,7 +230,7 @@ class AdvisoryViewSet(SelectorViewSet):
     ),
     retrieve=extend_schema(summary="A finding with its remediation clock"),
 )
-class FindingViewSet(SelectorViewSet):
+class FindingViewSet(SelectorViewSet[Finding]):
     """A deployment runs a package version an advisory affects; each has a remediation deadline."""
 
     output_serializer = FindingSerializer
@@ -293,7 +295,8 @@ class VexFormatNegotiation(DefaultContentNegotiation):
     ) -> tuple[BaseRenderer, str]:
         renderers = list(renderers)
         try:
-            return super().select_renderer(request, renderers, format_suffix)
+            chosen: tuple[BaseRenderer, str] = super().select_renderer(request, renderers, format_suffix)
+            return chosen
         except Http404:
             kinds = ", ".join(str(r.format) for r in renderers)
             raise ValidationError({"format": [f"Choose one of {kinds}."]}) from None
@@ -307,7 +310,7 @@ class VexFormatNegotiation(DefaultContentNegotiation):
     ),
     retrieve=extend_schema(summary="A VEX statement"),
 )
-class VexViewSet(ServiceViewSet):
+class VexViewSet(ServiceViewSet[VexStatement]):
     """What analysts and customers say of a vulnerability in a product; each statement moves the findings
     it covers."""
 
@@ -419,7 +422,7 @@ class VexViewSet(ServiceViewSet):
         filename = f"vex-{now:%Y%m%d}.{'cdx' if kind == CycloneDxVexRenderer.format else 'openvex'}.json"
         return Response(document, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         if self.action == "import_document":
             return VexImportInSerializer
         if self.action == "export":
@@ -471,7 +474,7 @@ def _vendor_fields(data: dict[str, Any]) -> dict[str, Any]:
         summary="Change part of it (analysts)", responses={200: VendorAdvisorySerializer}
     ),
 )
-class VendorAdvisoryViewSet(ServiceViewSet):
+class VendorAdvisoryViewSet(ServiceViewSet[VendorAdvisory]):
     """The vendor's own advisories for its patched builds and backports: written, reviewed by a second
     analyst, published as OSV and CSAF, and matched against the portfolio."""
 
@@ -559,7 +562,7 @@ class VendorAdvisoryViewSet(ServiceViewSet):
     list=extend_schema(summary="Security notices", parameters=[NoticeQuerySerializer]),
     retrieve=extend_schema(summary="A security notice"),
 )
-class NoticeViewSet(SelectorViewSet):
+class NoticeViewSet(SelectorViewSet[Notice]):
     """An advisory reached a customer: which deployments, how bad, whether they acknowledged it."""
 
     output_serializer = NoticeSerializer

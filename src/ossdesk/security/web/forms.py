@@ -93,8 +93,8 @@ class FindingFilterForm(forms.Form):
 # --- deployments and inventories -------------------------------------------------------------------------
 
 
-class VersionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class VersionChoiceField(forms.ModelChoiceField[ProductVersion]):
+    def label_from_instance(self, obj: ProductVersion) -> str:
         return f"{obj.product.name} {obj.version}"
 
 

@@ -10,7 +10,7 @@ from ossdesk.surveys.models import SurveyResponse
 from ossdesk.surveys.selectors import GROUPS
 
 
-class SurveyResponseOutSerializer(serializers.ModelSerializer):
+class SurveyResponseOutSerializer(serializers.ModelSerializer[SurveyResponse]):
     """A survey as the API shows it; the link's token is a credential and never leaves the mail."""
 
     ticket_subject = serializers.CharField(source="ticket.subject", read_only=True)
@@ -38,7 +38,7 @@ class SurveyResponseOutSerializer(serializers.ModelSerializer):
         ]
 
 
-class RangeQuerySerializer(serializers.Serializer):
+class RangeQuerySerializer(serializers.Serializer[None]):
     """`from` and `to` (solve dates, inclusive), passed in as `start` and `end`."""
 
     start = serializers.DateField(required=False, allow_null=True, default=None)
@@ -54,7 +54,7 @@ class SummaryQuerySerializer(RangeQuerySerializer):
     group = serializers.ChoiceField(choices=list(GROUPS), required=False, default="month")
 
 
-class FiguresSerializer(serializers.Serializer):
+class FiguresSerializer(serializers.Serializer[dict[str, Any]]):
     key = serializers.JSONField(help_text="The engineer, team or organisation id, or the period's first day")
     # DRF's metaclass takes declared fields off the class, so this does not replace Field.label.
     label = serializers.CharField()  # type: ignore[assignment]
@@ -66,7 +66,7 @@ class FiguresSerializer(serializers.Serializer):
     response_rate = serializers.FloatField(allow_null=True, help_text="Per cent answered of sent")
 
 
-class SummarySerializer(serializers.Serializer):
+class SummarySerializer(serializers.Serializer[dict[str, Any]]):
     group = serializers.CharField()
     totals = FiguresSerializer()
     results = FiguresSerializer(many=True)

@@ -41,7 +41,7 @@ def _query(serializer_class: type[RangeQuerySerializer], request: Request) -> di
 
 
 @extend_schema_view(list=extend_schema(parameters=RANGE_PARAMETERS))
-class SurveyResponseViewSet(ServiceViewSet):
+class SurveyResponseViewSet(ServiceViewSet[SurveyResponse]):
     """Survey responses, newest solve first; `?from=` and `?to=` narrow by solve date."""
 
     output_serializer = SurveyResponseOutSerializer

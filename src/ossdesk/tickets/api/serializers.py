@@ -4,28 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Model
 from django.urls import reverse
 from rest_framework import serializers
 
 from ossdesk.accounts.actor import shown_name
 from ossdesk.accounts.models import Notification
 from ossdesk.customers.api.serializers import UserRefSerializer
+from ossdesk.customers.models import Contact
 from ossdesk.domain.entitlements import SEVERITY_DEFINITIONS
 from ossdesk.tickets.models import Attachment, Message, Severity, Status, Team, Ticket, TicketEvent, TimeEntry
 
 
-class RefSerializer(serializers.Serializer):
+class RefSerializer(serializers.Serializer[Model]):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class ContactRefSerializer(serializers.Serializer):
+class ContactRefSerializer(serializers.Serializer[Contact]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     email = serializers.EmailField()
 
 
-class TicketOutSerializer(serializers.ModelSerializer):
+class TicketOutSerializer(serializers.ModelSerializer[Ticket]):
     organization = serializers.IntegerField(source="organization_id", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     contact = ContactRefSerializer(read_only=True, allow_null=True)
@@ -73,7 +75,7 @@ class TicketOutSerializer(serializers.ModelSerializer):
         return [tag.name for tag in ticket.tags.all()]  # prefetched by the selector
 
 
-class ClockSerializer(serializers.Serializer):
+class ClockSerializer(serializers.Serializer[dict[str, Any]]):
     """One SLA clock now (ossdesk.tickets.sla.clock_summary)."""
 
     name = serializers.CharField()
@@ -106,14 +108,14 @@ class TicketDetailSerializer(TicketOutSerializer):
         fields = [*TicketOutSerializer.Meta.fields, "product_version_name", "deployment_name", "clocks"]
 
 
-class SlaSerializer(serializers.Serializer):
+class SlaSerializer(serializers.Serializer[dict[str, Any]]):
     ticket = serializers.IntegerField()
     sla_state = serializers.CharField()
     next_due_at = serializers.DateTimeField(allow_null=True)
     clocks = ClockSerializer(many=True)
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(serializers.ModelSerializer[Attachment]):
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -126,7 +128,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(serializers.ModelSerializer[Message]):
     ticket = serializers.IntegerField(source="ticket_id", read_only=True)
     author_name = serializers.SerializerMethodField(help_text="Who wrote it, as pages and mails name them")
     attachments = AttachmentSerializer(many=True, read_only=True)
@@ -150,7 +152,7 @@ class MessageSerializer(serializers.ModelSerializer):
         ]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(serializers.ModelSerializer[TicketEvent]):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     actor_name = serializers.SerializerMethodField(help_text="Who did it, as pages and mails name them")
     message = serializers.IntegerField(source="message_id", read_only=True, allow_null=True)
@@ -163,7 +165,7 @@ class EventSerializer(serializers.ModelSerializer):
         return shown_name(event.actor, event.actor_label)
 
 
-class TicketInSerializer(serializers.Serializer):
+class TicketInSerializer(serializers.Serializer[None]):
     organization = serializers.IntegerField(
         required=False, help_text="Organisation id; customers may leave it out"
     )
@@ -189,7 +191,7 @@ class TicketInSerializer(serializers.Serializer):
     )
 
 
-class ReplyInSerializer(serializers.Serializer):
+class ReplyInSerializer(serializers.Serializer[None]):
     body = serializers.CharField()
     attachments = serializers.ListField(
         child=serializers.FileField(),
@@ -199,39 +201,39 @@ class ReplyInSerializer(serializers.Serializer):
     )
 
 
-class StatusInSerializer(serializers.Serializer):
+class StatusInSerializer(serializers.Serializer[None]):
     status = serializers.ChoiceField(choices=Status.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
-class SeverityInSerializer(serializers.Serializer):
+class SeverityInSerializer(serializers.Serializer[None]):
     severity = serializers.ChoiceField(choices=Severity.choices)
     reason = serializers.CharField(max_length=200)
 
 
-class AssignInSerializer(serializers.Serializer):
+class AssignInSerializer(serializers.Serializer[None]):
     assignee = serializers.IntegerField(allow_null=True, help_text="A staff user's id; null unassigns")
     team = serializers.IntegerField(
         required=False, allow_null=True, help_text="Team id; left out keeps the team"
     )
 
 
-class WorkaroundInSerializer(serializers.Serializer):
+class WorkaroundInSerializer(serializers.Serializer[None]):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-class TagsInSerializer(serializers.Serializer):
+class TagsInSerializer(serializers.Serializer[None]):
     tags = serializers.ListField(child=serializers.CharField(max_length=50), allow_empty=True)
 
 
-class TimeInSerializer(serializers.Serializer):
+class TimeInSerializer(serializers.Serializer[None]):
     minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
     consulting = serializers.BooleanField(required=False, default=False)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     work_date = serializers.DateField(required=False, allow_null=True)
 
 
-class TimeEntrySerializer(serializers.ModelSerializer):
+class TimeEntrySerializer(serializers.ModelSerializer[TimeEntry]):
     user = UserRefSerializer(read_only=True)
 
     class Meta:
@@ -239,18 +241,18 @@ class TimeEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "user", "minutes", "consulting", "note", "work_date", "created_at"]
 
 
-class ConsultingBalanceSerializer(serializers.Serializer):
+class ConsultingBalanceSerializer(serializers.Serializer[dict[str, Any]]):
     bank_hours = serializers.DecimalField(max_digits=8, decimal_places=2)
     used_hours = serializers.DecimalField(max_digits=8, decimal_places=2)
     remaining_hours = serializers.DecimalField(max_digits=8, decimal_places=2)
 
 
-class TimeSerializer(serializers.Serializer):
+class TimeSerializer(serializers.Serializer[dict[str, Any]]):
     entries = TimeEntrySerializer(many=True)
     consulting_balance = ConsultingBalanceSerializer()
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(serializers.ModelSerializer[Team]):
     lead = UserRefSerializer(read_only=True, allow_null=True)
     members = UserRefSerializer(many=True, read_only=True)
     products = RefSerializer(many=True, read_only=True)
@@ -271,7 +273,7 @@ class TeamSerializer(serializers.ModelSerializer):
         ]
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
     is_read = serializers.SerializerMethodField()
 
     class Meta:
@@ -282,7 +284,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         return notification.read_at is not None
 
 
-class MarkedSerializer(serializers.Serializer):
+class MarkedSerializer(serializers.Serializer[dict[str, Any]]):
     marked = serializers.IntegerField()
 
 

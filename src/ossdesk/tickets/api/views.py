@@ -121,7 +121,7 @@ def _one(queryset: QuerySet[Any], pk: int | None, field: str, what: str) -> Any:
     ),
     retrieve=extend_schema(summary="A ticket with its SLA clocks now", responses=TicketDetailSerializer),
 )
-class TicketViewSet(ServiceViewSet):
+class TicketViewSet(ServiceViewSet[Ticket]):
     """Support tickets. Customers see and raise their organisation's; staff see all."""
 
     output_serializer = TicketOutSerializer
@@ -144,7 +144,7 @@ class TicketViewSet(ServiceViewSet):
     def get_queryset(self) -> QuerySet[Ticket]:
         return selectors.ticket_list(actor=self.actor).select_related("product_version", "deployment")
 
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         if self.action == "retrieve":
             return TicketDetailSerializer
         return super().get_serializer_class()
@@ -308,7 +308,7 @@ class TicketViewSet(ServiceViewSet):
 
     # -- actions ----------------------------------------------------------------------------------------
 
-    def _input(self, serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    def _input(self, serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
@@ -390,7 +390,7 @@ class TicketViewSet(ServiceViewSet):
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TeamViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Team]):
     """Support teams, their skills and members: staff data (a customer's list is empty)."""
 
     serializer_class = TeamSerializer
@@ -412,7 +412,9 @@ class NotificationFilter(django_filters.FilterSet):
         fields = ["kind", "unread"]
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Notification]
+):
     """Your own in-app notifications (SLA warnings, assignments, replies), newest first."""
 
     serializer_class = NotificationSerializer

@@ -28,13 +28,13 @@ class SeverityField(forms.ChoiceField):
         return value in SEVERITY_DEFINITIONS
 
 
-class DeploymentChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class DeploymentChoiceField(forms.ModelChoiceField[Deployment]):
+    def label_from_instance(self, obj: Deployment) -> str:
         return f"{obj.name} · {obj.get_environment_display()}"
 
 
-class ContactChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class ContactChoiceField(forms.ModelChoiceField[Contact]):
+    def label_from_instance(self, obj: Contact) -> str:
         return f"{obj.name} <{obj.email}>" + ("" if obj.is_named and obj.is_active else " (not named)")
 
 
@@ -50,14 +50,14 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
 
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
         single = super().clean
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data if item]
         return [single(data, initial)] if data else []
 
 
-def uploads(files: Sequence[UploadedFile]) -> list[Upload]:
+def uploads(files: Sequence[UploadedFile[bytes]]) -> list[Upload]:
     """Read the files into Uploads, refusing what the service would refuse before anything is stored."""
     result = []
     for file in files:

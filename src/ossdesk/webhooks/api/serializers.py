@@ -5,7 +5,7 @@ from rest_framework import serializers
 from ossdesk.webhooks.models import Delivery, Endpoint
 
 
-class EndpointOutSerializer(serializers.ModelSerializer):
+class EndpointOutSerializer(serializers.ModelSerializer[Endpoint]):
     organization = serializers.IntegerField(source="organization_id", read_only=True, allow_null=True)
     created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
 
@@ -34,7 +34,7 @@ class EndpointCreatedSerializer(EndpointOutSerializer):
         fields = [*EndpointOutSerializer.Meta.fields, "secret"]
 
 
-class EndpointInSerializer(serializers.Serializer):
+class EndpointInSerializer(serializers.Serializer[None]):
     organization = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -48,7 +48,7 @@ class EndpointInSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
 
 
-class DeliveryOutSerializer(serializers.ModelSerializer):
+class DeliveryOutSerializer(serializers.ModelSerializer[Delivery]):
     endpoint = serializers.IntegerField(source="endpoint_id", read_only=True)
     event = serializers.IntegerField(source="event_id", read_only=True)
     event_type = serializers.CharField(source="event.type", read_only=True)

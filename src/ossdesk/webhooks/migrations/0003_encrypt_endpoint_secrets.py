@@ -1,17 +1,19 @@
 # Written by hand: the signing secrets stored before 0002, encrypted (and decrypted on the way back).
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 import ossdesk.crypto
 
 
-def encrypt_plain_values(apps, schema_editor):
+def encrypt_plain_values(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Endpoints registered before this migration hold their signing secret in plain text: encrypt it."""
     endpoint = apps.get_model("webhooks", "Endpoint")
     ossdesk.crypto.plain_values_encrypt(endpoint, ["secret"], using=schema_editor.connection.alias)
 
 
-def decrypt_values(apps, schema_editor):
+def decrypt_values(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     endpoint = apps.get_model("webhooks", "Endpoint")
     ossdesk.crypto.stored_values_decrypt(endpoint, ["secret"], using=schema_editor.connection.alias)
 
