@@ -16,7 +16,9 @@ from ossdesk.accounts.models import Role, User
 from ossdesk.accounts.services import api_token_create
 from ossdesk.plans.models import Plan
 from ossdesk.plans.services import plans_seed_defaults
-from tests.factories import OrganizationFactory, contact_with_login, staff_user, subscribe
+from tests.accounts.factories import staff_user
+from tests.customers.factories import OrganizationFactory, contact_with_login
+from tests.plans.factories import subscribe
 
 REQUIRE_SERVICES = os.environ.get("OSSDESK_REQUIRE_SERVICES") == "1"
 SYSTEM = Actor.system("tests")
