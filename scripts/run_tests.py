@@ -72,6 +72,7 @@ def coverage_floors(env: dict[str, str], data_dir: str) -> tuple[int, list[str]]
     status = pytest(
         [
             "tests/domain",
+            "--hypothesis-profile=coverage",
             "--cov=ossdesk.domain",
             "--cov-report=term-missing:skip-covered",
             f"--cov-report=json:{report_path}",
