@@ -31,7 +31,8 @@ from ossdesk.config.env import ConfigurationError
 from ossdesk.webhooks import services as webhooks
 from ossdesk.webhooks import signing
 from ossdesk.webhooks.models import Delivery, Endpoint, Event
-from tests.factories import ProductFactory, staff_user
+from tests.accounts.factories import staff_user
+from tests.products.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

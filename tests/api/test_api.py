@@ -22,7 +22,10 @@ from ossdesk.customers.models import Contact, Organization
 from ossdesk.plans.models import Agreement, Plan, Subscription
 from ossdesk.plans.services import agreement_create
 from ossdesk.products.models import Product, ProductVersion
-from tests.factories import OrganizationFactory, ProductFactory, contact_with_login, staff_user, subscribe
+from tests.accounts.factories import staff_user
+from tests.customers.factories import OrganizationFactory, contact_with_login
+from tests.plans.factories import subscribe
+from tests.products.factories import ProductFactory
 
 TODAY = timezone.localdate()
 SYSTEM = Actor.system("tests")

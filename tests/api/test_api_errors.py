@@ -19,7 +19,8 @@ from ossdesk.forum.services import thread_create
 from ossdesk.products.models import Product
 from ossdesk.security.models import Sbom
 from ossdesk.tickets.services import ticket_create
-from tests.factories import SYSTEM, ProductFactory, staff_user
+from tests.accounts.factories import SYSTEM, staff_user
+from tests.products.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,8 @@ from ossdesk.customers.models import Contact, Deployment, Organization
 from ossdesk.plans.models import Agreement, Plan, Subscription
 from ossdesk.products.models import ProductVersion
 from ossdesk.security.models import Advisory, Finding, Notice, Sbom, VendorAdvisory, VexStatement
-from tests.factories import OrganizationFactory, ProductFactory
+from tests.customers.factories import OrganizationFactory
+from tests.products.factories import ProductFactory
 
 TODAY = timezone.localdate()
 _serial = count(1)

@@ -32,7 +32,7 @@ from ossdesk.accounts.models import Role, User
 from ossdesk.accounts.services import api_token_create
 from ossdesk.customers.models import Contact
 from ossdesk.demo import demo_seed
-from tests.factories import SYSTEM, staff_user
+from tests.accounts.factories import SYSTEM, staff_user
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,8 @@ from ossdesk.customers.services import deployment_create
 from ossdesk.plans.models import Agreement, Plan, Subscription
 from ossdesk.products.models import Product
 from ossdesk.web.api_urls import router
-from tests.factories import SYSTEM, ProductFactory
+from tests.accounts.factories import SYSTEM
+from tests.products.factories import ProductFactory
 
 World = dict[str, dict[str, Any]]
 CUSTOMER_ROLES = ["admin", "contact"]

@@ -9,7 +9,8 @@ from ossdesk.audit.models import AuditEntry, AuditHead
 from ossdesk.audit.services import audit_verify
 from ossdesk.cli import main
 from ossdesk.customers.services import organization_delete, organization_update
-from tests.factories import SYSTEM, OrganizationFactory, contact_with_login
+from tests.accounts.factories import SYSTEM
+from tests.customers.factories import OrganizationFactory, contact_with_login
 
 pytestmark = pytest.mark.django_db
 

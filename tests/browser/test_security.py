@@ -11,8 +11,8 @@ import pytest
 
 from ossdesk.accounts.models import Role
 from ossdesk.customers.services import deployment_create
+from tests.accounts.factories import PASSWORD
 from tests.browser.keyboard import shot, sign_in_with_keyboard, tab_to
-from tests.factories import PASSWORD
 from tests.security.web_fixtures import (
     PACKAGE_LOCK,
     SYSTEM,

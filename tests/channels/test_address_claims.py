@@ -22,8 +22,10 @@ from ossdesk.channels.models import InboundMessage, MailKind, OutboundEmail
 from ossdesk.customers.models import Contact
 from ossdesk.customers.proof import PROOF_TTL, proof_token
 from ossdesk.tickets.models import Ticket
-from tests.channels.conftest import Helpdesk, eml
-from tests.factories import PASSWORD, SYSTEM, OrganizationFactory, contact_with_login, subscribe
+from tests.accounts.factories import PASSWORD, SYSTEM
+from tests.channels.factories import Helpdesk, eml
+from tests.customers.factories import OrganizationFactory, contact_with_login
+from tests.plans.factories import subscribe
 
 pytestmark = pytest.mark.django_db
 LINK = re.compile(r"https://desk\.example\.com/contacts/confirm/([^/\s]+)/")

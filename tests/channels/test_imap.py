@@ -37,7 +37,7 @@ from ossdesk.channels import imap, intake
 from ossdesk.channels.models import InboundMessage, Mailbox
 from ossdesk.channels.tasks import inbound_mail_task
 from ossdesk.tickets.models import Ticket
-from tests.channels.conftest import Helpdesk, eml
+from tests.channels.factories import Helpdesk, eml
 from tests.conftest import REQUIRE_SERVICES
 
 DOVECOT = Path("/usr/sbin/dovecot")

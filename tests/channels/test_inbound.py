@@ -20,7 +20,7 @@ from ossdesk.cli import main
 from ossdesk.tickets import services as tickets
 from ossdesk.tickets.models import Attachment, Channel, Message, Status, Ticket, TicketEvent
 from ossdesk.tickets.sla import clock_states
-from tests.channels.conftest import Helpdesk, eml
+from tests.channels.factories import Helpdesk, eml
 
 Inbound = InboundMessage.Status
 
@@ -255,7 +255,7 @@ def test_replies_thread_onto_their_ticket(helpdesk: Helpdesk, name: str, text: s
 
 
 def helpdesk_staff() -> Any:
-    from tests.factories import staff_user
+    from tests.accounts.factories import staff_user
 
     return staff_user("engineer")
 

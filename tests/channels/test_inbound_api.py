@@ -10,8 +10,8 @@ import yaml
 
 from ossdesk.audit.models import AuditEntry
 from ossdesk.channels.models import InboundMessage
-from tests.channels.conftest import Helpdesk, eml
-from tests.factories import staff_user
+from tests.accounts.factories import staff_user
+from tests.channels.factories import Helpdesk, eml
 
 Inbound = InboundMessage.Status
 HELD_RAW = eml("plain.eml").replace(b"ana@acme.example", b"ana.private@home.example")

@@ -23,7 +23,7 @@ from ossdesk.tickets import services as tickets
 from ossdesk.tickets.attachment_files import ORPHAN_AGE, attachment_orphans_sweep, files_follow_transaction
 from ossdesk.tickets.models import Attachment, Message
 from ossdesk.tickets.services import Upload
-from tests.channels.conftest import Helpdesk
+from tests.channels.factories import Helpdesk
 
 Inbound = InboundMessage.Status
 

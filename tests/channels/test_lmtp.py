@@ -17,7 +17,7 @@ from ossdesk.channels import intake
 from ossdesk.channels.lmtp import LmtpController, django_lmtp_controller
 from ossdesk.channels.models import InboundMessage, Mailbox
 from ossdesk.tickets.models import Ticket
-from tests.channels.conftest import Helpdesk, eml
+from tests.channels.factories import Helpdesk, eml
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the server thread has its own connection
 

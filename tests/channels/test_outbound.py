@@ -30,7 +30,8 @@ from ossdesk.customers.models import Contact
 from ossdesk.plans.services import agreement_create, subscription_update
 from ossdesk.tickets import services as tickets
 from ossdesk.tickets.models import Ticket
-from tests.factories import SYSTEM, ProductFactory
+from tests.accounts.factories import SYSTEM
+from tests.products.factories import ProductFactory
 
 DOMAIN = "mail.test"
 

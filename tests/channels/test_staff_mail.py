@@ -12,8 +12,8 @@ from ossdesk.channels.models import InboundMessage, OutboundEmail
 from ossdesk.channels.services import mail_sweep
 from ossdesk.tickets import services as tickets
 from ossdesk.tickets.models import Channel, Status, Ticket, TicketClock, TicketEvent
-from tests.channels.conftest import Helpdesk, eml
-from tests.factories import SYSTEM, staff_user
+from tests.accounts.factories import SYSTEM, staff_user
+from tests.channels.factories import Helpdesk, eml
 
 Inbound = InboundMessage.Status
 

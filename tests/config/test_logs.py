@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from huey.consumer_options import ConsumerConfig
 
-from tests.factories import OrganizationFactory, contact_with_login
+from tests.customers.factories import OrganizationFactory, contact_with_login
 
 
 class Collect(logging.Handler):

@@ -4,44 +4,24 @@ a Community-tier bakery whose contact signs in, a member with no organisation, s
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
-from ossdesk.accounts.actor import actor_for
 from ossdesk.accounts.models import Role, User
-from ossdesk.forum import services
-from ossdesk.forum.models import Post, Thread
 from ossdesk.plans.services import subscription_update
 from ossdesk.products.models import Product
-from tests.factories import PASSWORD, SYSTEM, OrganizationFactory, contact_with_login
-
-World = dict[str, Any]
+from tests.accounts.factories import PASSWORD, SYSTEM
+from tests.customers.factories import OrganizationFactory, contact_with_login
+from tests.forum.factories import World, answer, ask
 
 
 @pytest.fixture(autouse=True)
 def _static_root(settings: Any) -> None:
     # WhiteNoise warns on every client when STATIC_ROOT (in the fresh data directory) does not exist.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-
-
-def established(user: User) -> User:
-    """Make an account old enough for the ordinary (not the new-account) rate limits."""
-    User.objects.filter(pk=user.pk).update(date_joined=timezone.now() - timedelta(days=400))
-    user.refresh_from_db()
-    return user
-
-
-def ask(user: User, product: Product, title: str = "How do I vacuum?", body: str = "Details.") -> Thread:
-    return services.thread_create(actor=actor_for(user), product=product, title=title, body=body)
-
-
-def answer(user: User, thread: Thread, body: str = "Like this.") -> Post:
-    return services.post_create(actor=actor_for(user), thread=thread, body=body)
 
 
 @pytest.fixture

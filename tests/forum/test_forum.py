@@ -23,8 +23,8 @@ from ossdesk.forum.demo import THREADS, demo_forum
 from ossdesk.forum.models import Ban, Post, Thread
 from ossdesk.kb.models import Article, ArticleStatus, Visibility
 from ossdesk.tickets.models import Ticket
-from tests.factories import SYSTEM
-from tests.forum.conftest import World, answer, ask, established
+from tests.accounts.factories import SYSTEM
+from tests.forum.factories import World, answer, ask, established
 
 ANONYMOUS = Actor(user=None, role="anonymous", organization_id=None, label="anonymous")
 AUDIT_ACTIONS = {"create", "update", "delete", "action"}

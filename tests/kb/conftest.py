@@ -13,25 +13,19 @@ from django.test import Client
 from ossdesk.accounts.actor import actor_for
 from ossdesk.accounts.models import Role, User
 from ossdesk.kb import services
-from ossdesk.kb.models import Article, Visibility
+from ossdesk.kb.models import Visibility
 from ossdesk.plans.services import subscription_update
 from ossdesk.products.models import Product
 from ossdesk.products.services import product_version_create
 from ossdesk.tickets import services as ticket_services
-from tests.factories import SYSTEM
-
-World = dict[str, Any]
+from tests.accounts.factories import SYSTEM
+from tests.kb.factories import World, publish
 
 
 @pytest.fixture(autouse=True)
 def _static_root(settings: Any) -> None:
     # WhiteNoise warns on every client when STATIC_ROOT (in the fresh data directory) does not exist.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-
-
-def publish(title: str, body: str, visibility: str = Visibility.PUBLIC, **kwargs: Any) -> Article:
-    article = services.article_create(actor=SYSTEM, title=title, body=body, visibility=visibility, **kwargs)
-    return services.article_publish(actor=SYSTEM, article=article)
 
 
 @pytest.fixture

@@ -21,8 +21,9 @@ from ossdesk.kb.demo import ARTICLES, demo_kb
 from ossdesk.kb.models import Article, ArticleLink, ArticleStatus, Visibility
 from ossdesk.kb.rendering import plain_summary, render_markdown
 from ossdesk.plans.services import agreement_create
-from tests.factories import SYSTEM, ProductFactory, staff_user
-from tests.kb.conftest import World, publish
+from tests.accounts.factories import SYSTEM, staff_user
+from tests.kb.factories import World, publish
+from tests.products.factories import ProductFactory
 
 ANONYMOUS = Actor(user=None, role="anonymous", organization_id=None, label="anonymous")
 KINDS = ["public", "customers", "internal", "draft"]

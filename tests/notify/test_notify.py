@@ -23,7 +23,8 @@ from ossdesk.tickets import services as tickets
 from ossdesk.tickets.models import Ticket
 from ossdesk.webhooks.models import Event as WebhookEvent
 from ossdesk.webhooks.services import endpoint_create
-from tests.factories import ProductFactory, staff_user
+from tests.accounts.factories import staff_user
+from tests.products.factories import ProductFactory
 
 SYSTEM = Actor.system("tests")
 SRC = Path(__file__).resolve().parents[2] / "src" / "ossdesk"

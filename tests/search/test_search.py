@@ -37,7 +37,7 @@ from ossdesk.search.services import (
 )
 from ossdesk.tickets import services as ticket_services
 from ossdesk.tickets.models import Message, Ticket
-from tests.factories import SYSTEM
+from tests.accounts.factories import SYSTEM
 
 World = dict[str, Any]
 ANONYMOUS = Actor(user=None, role="anonymous", organization_id=None, label="anonymous")

@@ -9,56 +9,24 @@ and sends each customer its notices, exactly as a fresh advisory would.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ossdesk.accounts.actor import Actor, actor_for
 from ossdesk.accounts.models import Role, User
-from ossdesk.customers.models import Deployment, Organization
-from ossdesk.customers.services import deployment_create
 from ossdesk.plans.services import subscription_update
-from ossdesk.products.models import Product
 from ossdesk.security import services
-from tests.factories import SYSTEM, ProductFactory, staff_user
-
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-ADVISORIES = DATA / "advisories" / "osv-scanner-offline-dbs"
-LOCKFILES = DATA / "lockfiles" / "osv-scanner-fixtures"
-REQUIREMENTS = LOCKFILES / "cmd/osv-scanner/scan/source/testdata/locks-requirements"
-# flask==1.0.0, django==1.11.29, requests==2.20.0: PYSEC-2023-62, PYSEC-2021-98, PYSEC-2023-74.
-WEB_LOCKFILE = REQUIREMENTS / "requirements.txt"
-# flask==1.0.0, flask-cors==1.0.0, pandas==0.23.4: adds PYSEC-2020-43 and PYSEC-2020-73.
-BATCH_LOCKFILE = REQUIREMENTS / "unresolvable-requirements.txt"
-# ansi-html 0.0.1: GHSA-whgm-jr23-g3j9 (CVE-2021-23424, CVSS 7.5: high).
-NPM_LOCKFILE = LOCKFILES / "cmd/osv-scanner/scan/source/testdata/locks-insecure/my-package-lock.json"
-
-Security = dict[str, Any]
-
-
-def isolate_files(settings: Any, tmp_path: Path) -> None:
-    """Uploads go to the test's own directory, outside any web root."""
-    # WhiteNoise warns on every client when STATIC_ROOT (in the fresh data directory) does not exist.
-    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "files")},
-        },
-    }
-
-
-def upload(deployment: Deployment, path: Path, actor: Actor = SYSTEM) -> Any:
-    sbom, _ = services.sbom_upload(
-        actor=actor, deployment=deployment, filename=path.name, data=path.read_bytes()
-    )
-    return sbom
-
-
-def _deployment(organization: Organization, name: str, product: Product) -> Deployment:
-    return deployment_create(actor=SYSTEM, organization=organization, name=name, product=product)
+from tests.accounts.factories import SYSTEM, staff_user
+from tests.products.factories import ProductFactory
+from tests.security.factories import (
+    ADVISORIES,
+    BATCH_LOCKFILE,
+    WEB_LOCKFILE,
+    Security,
+    make_deployment,
+    upload,
+)
 
 
 @pytest.fixture
@@ -80,10 +48,10 @@ def security(customers: dict[str, dict[str, Any]], analysts: dict[str, User]) ->
     for key, entry in customers.items():
         organization = entry["org"]
         subscription_update(actor=SYSTEM, subscription=organization.subscriptions.get(), deployments=5)
-        entry["web"] = _deployment(organization, f"{key}-web", product)
+        entry["web"] = make_deployment(organization, f"{key}-web", product)
         entry["web_sbom"] = upload(entry["web"], WEB_LOCKFILE)
     acme = customers["acme"]
-    acme["batch"] = _deployment(acme["org"], "acme-batch", product)
+    acme["batch"] = make_deployment(acme["org"], "acme-batch", product)
     acme["batch_sbom"] = upload(acme["batch"], BATCH_LOCKFILE)
     world["import"] = services.advisories_import(actor=Actor.system("tests"), path=ADVISORIES)
     return world

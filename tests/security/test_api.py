@@ -28,8 +28,10 @@ from ossdesk.customers.models import Deployment
 from ossdesk.domain import csaf, vex
 from ossdesk.security import services
 from ossdesk.security.models import Component, Finding, Notice, Sbom, VendorAdvisory, VexStatement
-from tests.factories import SYSTEM, OrganizationFactory, contact_with_login, subscribe
-from tests.security.conftest import (
+from tests.accounts.factories import SYSTEM
+from tests.customers.factories import OrganizationFactory, contact_with_login
+from tests.plans.factories import subscribe
+from tests.security.factories import (
     BATCH_LOCKFILE,
     NPM_LOCKFILE,
     REQUIREMENTS,

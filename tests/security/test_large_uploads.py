@@ -28,8 +28,9 @@ from ossdesk.security import services
 from ossdesk.security.models import Component, Finding, Sbom
 from ossdesk.tickets import services as tickets
 from ossdesk.tickets.models import Message
-from tests.factories import SYSTEM, ProductFactory
-from tests.security.conftest import WEB_LOCKFILE, isolate_files
+from tests.accounts.factories import SYSTEM
+from tests.products.factories import ProductFactory
+from tests.security.factories import WEB_LOCKFILE, isolate_files
 from tests.security.test_services import OFFLINE, _import
 
 SHARED = OFFLINE.parents[1]

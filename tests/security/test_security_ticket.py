@@ -22,8 +22,11 @@ from ossdesk.products.models import Product
 from ossdesk.security import services
 from ossdesk.security.models import Notice, Sbom
 from ossdesk.tickets.models import Channel, Ticket
-from tests.factories import SYSTEM, OrganizationFactory, ProductFactory, contact_with_login, subscribe
-from tests.security.conftest import isolate_files
+from tests.accounts.factories import SYSTEM
+from tests.customers.factories import OrganizationFactory, contact_with_login
+from tests.plans.factories import subscribe
+from tests.products.factories import ProductFactory
+from tests.security.factories import isolate_files
 
 
 @pytest.fixture

@@ -25,7 +25,9 @@ from ossdesk.security import services
 from ossdesk.security.matching import match_all
 from ossdesk.security.models import Advisory, AdvisoryAlias, Component, Finding, Notice, Sbom, VexStatement
 from ossdesk.tickets.models import Ticket
-from tests.factories import OrganizationFactory, ProductFactory, contact_with_login, subscribe
+from tests.customers.factories import OrganizationFactory, contact_with_login
+from tests.plans.factories import subscribe
+from tests.products.factories import ProductFactory
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 OFFLINE = SHARED / "advisories" / "osv-scanner-offline-dbs"

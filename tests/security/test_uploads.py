@@ -23,8 +23,9 @@ from ossdesk.cli import main
 from ossdesk.customers.services import deployment_create
 from ossdesk.security import services
 from ossdesk.security.models import Component, Finding, Sbom
-from tests.factories import SYSTEM, ProductFactory
-from tests.security.conftest import WEB_LOCKFILE, isolate_files
+from tests.accounts.factories import SYSTEM
+from tests.products.factories import ProductFactory
+from tests.security.factories import WEB_LOCKFILE, isolate_files
 from tests.security.test_services import CRITICAL, OFFLINE, _cvss_record, _import
 from tests.security.web_fixtures import client_for
 

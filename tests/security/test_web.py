@@ -27,7 +27,7 @@ from ossdesk.customers.services import deployment_create
 from ossdesk.domain.inventory import InventoryError, parse
 from ossdesk.security import services
 from ossdesk.security.models import Component, Finding, Notice, Sbom, VendorAdvisory, VexStatement
-from tests.factories import staff_user
+from tests.accounts.factories import staff_user
 from tests.security.web_fixtures import (
     COMPOSER_LOCK,
     NOT_JSON,
@@ -518,7 +518,8 @@ def test_a_bad_upload_shows_the_parsers_reason_and_stores_nothing(estate: Estate
 
 
 def test_a_plan_without_sbom_scanning_says_so(estate: Estate, tiers: Any) -> None:
-    from tests.factories import OrganizationFactory, contact_with_login, subscribe
+    from tests.customers.factories import OrganizationFactory, contact_with_login
+    from tests.plans.factories import subscribe
 
     organization = OrganizationFactory(name="Tiny", slug="tiny")
     today = timezone.localdate()

@@ -12,7 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from ossdesk.customers.services import deployment_create
-from tests.factories import OrganizationFactory, ProductFactory, contact_with_login, subscribe
+from tests.customers.factories import OrganizationFactory, contact_with_login
+from tests.plans.factories import subscribe
+from tests.products.factories import ProductFactory
 from tests.security.web_fixtures import SYSTEM
 
 PAGES = ("/security/", "/security/findings/", "/security/deployments/")

@@ -18,7 +18,7 @@ from ossdesk.accounts.models import User
 from ossdesk.customers.services import deployment_create
 from ossdesk.security import services
 from ossdesk.security.models import Finding, Notice
-from tests.factories import ProductFactory
+from tests.products.factories import ProductFactory
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 OFFLINE = SHARED / "advisories" / "osv-scanner-offline-dbs"

@@ -39,7 +39,8 @@ from ossdesk.surveys.tokens import SALT, SURVEY_TTL
 from ossdesk.surveys.web.chart import csat_chart
 from ossdesk.tickets import services as tickets
 from ossdesk.tickets.models import Team, Ticket, TicketEvent
-from tests.factories import SYSTEM, ProductFactory, staff_user
+from tests.accounts.factories import SYSTEM, staff_user
+from tests.products.factories import ProductFactory
 
 LINK_RE = re.compile(r"https://desk\.example\.com(/survey/[^/\s\"<>]+/(good|bad)/)")
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')

@@ -20,7 +20,7 @@ from ossdesk.customers.models import Contact
 from ossdesk.plans.services import agreement_create, subscription_update
 from ossdesk.tickets import services
 from ossdesk.tickets.models import Attachment, Message, Ticket, TicketEvent, TimeEntry
-from tests.factories import SYSTEM
+from tests.accounts.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

@@ -18,7 +18,7 @@ import pytest
 from django.db import connection
 
 from ossdesk.tickets.models import Message, TicketEvent
-from tests.tickets.conftest import Desk
+from tests.tickets.factories import Desk
 
 pytestmark = pytest.mark.sqlite_only
 

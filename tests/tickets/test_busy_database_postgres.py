@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from ossdesk.tickets.models import Message, TicketEvent
-from tests.tickets.conftest import Desk
+from tests.tickets.factories import Desk
 
 pytestmark = pytest.mark.postgres
 

@@ -16,7 +16,7 @@ from ossdesk.channels.models import MailKind, OutboundEmail
 from ossdesk.channels.services import ticket_mail_for_event
 from ossdesk.tickets import services
 from ossdesk.tickets.models import Channel, Message, TicketEvent
-from tests.factories import PASSWORD, SYSTEM
+from tests.accounts.factories import PASSWORD, SYSTEM
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from ossdesk.tickets import services
 from ossdesk.tickets.models import ExtraHoliday, Ticket, TicketClock
 from ossdesk.tickets.recalculation import deadlines_recalculate
 from ossdesk.tickets.sla import sync_clocks
-from tests.factories import SYSTEM, ProductFactory
+from tests.accounts.factories import SYSTEM
+from tests.products.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

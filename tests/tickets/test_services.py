@@ -19,7 +19,10 @@ from ossdesk.tickets.escalation import sla_sweep, ticket_check
 from ossdesk.tickets.models import Attachment, SlaNotice, Ticket, TicketEvent, TimeEntry
 from ossdesk.tickets.services import Upload
 from ossdesk.tickets.sla import clock_states
-from tests.factories import SYSTEM, ProductFactory, contact_with_login, staff_user, subscribe
+from tests.accounts.factories import SYSTEM, staff_user
+from tests.customers.factories import contact_with_login
+from tests.plans.factories import subscribe
+from tests.products.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

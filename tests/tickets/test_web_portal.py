@@ -14,7 +14,9 @@ from django.utils import timezone
 from ossdesk.customers.models import Contact
 from ossdesk.plans.services import agreement_create, subscription_update
 from ossdesk.tickets.models import Message, Ticket
-from tests.factories import SYSTEM, OrganizationFactory, contact_with_login, subscribe
+from tests.accounts.factories import SYSTEM
+from tests.customers.factories import OrganizationFactory, contact_with_login
+from tests.plans.factories import subscribe
 
 pytestmark = pytest.mark.django_db
 Desk = dict[str, Any]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from ossdesk.audit.models import AuditEntry
 from ossdesk.plans.services import agreement_create
 from ossdesk.tickets.models import Attachment, Message, Ticket, TicketEvent, TimeEntry
-from tests.factories import SYSTEM
+from tests.accounts.factories import SYSTEM
 
 pytestmark = pytest.mark.django_db
 Desk = dict[str, Any]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ossdesk.domain.entitlements import FEATURE_REGISTRY, FEATURES, Terms, feature_get
 from ossdesk.plans.defaults import DEFAULT_PLANS
-from tests.factories import PASSWORD
+from tests.accounts.factories import PASSWORD
 
 World = dict[str, dict[str, Any]]
 

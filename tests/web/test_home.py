@@ -19,7 +19,10 @@ from ossdesk.plans.services import subscription_update
 from ossdesk.security import services as security_services
 from ossdesk.tickets import services as ticket_services
 from ossdesk.tickets.models import Status, Ticket, TicketEvent
-from tests.factories import SYSTEM, OrganizationFactory, ProductFactory, contact_with_login, subscribe
+from tests.accounts.factories import SYSTEM
+from tests.customers.factories import OrganizationFactory, contact_with_login
+from tests.plans.factories import subscribe
+from tests.products.factories import ProductFactory
 
 World = dict[str, dict[str, Any]]
 TICKET_LINK = re.compile(r'<td class="num"><a href="/tickets/(\d+)/">')

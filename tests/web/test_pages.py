@@ -19,7 +19,10 @@ from ossdesk.customers.models import Contact, Organization
 from ossdesk.customers.services import deployment_create
 from ossdesk.domain.entitlements import EntitlementDenied
 from ossdesk.plans.models import Subscription
-from tests.factories import PASSWORD, OrganizationFactory, ProductFactory, staff_user, subscribe
+from tests.accounts.factories import PASSWORD, staff_user
+from tests.customers.factories import OrganizationFactory
+from tests.plans.factories import subscribe
+from tests.products.factories import ProductFactory
 
 TODAY = timezone.localdate()
 ROW_LINK = re.compile(r'<td><a href="/customers/([\w-]+)/">')

@@ -19,7 +19,7 @@ from ossdesk.tickets import services as tickets
 from ossdesk.tickets.escalation import ticket_check
 from ossdesk.webhooks.models import Event
 from ossdesk.webhooks.services import endpoint_create
-from tests.factories import ProductFactory
+from tests.products.factories import ProductFactory
 
 SYSTEM = Actor.system("tests")
 OFFLINE = (

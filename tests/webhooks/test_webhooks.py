@@ -34,7 +34,7 @@ from ossdesk.tickets.models import Ticket
 from ossdesk.tickets.payloads import ticket_payload
 from ossdesk.webhooks import policy, services, signing, transport
 from ossdesk.webhooks.models import Delivery, Endpoint, Event
-from tests.factories import contact_with_login
+from tests.customers.factories import contact_with_login
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
 SYSTEM = Actor.system("tests")

@@ -11,7 +11,8 @@ from rest_framework.test import APIClient
 
 from ossdesk.accounts.models import Role, User
 from ossdesk.customers.models import Contact
-from tests.factories import contact_with_login, staff_user
+from tests.accounts.factories import staff_user
+from tests.customers.factories import contact_with_login
 
 pytestmark = pytest.mark.django_db
 
