@@ -48,6 +48,7 @@ from ossdesk.channels.threading import (
     ticket_id_from_message_ids,
     ticket_id_from_subject,
 )
+from ossdesk.config.queue import enqueue
 from ossdesk.customers.models import Contact
 from ossdesk.domain.entitlements import EntitlementDenied
 from ossdesk.memo import memo_scope, memoized
@@ -129,9 +130,7 @@ def _received(at: datetime | None) -> datetime:
 
 
 def _process_later(inbound_id: int) -> None:
-    from ossdesk.channels.tasks import inbound_process_task  # the task calls services, not the reverse
-
-    inbound_process_task(inbound_id)
+    enqueue("ossdesk.channels.tasks.inbound_process_task", inbound_id)
 
 
 # -- processing ------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from ossdesk.channels.threading import (
     ticket_subject,
     ticket_token,
 )
+from ossdesk.config.queue import enqueue
 from ossdesk.customers.models import Contact
 from ossdesk.customers.proof import PROOF_TTL
 from ossdesk.tickets.commitments import breach_report, first_response
@@ -609,9 +610,7 @@ def outbound_retry(*, actor: Actor, email: OutboundEmail) -> OutboundEmail:
         after={"status": email.status, "attempts": email.attempts, "retry": "now"},
         organization_id=email.ticket.organization_id if email.ticket else None,
     )
-    from ossdesk.channels.tasks import outbox_send_now_task  # the task calls services, not the reverse
-
-    transaction.on_commit(outbox_send_now_task)
+    transaction.on_commit(lambda: enqueue("ossdesk.channels.tasks.outbox_send_now_task"))
     return email
 
 

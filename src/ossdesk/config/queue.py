@@ -8,6 +8,7 @@ Waking just after each whole second of the wall clock takes that second off ever
 from __future__ import annotations
 
 import time
+from importlib import import_module
 from typing import Any
 
 import huey
@@ -20,6 +21,14 @@ def until_next_second(now: float) -> float:
     """Seconds from `now` (epoch) to just after the next whole second, at most a second and a bit."""
     wait = 1 + AFTER_THE_SECOND - now % 1
     return wait - 1 if wait > 1 else wait
+
+
+def enqueue(task: str, *args: Any) -> None:
+    """Queue the task at dotted path `task` ("ossdesk.security.tasks.sbom_process_task") with `args`, as
+    calling it does. Services queue their own tasks by name: a tasks module imports its services at the
+    top, so services that imported it back would close an import cycle."""
+    module, _, name = task.rpartition(".")
+    getattr(import_module(module), name)(*args)
 
 
 class WholeSecondScheduler(Scheduler):

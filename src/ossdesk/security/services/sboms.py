@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ossdesk.accounts.actor import Actor, actor_for
 from ossdesk.audit.services import audit_record
+from ossdesk.config.queue import enqueue
 from ossdesk.customers.models import Deployment
 from ossdesk.domain.entitlements import EntitlementDenied
 from ossdesk.security import matching
@@ -245,9 +246,7 @@ def sbom_receive(
 
 
 def _process_later(sbom_id: int) -> None:
-    from ossdesk.security.tasks import sbom_process_task  # the task calls services, not the reverse
-
-    sbom_process_task(sbom_id)
+    enqueue("ossdesk.security.tasks.sbom_process_task", sbom_id)
 
 
 def _uploader(sbom: Sbom) -> Actor:
