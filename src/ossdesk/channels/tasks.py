@@ -8,7 +8,8 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from ossdesk.accounts.models import Notification
-from ossdesk.channels.intake import inbound_process, inbound_process_pending, mailboxes_poll_due
+from ossdesk.channels.intake import inbound_process, inbound_process_pending
+from ossdesk.channels.mailboxes import mailboxes_poll_due
 from ossdesk.channels.services import (
     digest_send,
     mail_sweep,
