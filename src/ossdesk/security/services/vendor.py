@@ -16,6 +16,7 @@ from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import Role
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.domain import csaf, osv
+from ossdesk.products.models import Product
 from ossdesk.security import matching
 from ossdesk.security.models import Advisory, VendorAdvisory
 from ossdesk.security.services.advisories import ImportReport, record_digest, store_advisories
@@ -162,12 +163,45 @@ def vendor_advisory_create(*, actor: Actor, **fields: Any) -> VendorAdvisory:
 
 
 @transaction.atomic
-def vendor_advisory_update(*, actor: Actor, advisory: VendorAdvisory, **changes: Any) -> VendorAdvisory:
-    """Change a draft (or a published advisory: that makes a new revision to publish again)."""
+def vendor_advisory_update(
+    *,
+    actor: Actor,
+    advisory: VendorAdvisory,
+    title: str | None = None,
+    summary: str | None = None,
+    details: str | None = None,
+    product: Product | None = None,
+    ecosystem: str | None = None,
+    package: str | None = None,
+    ranges: list[dict[str, Any]] | None = None,
+    affected_versions: list[str] | None = None,
+    cves: list[str] | None = None,
+    aliases: list[str] | None = None,
+    cvss_vector: str | None = None,
+    remediation: str | None = None,
+    additional_packages: list[dict[str, Any]] | None = None,
+    tlp: str | None = None,
+) -> VendorAdvisory:
+    """Change a draft (or a published advisory: that makes a new revision to publish again); a field
+    left None keeps its value (none of them may be empty of a value)."""
     require_analyst(actor, "edit vendor advisories")
-    unknown = set(changes) - set(VENDOR_FIELDS)
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "Not a field of a vendor advisory."))
+    given: dict[str, Any] = {
+        "title": title,
+        "summary": summary,
+        "details": details,
+        "product": product,
+        "ecosystem": ecosystem,
+        "package": package,
+        "ranges": ranges,
+        "affected_versions": affected_versions,
+        "cves": cves,
+        "aliases": aliases,
+        "cvss_vector": cvss_vector,
+        "remediation": remediation,
+        "additional_packages": additional_packages,
+        "tlp": tlp,
+    }
+    changes = {name: value for name, value in given.items() if value is not None}
     if advisory.withdrawn_at is not None:
         raise ValidationError({"status": "A withdrawn advisory is final; write a new one."})
     fields = {name: getattr(advisory, name) for name in VENDOR_FIELDS} | changes
