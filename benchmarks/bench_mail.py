@@ -396,7 +396,7 @@ def _ossdesk_lmtp(items: list[Planned], payloads: list[bytes]) -> dict[str, Any]
 
 
 def _ossdesk_imap(items: list[Planned], payloads: list[bytes], server: dict[str, Any]) -> dict[str, Any]:
-    from ossdesk.channels import imap, intake
+    from ossdesk.channels import imap, intake, mailboxes
     from ossdesk.channels.models import Mailbox
 
     dovecot = _dovecot.Server(**{**server, "cert": Path(server["cert"]), "log": Path(server["log"])})
@@ -417,7 +417,7 @@ def _ossdesk_imap(items: list[Planned], payloads: list[bytes], server: dict[str,
     started = time.perf_counter()
     while True:
         polls += 1
-        got = intake.mailbox_fetch(mailbox=mailbox)
+        got = mailboxes.mailbox_fetch(mailbox=mailbox)
         stored += got
         if not got:
             break

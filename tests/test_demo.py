@@ -40,7 +40,7 @@ def test_demo_seed(tiers):
 
 def test_demo_seed_fills_security_channels_and_search(tiers):
     from ossdesk.accounts.actor import Actor
-    from ossdesk.channels.intake import mailbox_for_address
+    from ossdesk.channels.mailboxes import mailbox_for_address
     from ossdesk.forum.models import Thread
     from ossdesk.kb.models import Article
     from ossdesk.search.selectors import search

@@ -14,7 +14,7 @@ from ossdesk.hooks import Hook, HookUnhandled, declared_hooks, hook
 # Every hook and the handler of each app that handles it: adding a hook or a handler adds a row here.
 EXPECTED: dict[str, list[str]] = {
     "ossdesk.customers.hooks.reachability_changed": [
-        "ossdesk.tickets.services.organization_reachability_changed",
+        "ossdesk.tickets.services.tickets.organization_reachability_changed",
     ],
     "ossdesk.customers.hooks.contact_proof_requested": [
         "ossdesk.channels.services.contact_proof_mail_enqueue",

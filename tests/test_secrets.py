@@ -23,7 +23,7 @@ from ossdesk.accounts.actor import Actor, actor_for
 from ossdesk.accounts.models import Role
 from ossdesk.audit.models import AuditEntry
 from ossdesk.audit.secrets import RotationReport, secrets_rotate
-from ossdesk.channels import intake
+from ossdesk.channels import mailboxes
 from ossdesk.channels.models import Mailbox
 from ossdesk.cli import main
 from ossdesk.config import settings as configuration
@@ -144,7 +144,7 @@ def test_a_secret_cannot_be_searched_for() -> None:
 
 
 def test_the_services_store_the_secrets_encrypted() -> None:
-    mailbox = intake.mailbox_create(
+    mailbox = mailboxes.mailbox_create(
         actor=SYSTEM,
         name="office",
         product=ProductFactory(),
@@ -152,9 +152,9 @@ def test_the_services_store_the_secrets_encrypted() -> None:
         imap_username="support@example.com",
         imap_password="first-password",
     )
-    intake.mailbox_update(actor=SYSTEM, mailbox=mailbox, imap_password="second-password")
+    mailboxes.mailbox_update(actor=SYSTEM, mailbox=mailbox, imap_password="second-password")
     assert "second-password" not in raw(Mailbox, mailbox.pk, "imap_password")
-    assert intake.mailbox_account(Mailbox.objects.get(pk=mailbox.pk)).password == "second-password"
+    assert mailboxes.mailbox_account(Mailbox.objects.get(pk=mailbox.pk)).password == "second-password"
 
 
 def test_a_value_written_before_encryption_is_read_as_it_is() -> None:
@@ -432,9 +432,9 @@ def test_a_mailbox_whose_secret_no_key_reads_fails_alone_with_the_error_on_it(se
     reachable = make_mailbox("other", imap_host="127.0.0.1", imap_port=9)
     settings.OSSDESK_ENCRYPTION_KEYS = [NEW_KEY]
     raw_write(Mailbox, reachable.pk, "imap_password", crypto.encrypt("hunter2-imap"))
-    report = intake.mailboxes_poll_due()
+    report = mailboxes.mailboxes_poll_due()
     assert (report.mailboxes, report.errors) == (2, 2)  # both tried: the second fails on its closed port
-    errors = dict(Mailbox.objects.defer(*intake.SECRET_FIELDS).values_list("name", "last_error"))
+    errors = dict(Mailbox.objects.defer(*mailboxes.SECRET_FIELDS).values_list("name", "last_error"))
     assert errors["lost"].startswith("SecretUnreadable: channels.Mailbox.imap_password")
     assert not errors["other"].startswith("SecretUnreadable")
     assert errors["other"]

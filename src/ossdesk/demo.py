@@ -273,7 +273,7 @@ def demo_seed(today: date | None = None) -> str:
 def _demo_mailbox(actor: Actor, product: Product) -> Mailbox:
     """The support address `ossdesk mail lmtp` receives for (and `ossdesk mail send-test` writes to):
     mail from a customer's named contact opens a PostgreSQL case at S3."""
-    from ossdesk.channels.intake import mailbox_create
+    from ossdesk.channels.mailboxes import mailbox_create
     from ossdesk.channels.threading import mail_domain
 
     address = f"support@{mail_domain()}"

@@ -33,7 +33,7 @@ from django.utils import timezone
 from imap_tools import MailBox
 
 from ossdesk.audit.models import AuditEntry
-from ossdesk.channels import imap, intake
+from ossdesk.channels import imap, intake, mailboxes
 from ossdesk.channels.models import InboundMessage, Mailbox
 from ossdesk.channels.tasks import inbound_mail_task
 from ossdesk.tickets.models import Ticket
@@ -273,13 +273,13 @@ def test_fetch_over_imaps_stores_processes_and_marks_read(
     folder = _folder(request)
     _deliver(server, folder, eml("plain.eml"), eml("alternative.eml"))
     mailbox = _mailbox(helpdesk, server, folder)
-    assert intake.mailbox_fetch(mailbox=mailbox) == 2
+    assert mailboxes.mailbox_fetch(mailbox=mailbox) == 2
     rows = InboundMessage.objects.order_by("pk")
     assert [r.source for r in rows] == [f"imap:{mailbox.name}"] * 2
     assert {r.status for r in rows} == {InboundMessage.Status.PROCESSED}
     assert Ticket.objects.count() == 2
     assert _state(server, folder) == (2, 0)  # kept, marked \Seen
-    assert intake.mailbox_fetch(mailbox=mailbox) == 0
+    assert mailboxes.mailbox_fetch(mailbox=mailbox) == 0
     mailbox.refresh_from_db()
     assert mailbox.last_polled_at is not None
     assert mailbox.last_error == ""
@@ -291,7 +291,7 @@ def test_clocks_start_at_the_servers_internaldate(helpdesk: Helpdesk, server: Do
     with _open(server) as box:
         box.folder.create(folder)
         box.append(eml("plain.eml"), folder, dt=arrived)
-    intake.mailbox_fetch(mailbox=_mailbox(helpdesk, server, folder))
+    mailboxes.mailbox_fetch(mailbox=_mailbox(helpdesk, server, folder))
     row = InboundMessage.objects.get()
     assert row.received_at == arrived
     assert row.ticket is not None
@@ -326,7 +326,7 @@ def test_starttls_and_moving_to_a_processed_folder(helpdesk: Helpdesk, server: D
         imap_security=Mailbox.Security.STARTTLS,
         processed_folder=done,
     )
-    assert intake.mailbox_fetch(mailbox=mailbox) == 2
+    assert mailboxes.mailbox_fetch(mailbox=mailbox) == 2
     assert InboundMessage.objects.count() == 1
     assert Ticket.objects.count() == 1
     assert _state(server, folder) == (0, 0)
@@ -346,13 +346,13 @@ def test_nothing_is_flagged_or_moved_before_the_database_committed(
 
     monkeypatch.setattr(intake, "audit_record", failing_write)
     with pytest.raises(DatabaseError):
-        intake.mailbox_fetch(mailbox=mailbox)
+        mailboxes.mailbox_fetch(mailbox=mailbox)
     assert not InboundMessage.objects.exists()
     assert _state(server, folder) == (1, 1)  # still there, still unseen
     mailbox.refresh_from_db()
     assert "disk I/O error" in mailbox.last_error  # visible to staff
     monkeypatch.undo()
-    assert intake.mailbox_fetch(mailbox=mailbox) == 1
+    assert mailboxes.mailbox_fetch(mailbox=mailbox) == 1
     assert _state(server, folder) == ((1, 0) if not processed_folder else (0, 0))
     assert InboundMessage.objects.get().status == InboundMessage.Status.PROCESSED
 
@@ -362,7 +362,7 @@ def test_a_wrong_password_is_reported_on_the_mailbox(
 ) -> None:
     mailbox = _mailbox(helpdesk, server, _folder(request), imap_password="wrong")
     with pytest.raises(imap.ImapError, match="refused the sign-in"):
-        intake.mailbox_fetch(mailbox=mailbox)
+        mailboxes.mailbox_fetch(mailbox=mailbox)
     mailbox.refresh_from_db()
     assert "refused the sign-in" in mailbox.last_error
 
@@ -384,7 +384,9 @@ def test_idle_fetches_as_mail_arrives(helpdesk: Helpdesk, server: Dovecot, reque
     mailbox = _mailbox(helpdesk, server, folder)
     stop = threading.Event()
     worker = threading.Thread(
-        target=intake.mailbox_idle, kwargs={"mailbox": mailbox, "stop": stop, "idle_seconds": 4}, daemon=True
+        target=mailboxes.mailbox_idle,
+        kwargs={"mailbox": mailbox, "stop": stop, "idle_seconds": 4},
+        daemon=True,
     )
     worker.start()
     # Watch the server, not the database: SQLite's shared in-memory test database locks whole tables
@@ -449,7 +451,7 @@ def test_access_tokens_are_refreshed_cached_and_audited(
 ) -> None:
     mailbox = _oauth_mailbox(helpdesk, None, token_server, _folder(request))
     before = len(token_server.requests)
-    first = intake.mailbox_access_token(mailbox=mailbox)
+    first = mailboxes.mailbox_access_token(mailbox=mailbox)
     assert first.startswith("access-")
     assert token_server.requests[-1] == {
         "grant_type": "refresh_token",
@@ -458,9 +460,9 @@ def test_access_tokens_are_refreshed_cached_and_audited(
         "refresh_token": "refresh-1",
         "scope": "https://outlook.office.com/IMAP.AccessAsUser.All offline_access",
     }
-    assert intake.mailbox_access_token(mailbox=mailbox) == first  # cached while valid
+    assert mailboxes.mailbox_access_token(mailbox=mailbox) == first  # cached while valid
     later = timezone.now() + timedelta(minutes=59, seconds=30)  # within a minute of expiry: refreshed
-    assert intake.mailbox_access_token(mailbox=mailbox, now=later) != first
+    assert mailboxes.mailbox_access_token(mailbox=mailbox, now=later) != first
     assert len(token_server.requests) == before + 2
     entries = AuditEntry.objects.filter(object_type="channels.mailbox", object_id=str(mailbox.pk))
     assert entries.count() == 2
@@ -468,7 +470,7 @@ def test_access_tokens_are_refreshed_cached_and_audited(
     token_server.refuse = True
     try:
         with pytest.raises(imap.TokenError, match=r"400.*invalid_grant"):
-            intake.mailbox_access_token(mailbox=mailbox, force=True)
+            mailboxes.mailbox_access_token(mailbox=mailbox, force=True)
     finally:
         token_server.refuse = False
     with pytest.raises(imap.TokenError, match="must be https"):
@@ -488,7 +490,7 @@ def test_xoauth2_sign_in_to_dovecot_refreshes_a_refused_token(
         oauth_access_token="revoked", oauth_expires_at=timezone.now() + timedelta(hours=1)
     )
     refreshes = len(token_server.requests)
-    assert intake.mailbox_fetch(mailbox=mailbox) == 1
+    assert mailboxes.mailbox_fetch(mailbox=mailbox) == 1
     assert len(token_server.requests) == refreshes + 1
     mailbox.refresh_from_db()
     assert mailbox.oauth_access_token in token_server.valid
@@ -508,6 +510,6 @@ def test_one_poll_drains_a_backlog_larger_than_a_batch(
     assert all(m != template for m in messages)
     _deliver(server, folder, *messages)
     mailbox = _mailbox(helpdesk, server, folder)
-    assert intake.mailbox_fetch(mailbox=mailbox) == 5
+    assert mailboxes.mailbox_fetch(mailbox=mailbox) == 5
     assert _state(server, folder) == (5, 0)
     assert InboundMessage.objects.count() == 5

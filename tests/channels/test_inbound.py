@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from ossdesk.accounts.actor import actor_for
 from ossdesk.audit.models import AuditEntry
-from ossdesk.channels import inbound, intake
+from ossdesk.channels import inbound, inbox, intake, mailboxes
 from ossdesk.channels.models import InboundMessage, MailKind, OutboundEmail
 from ossdesk.channels.services import mail_sweep
 from ossdesk.cli import main
 from ossdesk.tickets import services as tickets
 from ossdesk.tickets.models import Attachment, Channel, Message, Status, Ticket, TicketEvent
+from ossdesk.tickets.services import attachments
 from ossdesk.tickets.sla import clock_states
 from tests.channels.factories import Helpdesk, eml
 
@@ -356,7 +357,7 @@ def test_mail_from_ourselves_is_a_loop(helpdesk: Helpdesk) -> None:
 
 
 def test_attachments_are_saved_within_the_limits(helpdesk: Helpdesk, monkeypatch: Any) -> None:
-    monkeypatch.setattr(tickets, "ATTACHMENT_MAX_BYTES", 1000)
+    monkeypatch.setattr(attachments, "ATTACHMENT_MAX_BYTES", 1000)
     row = helpdesk.receive(eml("attachments.eml"))
     assert row.status == Inbound.PROCESSED, row.error
     assert list(Attachment.objects.values_list("filename", flat=True)) == ["postgresql.log"]
@@ -395,10 +396,10 @@ def test_malformed_mail_is_quarantined_retryable_and_discardable(helpdesk: Helpd
     assert row.status == Inbound.QUARANTINED
     assert "base64" in row.error
     staff = actor_for(helpdesk_staff())
-    again = intake.inbound_retry(actor=staff, inbound=row)
+    again = inbox.inbound_retry(actor=staff, inbound=row)
     assert again.status == Inbound.QUARANTINED
     assert again.attempts == 2
-    discarded = intake.inbound_discard(actor=staff, inbound=again)
+    discarded = inbox.inbound_discard(actor=staff, inbound=again)
     assert InboundMessage.objects.get(pk=row.pk).status == Inbound.DISCARDED == discarded.status
     assert bytes(InboundMessage.objects.get(pk=row.pk).raw) == eml("malformed_base64.eml")  # kept
     assert AuditEntry.objects.filter(object_type="channels.inboundmessage", action="action").count() == 1
@@ -414,7 +415,7 @@ def test_a_failure_while_processing_is_visible_and_retryable(helpdesk: Helpdesk,
     assert "RuntimeError: the database went away" in row.error
     assert not Ticket.objects.exists()
     monkeypatch.undo()
-    retried = intake.inbound_retry(actor=actor_for(helpdesk_staff()), inbound=row)
+    retried = inbox.inbound_retry(actor=actor_for(helpdesk_staff()), inbound=row)
     assert retried.status == Inbound.PROCESSED
     assert retried.ticket is not None
 
@@ -422,12 +423,12 @@ def test_a_failure_while_processing_is_visible_and_retryable(helpdesk: Helpdesk,
 def test_a_held_mail_assigned_to_a_contact_opens_their_ticket(helpdesk: Helpdesk) -> None:
     row = helpdesk.receive(eml("plain.eml").replace(b"ana@acme.example", b"ana.private@home.example"))
     assert row.status == Inbound.HELD
-    assigned = intake.inbound_assign(actor=actor_for(helpdesk_staff()), inbound=row, contact=helpdesk.ana)
+    assigned = inbox.inbound_assign(actor=actor_for(helpdesk_staff()), inbound=row, contact=helpdesk.ana)
     assert assigned.status == Inbound.PROCESSED
     assert assigned.ticket is not None
     assert assigned.ticket.contact == helpdesk.ana
     with pytest.raises(Exception, match="processed"):
-        intake.inbound_assign(actor=actor_for(helpdesk_staff()), inbound=assigned, contact=helpdesk.ana)
+        inbox.inbound_assign(actor=actor_for(helpdesk_staff()), inbound=assigned, contact=helpdesk.ana)
 
 
 def test_pending_messages_are_picked_up_later(helpdesk: Helpdesk) -> None:
@@ -536,15 +537,15 @@ def test_the_retry_command(helpdesk: Helpdesk, capsys: Any) -> None:
 def test_mailboxes_are_managed_through_audited_services(helpdesk: Helpdesk) -> None:
     staff = actor_for(helpdesk_staff())
     with pytest.raises(ValidationError, match=r"Needed for OAuth 2\.0 sign-in"):
-        intake.mailbox_create(
+        mailboxes.mailbox_create(
             actor=staff, name="m365", product=helpdesk.product, imap_host="outlook.office365.com",
             imap_username="support@example.com", imap_auth="xoauth2",
         )  # fmt: skip
-    mailbox = intake.mailbox_create(
+    mailbox = mailboxes.mailbox_create(
         actor=staff, name="office", product=helpdesk.product, imap_host="imap.example.com",
         imap_username="support@example.com", imap_password="hunter2",
     )  # fmt: skip
-    intake.mailbox_update(actor=staff, mailbox=mailbox, imap_password="correct-horse")
+    mailboxes.mailbox_update(actor=staff, mailbox=mailbox, imap_password="correct-horse")
     entries = AuditEntry.objects.filter(object_type="channels.mailbox", object_id=str(mailbox.pk))
     assert entries.count() == 2
     logged = str([(e.before, e.after) for e in entries])
@@ -553,6 +554,6 @@ def test_mailboxes_are_managed_through_audited_services(helpdesk: Helpdesk) -> N
     assert "(set)" in logged
     assert helpdesk.ana.user is not None
     with pytest.raises(PermissionDenied):
-        intake.mailbox_delete(actor=actor_for(helpdesk.ana.user), mailbox=mailbox)
-    intake.mailbox_delete(actor=staff, mailbox=mailbox)
+        mailboxes.mailbox_delete(actor=actor_for(helpdesk.ana.user), mailbox=mailbox)
+    mailboxes.mailbox_delete(actor=staff, mailbox=mailbox)
     assert entries.filter(action="delete").count() == 1

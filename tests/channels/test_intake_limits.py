@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -129,7 +130,7 @@ def test_files_of_a_unit_of_work_that_fails_are_deleted_with_its_rows(
 
 def test_a_refused_second_file_leaves_no_first_file(helpdesk: Helpdesk, mail_settings: Any) -> None:
     before = _stored_files(mail_settings)
-    with pytest.raises(tickets.ValidationError):
+    with pytest.raises(ValidationError):
         tickets.ticket_create(
             actor=actor_for(helpdesk.ana.user),
             organization=helpdesk.acme,

@@ -13,7 +13,7 @@ import pytest
 from django.db import DatabaseError
 from django.utils import timezone
 
-from ossdesk.channels import intake
+from ossdesk.channels import mailboxes
 from ossdesk.channels.lmtp import LmtpController, django_lmtp_controller
 from ossdesk.channels.models import InboundMessage, Mailbox
 from ossdesk.tickets.models import Ticket
@@ -119,7 +119,7 @@ def test_a_store_that_fails_answers_451_so_the_mta_retries(
     def broken(**kwargs: Any) -> Any:
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(intake, "inbound_store", broken)
+    monkeypatch.setattr(mailboxes, "inbound_store", broken)
     with _client(lmtp) as client, pytest.raises(smtplib.SMTPDataError) as failure:
         client.sendmail("ana@acme.example", ["support@mail.test"], eml("plain.eml"))
     assert failure.value.smtp_code == 451

@@ -28,6 +28,7 @@ from ossdesk.customers.models import Deployment
 from ossdesk.domain import csaf, vex
 from ossdesk.security import services
 from ossdesk.security.models import Component, Finding, Notice, Sbom, VendorAdvisory, VexStatement
+from ossdesk.security.services import inventories
 from tests.accounts.factories import SYSTEM
 from tests.customers.factories import OrganizationFactory, contact_with_login
 from tests.plans.factories import subscribe
@@ -261,7 +262,7 @@ def test_raw_body_without_a_filename_says_how_to_send_it(
 def test_upload_over_the_service_limit_is_400(
     security: Security, clients: dict[str, Client], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "MAX_BYTES", 20)
+    monkeypatch.setattr(inventories, "MAX_BYTES", 20)
     batch = security["acme"]["batch"]
     response = clients["acme"].post(
         f"/api/deployments/{batch.pk}/sboms/", _file(WEB_LOCKFILE), format="multipart"

@@ -26,6 +26,7 @@ from ossdesk.domain.inventory.testing import generate_cyclonedx
 from ossdesk.plans.services import subscription_update
 from ossdesk.security import services
 from ossdesk.security.models import Component, Finding, Sbom
+from ossdesk.security.services import inventories
 from ossdesk.tickets import services as tickets
 from ossdesk.tickets.models import Message
 from tests.accounts.factories import SYSTEM
@@ -140,7 +141,7 @@ def test_components_per_inventory_and_uploads_in_progress_are_capped(
 def test_another_customers_reply_goes_in_while_a_large_upload_is_processed(
     world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "UPLOAD_BATCH", 100)
+    monkeypatch.setattr(inventories, "UPLOAD_BATCH", 100)
     globex = world["globex"]
     subscription_update(
         actor=SYSTEM, subscription=globex["org"].subscriptions.get(), products=[world["product"]]
@@ -262,7 +263,7 @@ def test_the_worker_stores_and_diffs_exactly_what_an_upload_in_the_request_does(
 ) -> None:
     settings.OSSDESK_UPLOAD_CONFIRM_CLOSING = 1  # closing flask's findings needs confirmation
     # Many slices: each is evaluated on its own, and the sum must be the whole.
-    monkeypatch.setattr(services, "UPLOAD_BATCH", 97)
+    monkeypatch.setattr(inventories, "UPLOAD_BATCH", 97)
     inline = world["web"]
     worker = deployment_create(
         actor=SYSTEM, organization=world["acme"]["org"], name="api", product=world["product"]
@@ -311,7 +312,7 @@ def _processing_peak(deployment: Any, count: int, capture: Any) -> tuple[int, in
 def test_a_large_uploads_memory_grows_by_a_digest_per_component_not_by_its_objects(
     world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
-    monkeypatch.setattr(services, "UPLOAD_BATCH", 1000)
+    monkeypatch.setattr(inventories, "UPLOAD_BATCH", 1000)
     small, small_size = _processing_peak(world["web"], 3000, django_capture_on_commit_callbacks)
     large, large_size = _processing_peak(world["web"], 12_000, django_capture_on_commit_callbacks)
     # Beyond the document's text (one byte a character here) and a slice, a component costs its offset

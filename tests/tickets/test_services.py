@@ -17,7 +17,7 @@ from ossdesk.plans.services import agreement_create, subscription_update
 from ossdesk.tickets import services
 from ossdesk.tickets.escalation import sla_sweep, ticket_check
 from ossdesk.tickets.models import Attachment, SlaNotice, Ticket, TicketEvent, TimeEntry
-from ossdesk.tickets.services import Upload
+from ossdesk.tickets.services import Upload, attachments
 from ossdesk.tickets.sla import clock_states
 from tests.accounts.factories import SYSTEM, staff_user
 from tests.customers.factories import contact_with_login
@@ -179,7 +179,7 @@ def test_attachment_refusals_write_nothing(acme, upload, message):
 
 
 def test_attachment_size_limit(acme, monkeypatch):
-    monkeypatch.setattr(services, "ATTACHMENT_MAX_BYTES", 1024)
+    monkeypatch.setattr(attachments, "ATTACHMENT_MAX_BYTES", 1024)
     with pytest.raises(ValidationError, match="the limit is"):
         raise_ticket(acme, attachments=[Upload("big.log", b"x" * 2048)])
 

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin
 
 from ossdesk.audit.admin import ServiceAdmin
-from ossdesk.channels import intake
+from ossdesk.channels import mailboxes
 from ossdesk.channels.models import Mailbox
 
 WRITE_ONLY = {
@@ -77,15 +77,15 @@ def _secrets_removed(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _create(actor: Any, **fields: Any) -> Mailbox:
-    return intake.mailbox_create(actor=actor, **_secrets_removed(fields))
+    return mailboxes.mailbox_create(actor=actor, **_secrets_removed(fields))
 
 
 def _update(actor: Any, obj: Mailbox, **changes: Any) -> Mailbox:
-    return intake.mailbox_update(actor=actor, mailbox=obj, **_secrets_removed(changes))
+    return mailboxes.mailbox_update(actor=actor, mailbox=obj, **_secrets_removed(changes))
 
 
 def _delete(actor: Any, obj: Mailbox) -> None:
-    intake.mailbox_delete(actor=actor, mailbox=obj)
+    mailboxes.mailbox_delete(actor=actor, mailbox=obj)
 
 
 @admin.register(Mailbox)

@@ -13,8 +13,9 @@ from email.utils import format_datetime, make_msgid
 from django.conf import settings
 
 from ossdesk.accounts.actor import Actor
-from ossdesk.channels import intake
+from ossdesk.channels import inbox, intake
 from ossdesk.channels.lmtp import serve_lmtp
+from ossdesk.channels.mailboxes import mailbox_fetch, mailbox_idle
 from ossdesk.channels.models import InboundMessage, Mailbox
 from ossdesk.channels.threading import mail_domain
 from ossdesk.customers.models import Contact
@@ -44,7 +45,7 @@ def _fetch(args: argparse.Namespace, error: type[Exception]) -> int:
     if args.idle:
         stop = threading.Event()
         threads = [
-            threading.Thread(target=intake.mailbox_idle, kwargs={"mailbox": m, "stop": stop}, daemon=True)
+            threading.Thread(target=mailbox_idle, kwargs={"mailbox": m, "stop": stop}, daemon=True)
             for m in mailboxes
         ]
         for thread in threads:
@@ -59,7 +60,7 @@ def _fetch(args: argparse.Namespace, error: type[Exception]) -> int:
     failures = 0
     for mailbox in mailboxes:
         try:
-            count = intake.mailbox_fetch(mailbox=mailbox)
+            count = mailbox_fetch(mailbox=mailbox)
         except Exception as exc:  # one mailbox failing is reported; the others are still fetched
             _say(f"{mailbox.name}: FAILED: {exc}")
             failures += 1
@@ -78,7 +79,7 @@ def _retry(args: argparse.Namespace, error: type[Exception]) -> int:
     if inbound is None:
         raise error(f"no inbound message #{args.id}")
     try:
-        inbound = intake.inbound_retry(actor=OPERATOR, inbound=inbound)
+        inbound = inbox.inbound_retry(actor=OPERATOR, inbound=inbound)
     except ValidationError as exc:
         raise error(" ".join(exc.messages)) from None
     _say(f"#{inbound.pk}: {inbound.get_status_display()}" + (f": {inbound.error}" if inbound.error else ""))

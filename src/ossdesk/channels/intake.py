@@ -1,5 +1,6 @@
-"""Every write of inbound mail: storing a received message raw, processing it once, answering senders
-politely through the outbox, fetching IMAP mailboxes, and staff's retry / assign / discard.
+"""Intake of inbound mail: storing a received message raw (LMTP, IMAP) and processing it once into a
+reply, a new ticket, or an outcome kept on the row. Mailboxes and their polling are in `mailboxes`, the
+staff's retry / assign / discard in `inbox`, automatic answers to senders in `answers`.
 
 Nothing is lost: a message is committed raw (`inbound_store`) before anything reads it, and IMAP marks it
 read or moves it only after that commit. Nothing happens twice: the raw store is unique by Message-ID,
@@ -12,42 +13,36 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
-from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from ossdesk.accounts.actor import Actor, actor_for
 from ossdesk.accounts.models import STAFF_ROLES, Role, User
-from ossdesk.audit.services import audit_record, snapshot
-from ossdesk.channels import imap
+from ossdesk.audit.services import audit_record
+from ossdesk.channels.answers import answer_sender
 from ossdesk.channels.inbound import (
     MalformedMail,
     ParsedMail,
-    is_no_reply_address,
     parse_mail,
-    reply_subject,
     strip_quoted,
     summarise,
     thread_subject,
 )
 from ossdesk.channels.mailer import sender_address
 from ossdesk.channels.models import InboundMessage, Mailbox, MailKind, OutboundEmail
-from ossdesk.channels.services import _link, _queue, render_mail
 from ossdesk.channels.threading import (
     TOKEN_RE,
     mail_domain,
-    standalone_message_id,
     ticket_id_from_message_ids,
     ticket_id_from_subject,
 )
+from ossdesk.config.queue import enqueue
 from ossdesk.customers.models import Contact
 from ossdesk.domain.entitlements import EntitlementDenied
 from ossdesk.memo import memo_scope, memoized
@@ -59,11 +54,6 @@ logger = logging.getLogger(__name__)
 
 MAIL = Actor.system("mail")
 Inbound = InboundMessage.Status
-# Staff may run these again (after fixing a subscription, a contact, or a bug).
-RETRYABLE = frozenset({Inbound.HELD, Inbound.QUARANTINED, Inbound.FAILED, Inbound.REFUSED})
-DISCARDABLE = frozenset({Inbound.HELD, Inbound.QUARANTINED, Inbound.FAILED})
-ANSWER_KINDS = (MailKind.INBOUND_REFUSED, MailKind.INBOUND_HELD)
-ANSWER_WINDOW = timedelta(hours=1)
 # A message still "received" after this was not picked up by its task (a lost enqueue, a restart).
 SETTLE = timedelta(minutes=2)
 NO_TEXT = "(The mail had no text.)"
@@ -129,9 +119,7 @@ def _received(at: datetime | None) -> datetime:
 
 
 def _process_later(inbound_id: int) -> None:
-    from ossdesk.channels.tasks import inbound_process_task  # the task calls services, not the reverse
-
-    inbound_process_task(inbound_id)
+    enqueue("ossdesk.channels.tasks.inbound_process_task", inbound_id)
 
 
 # -- processing ------------------------------------------------------------------------------------
@@ -455,7 +443,7 @@ def _open_ticket(row: InboundMessage, mail: ParsedMail, contact: Contact, *, fol
 
 def _refuse(row: InboundMessage, mail: ParsedMail, contact: Contact, reason: str) -> None:
     _outcome(row, Inbound.REFUSED, reason)
-    note = _answer(row, mail, MailKind.INBOUND_REFUSED, {"reason": reason}, user=contact.user)
+    note = answer_sender(row, mail, MailKind.INBOUND_REFUSED, {"reason": reason}, user=contact.user)
     if note:
         row.error = f"{reason} {note}"[:4000]
 
@@ -464,47 +452,9 @@ def _hold(row: InboundMessage, mail: ParsedMail, reason: str) -> None:
     _outcome(row, Inbound.HELD, reason)
     if not settings.OSSDESK_MAIL_NOTIFY_HELD:
         return
-    note = _answer(row, mail, MailKind.INBOUND_HELD, {"address": mail.from_address})
+    note = answer_sender(row, mail, MailKind.INBOUND_HELD, {"address": mail.from_address})
     if note:
         row.error = f"{reason} {note}"[:4000]
-
-
-def _answer(
-    row: InboundMessage, mail: ParsedMail, kind: MailKind, context: dict[str, Any], *, user: Any = None
-) -> str:
-    """Queue a polite automatic answer in the outbox, threaded onto the sender's mail; returns a note
-    when none is sent: never to robots or no-reply addresses, at most OSSDESK_MAIL_REPLY_LIMIT an hour
-    to one address."""
-    recipient = mail.reply_to or mail.from_address
-    if is_no_reply_address(mail.from_address) or is_no_reply_address(recipient):
-        return "(Not answered: a no-reply address.)"
-    limit: int = settings.OSSDESK_MAIL_REPLY_LIMIT
-    recent = OutboundEmail.objects.filter(
-        recipient__iexact=recipient, kind__in=ANSWER_KINDS, created_at__gte=timezone.now() - ANSWER_WINDOW
-    ).count()
-    if recent >= limit:
-        return f"(Not answered: {recipient} had {recent} automatic answers in the last hour.)"
-    rendered = render_mail(
-        kind,
-        {
-            **context,
-            "recipient_name": mail.from_name,
-            "original_subject": mail.subject or "(no subject)",
-            "reply_subject": reply_subject(mail.subject),
-            "link": _link("/"),
-        },
-    )
-    references = " ".join([*mail.references, mail.message_id]).strip()
-    _queue(
-        kind=kind,
-        recipient=recipient,
-        user=user,
-        rendered=rendered,
-        message_id=standalone_message_id(f"inbound.{row.pk}"),
-        in_reply_to=mail.message_id,
-        references=references[-2000:],
-    )
-    return ""
 
 
 def inbound_process_pending(*, now: datetime | None = None, limit: int = 500) -> int:
@@ -518,320 +468,3 @@ def inbound_process_pending(*, now: datetime | None = None, limit: int = 500) ->
     for pk in pending:
         inbound_process(inbound_id=pk)
     return len(pending)
-
-
-# -- LMTP ------------------------------------------------------------------------------------------
-
-
-def mailbox_for_address(address: str) -> Mailbox | None:
-    """The active mailbox that receives mail for an address (LMTP's RCPT TO)."""
-    clean = address.strip().strip("<>")
-    if not clean:
-        return None
-    return Mailbox.objects.filter(address__iexact=clean, is_active=True).first()
-
-
-def lmtp_deliver(
-    *, raw: bytes, mail_from: str, recipients: Sequence[str], accepted_at: datetime | None = None
-) -> list[str]:
-    """Store one delivered message; one LMTP status line per recipient (RFC 2033). A store that fails
-    answers 451, so the MTA keeps the mail and tries again: nothing is lost. `accepted_at`: the instant
-    the receiver had the whole message."""
-    statuses = []
-    for recipient in recipients:
-        mailbox = mailbox_for_address(recipient)
-        if mailbox is None:
-            statuses.append(f"550 5.1.1 <{recipient}>: no such mailbox here")
-            continue
-        try:
-            row, created = inbound_store(
-                raw=raw, source="lmtp", mailbox=mailbox, envelope_from=mail_from, received_at=accepted_at
-            )
-        except DatabaseError:
-            logger.exception("LMTP: could not store a message for %s", recipient)
-            statuses.append(f"451 4.3.0 <{recipient}>: cannot store the message now; try again later")
-            continue
-        statuses.append(
-            f"250 2.0.0 <{recipient}> stored as #{row.pk}{'' if created else ' (already had it)'}"
-        )
-    return statuses
-
-
-# -- IMAP ------------------------------------------------------------------------------------------
-
-
-def mailbox_account(mailbox: Mailbox) -> imap.Account:
-    return imap.Account(
-        name=mailbox.name,
-        host=mailbox.imap_host,
-        port=mailbox.imap_port,
-        security=mailbox.imap_security,
-        username=mailbox.imap_username,
-        auth=mailbox.imap_auth,
-        password=mailbox.imap_password,
-        folder=mailbox.folder or "INBOX",
-        processed_folder=mailbox.processed_folder,
-        timeout=settings.OSSDESK_MAIL_IMAP_TIMEOUT,
-        ca_file=settings.OSSDESK_MAIL_CA_FILE,
-    )
-
-
-def mailbox_access_token(*, mailbox: Mailbox, force: bool = False, now: datetime | None = None) -> str:
-    """The mailbox's OAuth 2.0 access token: the stored one while it is valid for another minute, else
-    a fresh one from the provider (stored, with a rotated refresh token if the provider sends one)."""
-    now = now or timezone.now()
-    mailbox.refresh_from_db(fields=["oauth_access_token", "oauth_expires_at", "oauth_refresh_token"])
-    valid = mailbox.oauth_expires_at is not None and mailbox.oauth_expires_at > now + timedelta(minutes=1)
-    if mailbox.oauth_access_token and valid and not force:
-        return mailbox.oauth_access_token
-    grant = imap.refresh_access_token(
-        token_url=mailbox.oauth_token_url,
-        client_id=mailbox.oauth_client_id,
-        client_secret=mailbox.oauth_client_secret,
-        refresh_token=mailbox.oauth_refresh_token,
-        scope=mailbox.oauth_scope,
-        now=now,
-    )
-    with transaction.atomic():
-        mailbox.oauth_access_token, mailbox.oauth_expires_at = grant.access_token, grant.expires_at
-        fields = ["oauth_access_token", "oauth_expires_at"]
-        if grant.refresh_token and grant.refresh_token != mailbox.oauth_refresh_token:
-            mailbox.oauth_refresh_token = grant.refresh_token
-            fields.append("oauth_refresh_token")
-        mailbox.save(update_fields=fields)
-        audit_record(
-            actor=MAIL,
-            action="update",
-            instance=mailbox,
-            after={
-                "oauth_access_token": "refreshed",  # never the secret itself
-                "oauth_expires_at": grant.expires_at,
-                "refresh_token_rotated": "oauth_refresh_token" in fields,
-            },
-        )
-    return grant.access_token
-
-
-def _store_into(mailbox: Mailbox) -> imap.Store:
-    """Store a fetched message (committed), then process it here, before the server is told: the poll
-    is the worker already, and a batch of messages shares its reads of the contract (`memo_scope`)."""
-
-    def store(raw: bytes, received_at: datetime | None) -> object:
-        if transaction.get_connection().in_atomic_block:
-            # The server is told "done" right after this returns: the row must be committed by then.
-            raise RuntimeError("IMAP messages must be stored outside a transaction (autocommit)")
-        row, created = inbound_store(
-            raw=raw, source=mailbox.source, mailbox=mailbox, enqueue=False, received_at=received_at
-        )
-        if row.status == Inbound.RECEIVED:  # never raises for the message's sake: failures are kept
-            inbound_process(inbound_id=row.pk, stored=row if created else None)
-        return row
-
-    return store
-
-
-def _token_source(mailbox: Mailbox) -> imap.TokenSource | None:
-    if mailbox.imap_auth != Mailbox.Auth.XOAUTH2:
-        return None
-    return lambda force: mailbox_access_token(mailbox=mailbox, force=force)
-
-
-def _polled(mailbox: Mailbox, error: str) -> None:
-    # Bookkeeping of the integration, not a change anyone made: not audited (it would be every minute).
-    now = timezone.now()
-    Mailbox.objects.filter(pk=mailbox.pk).update(last_polled_at=now, last_error=error[:2000])
-    mailbox.last_polled_at, mailbox.last_error = now, error[:2000]
-
-
-def mailbox_fetch(*, mailbox: Mailbox) -> int:
-    """One poll of an IMAP mailbox: store each new message (committed), then mark it read or move it.
-    The outcome (or the error) is kept on the mailbox; errors are raised too."""
-    if not mailbox.imap_host:
-        raise ValidationError(
-            {"imap_host": f"Mailbox {mailbox.name} has no IMAP server (it receives by LMTP)."}
-        )
-    try:
-        count = imap.poll(
-            mailbox_account(mailbox), _store_into(mailbox), _token_source(mailbox), batch=memo_scope
-        )
-    except Exception as exc:
-        _polled(mailbox, f"{type(exc).__name__}: {exc}")
-        raise
-    _polled(mailbox, "")
-    return count
-
-
-def mailbox_idle(*, mailbox: Mailbox, stop: Any, idle_seconds: float = imap.IDLE_SECONDS) -> None:
-    """Fetch, then wait in IMAP IDLE for new mail and fetch again, until `stop` (an Event) is set.
-
-    It runs in a thread of its own: when it stops, it closes that thread's database connections."""
-    try:
-        imap.idle_loop(
-            mailbox_account(mailbox),
-            _store_into(mailbox),
-            stop=stop,
-            token=_token_source(mailbox),
-            idle_seconds=idle_seconds,
-            on_error=lambda exc: _polled(mailbox, f"{type(exc).__name__}: {exc}"),
-            batch=memo_scope,
-        )
-    finally:
-        connections.close_all()
-
-
-@dataclass(frozen=True)
-class PollReport:
-    mailboxes: int
-    stored: int
-    errors: int
-
-
-def mailboxes_poll_due(*, now: datetime | None = None) -> PollReport:
-    """Poll each active IMAP mailbox whose interval has passed; one failing mailbox stops no other."""
-    now = now or timezone.now()
-    polled = stored = failed = 0
-    # Secrets are read when each mailbox is polled, so one that cannot be decrypted (a lost key) fails
-    # that mailbox, with the error shown on it, and no other.
-    for mailbox in Mailbox.objects.filter(is_active=True).exclude(imap_host="").defer(*SECRET_FIELDS):
-        if mailbox.last_polled_at and mailbox.last_polled_at > now - timedelta(
-            seconds=mailbox.poll_seconds - 5
-        ):
-            continue
-        polled += 1
-        try:
-            stored += mailbox_fetch(mailbox=mailbox)
-        except Exception:  # recorded on the mailbox; the others still get polled
-            logger.exception("IMAP mailbox %s", mailbox.name)
-            failed += 1
-    return PollReport(mailboxes=polled, stored=stored, errors=failed)
-
-
-# -- mailboxes -------------------------------------------------------------------------------------
-
-SECRET_FIELDS = frozenset(
-    {"imap_password", "oauth_client_secret", "oauth_refresh_token", "oauth_access_token"}
-)
-
-
-def _mailbox_picture(mailbox: Mailbox) -> dict[str, Any]:
-    """A mailbox for the audit log: secrets only as "set" or empty."""
-    picture = snapshot(mailbox)
-    for name in SECRET_FIELDS:
-        picture[name] = "(set)" if picture.get(name) else ""
-    return picture
-
-
-def _check_mailbox(mailbox: Mailbox) -> None:
-    mailbox.full_clean(exclude=["product"] if mailbox.product_id else None)
-    if mailbox.imap_host and not mailbox.imap_username:
-        raise ValidationError({"imap_username": "An IMAP mailbox needs the user name to sign in with."})
-    if mailbox.imap_host and mailbox.imap_auth == Mailbox.Auth.XOAUTH2:
-        missing = [
-            f
-            for f in ("oauth_token_url", "oauth_client_id", "oauth_refresh_token")
-            if not getattr(mailbox, f)
-        ]
-        if missing:
-            raise ValidationError(dict.fromkeys(missing, "Needed for OAuth 2.0 sign-in."))
-
-
-@transaction.atomic
-def mailbox_create(*, actor: Actor, **fields: Any) -> Mailbox:
-    """Add a mailbox (staff)."""
-    _require_staff(actor)
-    mailbox = Mailbox(**fields)
-    _check_mailbox(mailbox)
-    mailbox.save()
-    audit_record(actor=actor, action="create", instance=mailbox, after=_mailbox_picture(mailbox))
-    return mailbox
-
-
-@transaction.atomic
-def mailbox_update(*, actor: Actor, mailbox: Mailbox, **changes: Any) -> Mailbox:
-    """Change a mailbox's settings (staff); a new refresh token drops the cached access token."""
-    _require_staff(actor)
-    before = _mailbox_picture(mailbox)
-    for name, value in changes.items():
-        setattr(mailbox, name, value)
-    if "oauth_refresh_token" in changes:
-        mailbox.oauth_access_token, mailbox.oauth_expires_at = "", None
-    _check_mailbox(mailbox)
-    mailbox.save()
-    audit_record(
-        actor=actor, action="update", instance=mailbox, before=before, after=_mailbox_picture(mailbox)
-    )
-    return mailbox
-
-
-@transaction.atomic
-def mailbox_delete(*, actor: Actor, mailbox: Mailbox) -> None:
-    """Remove a mailbox; the mail it received stays."""
-    _require_staff(actor)
-    audit_record(actor=actor, action="delete", instance=mailbox, before=_mailbox_picture(mailbox))
-    mailbox.delete()
-
-
-# -- staff's actions -------------------------------------------------------------------------------
-
-
-def _require_staff(actor: Actor) -> None:
-    if not actor.is_staff:
-        raise PermissionDenied("The mail inbox is for the vendor's staff.")
-
-
-def _reopen(actor: Actor, inbound: InboundMessage, allowed: frozenset[str], **changes: Any) -> None:
-    if inbound.status not in allowed:
-        raise ValidationError(
-            {"status": f"This mail is {inbound.get_status_display().lower()}; it cannot be processed again."}
-        )
-    before = {"status": inbound.status, "error": inbound.error[:500], "contact": inbound.contact_id}
-    updated = InboundMessage.objects.filter(pk=inbound.pk, status=inbound.status).update(
-        status=Inbound.RECEIVED, **changes
-    )
-    if not updated:
-        raise ValidationError({"status": "The mail changed meanwhile; reload the inbox."})
-    audit_record(
-        actor=actor,
-        action="action",
-        instance=inbound,
-        before=before,
-        after={"status": Inbound.RECEIVED, "contact": changes.get("contact_id", inbound.contact_id)},
-    )
-
-
-@transaction.atomic
-def inbound_retry(*, actor: Actor, inbound: InboundMessage) -> InboundMessage:
-    """Process a held, refused, quarantined or failed mail again (after a fix), now."""
-    _require_staff(actor)
-    _reopen(actor, inbound, RETRYABLE)
-    return inbound_process(inbound_id=inbound.pk)
-
-
-@transaction.atomic
-def inbound_assign(*, actor: Actor, inbound: InboundMessage, contact: Contact) -> InboundMessage:
-    """A held mail is from this contact: process it as theirs (a reply, or a new ticket with the
-    entitlement checks of the contact's customer)."""
-    _require_staff(actor)
-    if not contact.is_active:
-        raise ValidationError({"contact": f"{contact.name} is deactivated."})
-    _reopen(actor, inbound, frozenset({Inbound.HELD, Inbound.REFUSED}), contact_id=contact.pk)
-    return inbound_process(inbound_id=inbound.pk)
-
-
-@transaction.atomic
-def inbound_discard(*, actor: Actor, inbound: InboundMessage) -> InboundMessage:
-    """Put a held, quarantined or failed mail aside; it stays stored, marked discarded."""
-    _require_staff(actor)
-    if inbound.status not in DISCARDABLE:
-        raise ValidationError({"status": f"This mail is {inbound.get_status_display().lower()}."})
-    before = {"status": inbound.status}
-    updated = InboundMessage.objects.filter(pk=inbound.pk, status=inbound.status).update(
-        status=Inbound.DISCARDED
-    )
-    if not updated:
-        raise ValidationError({"status": "The mail changed meanwhile; reload the inbox."})
-    inbound.status = Inbound.DISCARDED
-    audit_record(
-        actor=actor, action="update", instance=inbound, before=before, after={"status": inbound.status}
-    )
-    return inbound

@@ -105,14 +105,14 @@ def _usable_connection() -> None:
 
 
 def _django_accepts(address: str) -> bool:
-    from ossdesk.channels.intake import mailbox_for_address
+    from ossdesk.channels.mailboxes import mailbox_for_address
 
     _usable_connection()
     return mailbox_for_address(address) is not None
 
 
 def _django_deliver(raw: bytes, mail_from: str, recipients: Sequence[str], accepted: datetime) -> list[str]:
-    from ossdesk.channels.intake import lmtp_deliver
+    from ossdesk.channels.mailboxes import lmtp_deliver
 
     _usable_connection()
     return lmtp_deliver(raw=raw, mail_from=mail_from, recipients=recipients, accepted_at=accepted)

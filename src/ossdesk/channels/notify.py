@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from ossdesk.config.enqueue import enqueue
+from ossdesk.config.queue import enqueue
 from ossdesk.notify import Notice
 
 MAIL_TASK = "ossdesk.channels.tasks.notification_mail_task"

@@ -46,6 +46,7 @@ from ossdesk.channels.threading import (
     ticket_subject,
     ticket_token,
 )
+from ossdesk.config.queue import enqueue
 from ossdesk.customers.models import Contact
 from ossdesk.customers.proof import PROOF_TTL
 from ossdesk.tickets.commitments import breach_report, first_response
@@ -103,7 +104,7 @@ def render_mail(kind: str, context: Mapping[str, Any]) -> RenderedMail:
     )
 
 
-def _link(path: str) -> str:
+def mail_link(path: str) -> str:
     if not path or path.startswith(("http://", "https://")):
         return path
     return settings.OSSDESK_MAIL_LINK_URL.rstrip("/") + "/" + path.lstrip("/")
@@ -134,7 +135,7 @@ def _previous_message_id(ticket: Ticket, recipient: str) -> str | None:
     )
 
 
-def _queue(
+def outbox_add(
     *,
     kind: str,
     recipient: str,
@@ -240,7 +241,7 @@ def notification_mail_enqueue(
         "notification": notification,
         "ticket": ticket,
         "recipient_name": str(user),
-        "link": _link(notification.url),
+        "link": mail_link(notification.url),
     }
     if kind == MailKind.SLA_BREACH and ticket is not None:
         context["report"] = breach_report(ticket, now=now or timezone.now())
@@ -250,7 +251,7 @@ def notification_mail_enqueue(
         if ticket is not None
         else standalone_message_id(f"notice.{notification.pk}")
     )
-    return _queue(
+    return outbox_add(
         kind=kind,
         recipient=user.email,
         user=user,
@@ -316,7 +317,7 @@ def ticket_mail_for_event(
         "author": author,
         "contact": contact,
         "recipient_name": contact.name,
-        "link": _link(f"/tickets/{ticket.pk}/"),
+        "link": mail_link(f"/tickets/{ticket.pk}/"),
         "reason": (event.data or {}).get("reason", ""),
     }
     if kind == MailKind.TICKET_CREATED:
@@ -334,7 +335,7 @@ def ticket_mail_for_event(
         message_id = ticket_event_message_id(ticket, event)
     # A ticket that came in by e-mail: the acknowledgement answers the customer's own message.
     in_reply_to = str((event.data or {}).get("message_id", "")) if kind == MailKind.TICKET_CREATED else ""
-    return _queue(
+    return outbox_add(
         kind=kind,
         recipient=recipient,
         user=user,
@@ -540,13 +541,13 @@ def digest_send(*, now: datetime | None = None) -> int:
             {
                 "recipient_name": str(user),
                 "day": day,
-                "entries": [{"entry": e, "link": _link(e.url)} for e in entries],
+                "entries": [{"entry": e, "link": mail_link(e.url)} for e in entries],
                 "count": len(entries),
-                "preferences_link": _link("/account/notifications/preferences/"),
+                "preferences_link": mail_link("/account/notifications/preferences/"),
             },
         )
         with transaction.atomic():
-            email = _queue(
+            email = outbox_add(
                 kind=MailKind.DIGEST,
                 recipient=user.email,
                 user=user,
@@ -607,9 +608,7 @@ def outbound_retry(*, actor: Actor, email: OutboundEmail) -> OutboundEmail:
         after={"status": email.status, "attempts": email.attempts, "retry": "now"},
         organization_id=email.ticket.organization_id if email.ticket else None,
     )
-    from ossdesk.channels.tasks import outbox_send_now_task  # the task calls services, not the reverse
-
-    transaction.on_commit(outbox_send_now_task)
+    transaction.on_commit(lambda: enqueue("ossdesk.channels.tasks.outbox_send_now_task"))
     return email
 
 
@@ -657,11 +656,11 @@ def contact_proof_mail_enqueue(*, contact: Contact, token: str) -> OutboundEmail
         {
             "recipient_name": contact.name,
             "organization": contact.organization.name,
-            "link": _link(reverse("web:contact-proof", args=[token])),
+            "link": mail_link(reverse("web:contact-proof", args=[token])),
             "days": PROOF_TTL.days,
         },
     )
-    return _queue(
+    return outbox_add(
         kind=MailKind.CONTACT_PROOF,
         recipient=contact.email,
         user=None,

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 
 from ossdesk.accounts.models import Notification
-from ossdesk.channels.intake import inbound_process, inbound_process_pending, mailboxes_poll_due
+from ossdesk.channels.intake import inbound_process, inbound_process_pending
+from ossdesk.channels.mailboxes import mailboxes_poll_due
 from ossdesk.channels.services import (
     digest_send,
     mail_sweep,

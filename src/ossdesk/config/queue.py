@@ -24,6 +24,14 @@ def until_next_second(now: float) -> float:
     return wait - 1 if wait > 1 else wait
 
 
+def enqueue(task: str, *args: Any) -> None:
+    """Queue the task at dotted path `task` ("ossdesk.security.tasks.sbom_process_task") with `args`, as
+    calling it does. Services queue their own tasks by name: a tasks module imports its services at the
+    top, so services that imported it back would close an import cycle."""
+    module, _, name = task.rpartition(".")
+    getattr(import_module(module), name)(*args)
+
+
 class WholeSecondScheduler(Scheduler):
     """Huey's scheduler, waking just after each whole second of the wall clock."""
 

@@ -25,7 +25,7 @@ from ossdesk.accounts.access import can_manage_webhooks, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import Role, User
 from ossdesk.audit.services import audit_record, snapshot
-from ossdesk.config.enqueue import enqueue
+from ossdesk.config.queue import enqueue
 from ossdesk.customers.models import Contact, Organization
 from ossdesk.memo import memoized
 from ossdesk.notify import Notice, NotificationKind, notify

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ossdesk.channels.intake import DISCARDABLE, RETRYABLE
+from ossdesk.channels.inbox import DISCARDABLE, RETRYABLE
 from ossdesk.channels.models import InboundMessage
 
 ASSIGNABLE = frozenset({InboundMessage.Status.HELD, InboundMessage.Status.REFUSED})

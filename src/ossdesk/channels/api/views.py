@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ossdesk.channels import intake, selectors
+from ossdesk.channels import inbox, selectors
 from ossdesk.channels.api.serializers import (
     InboundAssignInSerializer,
     InboundOutSerializer,
@@ -70,7 +70,7 @@ class InboundViewSet(SelectorViewSet[InboundMessage]):
     )
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str | None = None) -> Response:
-        return self._out(intake.inbound_retry(actor=self.actor, inbound=self.get_object()))
+        return self._out(inbox.inbound_retry(actor=self.actor, inbound=self.get_object()))
 
     @extend_schema(
         summary="Process a held or refused mail as this contact's",
@@ -83,7 +83,7 @@ class InboundViewSet(SelectorViewSet[InboundMessage]):
         serializer = InboundAssignInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         contact = self._contact(serializer.validated_data)
-        return self._out(intake.inbound_assign(actor=self.actor, inbound=inbound, contact=contact))
+        return self._out(inbox.inbound_assign(actor=self.actor, inbound=inbound, contact=contact))
 
     def _contact(self, data: dict[str, Any]) -> Contact:
         if "contact" in data:
@@ -110,4 +110,4 @@ class InboundViewSet(SelectorViewSet[InboundMessage]):
     )
     @action(detail=True, methods=["post"])
     def discard(self, request: Request, pk: str | None = None) -> Response:
-        return self._out(intake.inbound_discard(actor=self.actor, inbound=self.get_object()))
+        return self._out(inbox.inbound_discard(actor=self.actor, inbound=self.get_object()))

@@ -13,7 +13,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ossdesk.accounts.models import User
-from ossdesk.channels import intake, selectors, services
+from ossdesk.channels import selectors, services
+from ossdesk.channels.inbox import inbound_assign, inbound_discard, inbound_retry
 from ossdesk.channels.mailer import sender_address, smtp_config
 from ossdesk.channels.models import InboundMessage, OutboundEmail
 from ossdesk.channels.web.forms import AssignContactForm, InboxFilterForm, OutboxFilterForm, PreferencesForm
@@ -148,7 +149,7 @@ def _report(request: HttpRequest, inbound: InboundMessage) -> None:
 def inbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
     inbound = _inbound(request, pk)
     try:
-        inbound = intake.inbound_retry(actor=request_actor(request), inbound=inbound)
+        inbound = inbound_retry(actor=request_actor(request), inbound=inbound)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -179,7 +180,7 @@ def inbox_assign(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("web:mail-inbox")
     try:
-        inbound = intake.inbound_assign(actor=actor, inbound=inbound, contact=contacts[0])
+        inbound = inbound_assign(actor=actor, inbound=inbound, contact=contacts[0])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -192,7 +193,7 @@ def inbox_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def inbox_discard(request: HttpRequest, pk: int) -> HttpResponse:
     inbound = _inbound(request, pk)
     try:
-        intake.inbound_discard(actor=request_actor(request), inbound=inbound)
+        inbound_discard(actor=request_actor(request), inbound=inbound)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
