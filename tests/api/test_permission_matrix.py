@@ -101,6 +101,7 @@ MATRIX: list[tuple[str, Callable[[Actor], tuple[Any, ...]], str]] = [
     ("can_delete_saved_view",       _own,        "Y    Y    Y    Y    Y    Y    Y    .    ."),
     ("can_delete_saved_view",       _others,     "Y    .    .    .    .    .    .    .    ."),
     ("can_read_mail",               _nothing,    "Y    Y    Y    Y    .    .    .    Y    ."),
+    ("can_manage_mailboxes",        _nothing,    "Y    Y    Y    Y    .    .    .    Y    ."),
     ("can_write_articles",          _nothing,    "Y    Y    Y    Y    .    .    .    Y    ."),
     ("can_link_articles",           _nothing,    "Y    Y    Y    Y    .    .    .    Y    ."),
     ("can_moderate_forum",          _nothing,    "Y    Y    Y    Y    .    .    .    Y    ."),

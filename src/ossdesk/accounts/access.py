@@ -149,7 +149,7 @@ def can_save_queue_views(actor: Actor) -> bool:
     return can_work_tickets(actor)
 
 
-def can_delete_saved_view(actor: Actor, owner_id: int) -> bool:
+def can_delete_saved_view(actor: Actor, owner_id: int | None) -> bool:
     """Delete a saved queue view: its owner, or an admin."""
     if actor.role == Role.ADMIN:
         return True
@@ -158,6 +158,11 @@ def can_delete_saved_view(actor: Actor, owner_id: int) -> bool:
 
 def can_read_mail(actor: Actor) -> bool:
     """Read the outbox and the received mail: they hold every customer's messages."""
+    return can_work_tickets(actor)
+
+
+def can_manage_mailboxes(actor: Actor) -> bool:
+    """Add, change or remove the mailboxes ossdesk fetches mail from, and process held mail again."""
     return can_work_tickets(actor)
 
 

@@ -32,7 +32,12 @@ class Actor:
 
     @property
     def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES or self.role == Role.SYSTEM
+        return self.role in STAFF_ROLES or self.is_system
+
+    @property
+    def is_system(self) -> bool:
+        """ossdesk itself (an integration or a background task), not a person."""
+        return self.role == Role.SYSTEM
 
     @property
     def is_customer(self) -> bool:
@@ -43,7 +48,7 @@ class Actor:
         return self.user.pk if self.user is not None else None
 
     @classmethod
-    def system(cls, label: str = "system", *, name: str = "") -> Actor:
+    def system(cls, label: str = Role.SYSTEM.value, *, name: str = "") -> Actor:
         """An integration or a background task acting on its own behalf."""
         return cls(user=None, role=Role.SYSTEM, organization_id=None, label=label, name=name)
 
@@ -63,6 +68,7 @@ def actor_for(user: User) -> Actor:
         role=Role.CUSTOMER,
         organization_id=contact.organization_id,
         label=label,
+        # Contact.Role lives in customers, above accounts in the layer order: its value, spelt out.
         is_customer_admin=contact.role == "admin",
         name=name if user.display_name or user.get_full_name() else contact.name or name,
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ossdesk.accounts.access import can_manage_mailboxes, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.audit.services import audit_record
 from ossdesk.channels.intake import Inbound, inbound_process
@@ -19,9 +20,7 @@ RETRYABLE = frozenset({Inbound.HELD, Inbound.QUARANTINED, Inbound.FAILED, Inboun
 DISCARDABLE = frozenset({Inbound.HELD, Inbound.QUARANTINED, Inbound.FAILED})
 
 
-def require_inbox_staff(actor: Actor) -> None:
-    if not actor.is_staff:
-        raise PermissionDenied("The mail inbox is for the vendor's staff.")
+STAFF_ONLY = "The mail inbox is for the vendor's staff."
 
 
 def _reopen(actor: Actor, inbound: InboundMessage, allowed: frozenset[str], **changes: Any) -> None:
@@ -47,7 +46,7 @@ def _reopen(actor: Actor, inbound: InboundMessage, allowed: frozenset[str], **ch
 @transaction.atomic
 def inbound_retry(*, actor: Actor, inbound: InboundMessage) -> InboundMessage:
     """Process a held, refused, quarantined or failed mail again (after a fix), now."""
-    require_inbox_staff(actor)
+    require(can_manage_mailboxes(actor), STAFF_ONLY)
     _reopen(actor, inbound, RETRYABLE)
     return inbound_process(inbound_id=inbound.pk)
 
@@ -56,7 +55,7 @@ def inbound_retry(*, actor: Actor, inbound: InboundMessage) -> InboundMessage:
 def inbound_assign(*, actor: Actor, inbound: InboundMessage, contact: Contact) -> InboundMessage:
     """A held mail is from this contact: process it as theirs (a reply, or a new ticket with the
     entitlement checks of the contact's customer)."""
-    require_inbox_staff(actor)
+    require(can_manage_mailboxes(actor), STAFF_ONLY)
     if not contact.is_active:
         raise ValidationError({"contact": f"{contact.name} is deactivated."})
     _reopen(actor, inbound, frozenset({Inbound.HELD, Inbound.REFUSED}), contact_id=contact.pk)
@@ -66,7 +65,7 @@ def inbound_assign(*, actor: Actor, inbound: InboundMessage, contact: Contact) -
 @transaction.atomic
 def inbound_discard(*, actor: Actor, inbound: InboundMessage) -> InboundMessage:
     """Put a held, quarantined or failed mail aside; it stays stored, marked discarded."""
-    require_inbox_staff(actor)
+    require(can_manage_mailboxes(actor), STAFF_ONLY)
     if inbound.status not in DISCARDABLE:
         raise ValidationError({"status": f"This mail is {inbound.get_status_display().lower()}."})
     before = {"status": inbound.status}

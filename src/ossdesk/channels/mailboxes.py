@@ -15,10 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
+from ossdesk.accounts.access import can_manage_mailboxes, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.channels import imap
-from ossdesk.channels.inbox import require_inbox_staff
+from ossdesk.channels.inbox import STAFF_ONLY
 from ossdesk.channels.intake import MAIL, Inbound, inbound_process, inbound_store
 from ossdesk.channels.models import Mailbox
 from ossdesk.memo import memo_scope
@@ -244,7 +245,7 @@ def _check_mailbox(mailbox: Mailbox) -> None:
 @transaction.atomic
 def mailbox_create(*, actor: Actor, **fields: Any) -> Mailbox:
     """Add a mailbox (staff)."""
-    require_inbox_staff(actor)
+    require(can_manage_mailboxes(actor), STAFF_ONLY)
     mailbox = Mailbox(**fields)
     _check_mailbox(mailbox)
     mailbox.save()
@@ -255,7 +256,7 @@ def mailbox_create(*, actor: Actor, **fields: Any) -> Mailbox:
 @transaction.atomic
 def mailbox_update(*, actor: Actor, mailbox: Mailbox, **changes: Any) -> Mailbox:
     """Change a mailbox's settings (staff); a new refresh token drops the cached access token."""
-    require_inbox_staff(actor)
+    require(can_manage_mailboxes(actor), STAFF_ONLY)
     before = _mailbox_picture(mailbox)
     for name, value in changes.items():
         setattr(mailbox, name, value)
@@ -272,6 +273,6 @@ def mailbox_update(*, actor: Actor, mailbox: Mailbox, **changes: Any) -> Mailbox
 @transaction.atomic
 def mailbox_delete(*, actor: Actor, mailbox: Mailbox) -> None:
     """Remove a mailbox; the mail it received stays."""
-    require_inbox_staff(actor)
+    require(can_manage_mailboxes(actor), STAFF_ONLY)
     audit_record(actor=actor, action="delete", instance=mailbox, before=_mailbox_picture(mailbox))
     mailbox.delete()

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 
+from ossdesk.accounts.models import Role
 from ossdesk.customers.models import Contact, Deployment, Organization
 from ossdesk.plans.models import Agreement
 from ossdesk.products.models import Product, ProductVersion
@@ -46,7 +47,7 @@ class Channel(models.TextChoices):
     DEDICATED = "dedicated", "Dedicated channel"
     API = "api", "API"
     # ossdesk's own systems open these cases; no person raised them.
-    SYSTEM = "system", "ossdesk"
+    SYSTEM = Role.SYSTEM.value, "ossdesk"  # opened by the system actor: the same word as its role
     SECURITY = "security", "ossdesk security"
     MONITORING = "monitoring", "ossdesk monitoring"
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from ossdesk.accounts.access import can_work_tickets
 from ossdesk.accounts.actor import Actor
 from ossdesk.customers import selectors as customer_selectors
 from ossdesk.domain.entitlements import EntitlementDenied, Entitlements, check_channel, check_severity
@@ -31,7 +32,7 @@ EXPOSURE_SEVERITIES = ("critical", "high", "medium", "low")
 def home(request: HttpRequest) -> HttpResponse:
     """Staff: their own queue and the desk's SLA state. A customer: its open tickets and exposure."""
     actor = request_actor(request)
-    if actor.is_staff:
+    if can_work_tickets(actor):
         return _staff_home(request, actor)
     if actor.organization_id is None:
         return redirect("web:portal")  # which says why there is nothing to show

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from ossdesk.accounts.access import can_act_for_any_customer
 from ossdesk.accounts.actor import Actor
 from ossdesk.webhooks.models import Delivery, Endpoint
 
 
 def endpoint_list(*, actor: Actor) -> QuerySet[Endpoint]:
     qs = Endpoint.objects.select_related("organization", "created_by")
-    if actor.is_staff:
+    if can_act_for_any_customer(actor):
         return qs
     if actor.is_customer and actor.is_customer_admin and actor.organization_id:
         return qs.filter(organization_id=actor.organization_id)

@@ -13,7 +13,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ossdesk.accounts.access import can_manage_contacts, can_manage_customers
+from ossdesk.accounts.access import (
+    can_act_for_any_customer,
+    can_manage_contacts,
+    can_manage_customers,
+    can_work_tickets,
+    require,
+)
 from ossdesk.accounts.actor import Actor
 from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers import services as customer_services
@@ -31,8 +37,7 @@ CUSTOMER_PAGE_DEPLOYMENTS = 10  # the rest are a click away, on the security pag
 
 def _staff(request: HttpRequest) -> Actor:
     actor = request_actor(request)
-    if not actor.is_staff:
-        raise PermissionDenied("This page is for the vendor's staff.")
+    require(can_work_tickets(actor), "This page is for the vendor's staff.")
     return actor
 
 
@@ -144,7 +149,7 @@ def customer_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def portal(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    if actor.is_staff:
+    if can_act_for_any_customer(actor):
         return redirect("web:customers")
     if actor.organization_id is None:
         raise PermissionDenied("Your account is not linked to an organisation; ask your administrator.")

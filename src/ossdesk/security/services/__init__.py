@@ -20,9 +20,6 @@ from ossdesk.security.services.findings import (
     finding_set_status,
     risk_acceptances_expire,
 )
-from ossdesk.security.services.gates import (
-    ANALYSTS,
-)
 from ossdesk.security.services.inventories import (
     LISTED_CHANGES,
     UPLOAD_BATCH,
@@ -71,7 +68,6 @@ from ossdesk.security.services.vex import (
 
 __all__ = [
     "ADVISORY_FIELDS",
-    "ANALYSTS",
     "BATCH",
     "CRITICAL",
     "FORGOTTEN_AFTER",

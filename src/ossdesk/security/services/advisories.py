@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
+from ossdesk.accounts.access import can_analyse_security, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.audit.services import audit_record
 from ossdesk.domain import osv
@@ -18,7 +19,6 @@ from ossdesk.security import matching
 from ossdesk.security.models import Advisory, AdvisoryAlias, AffectedPackage
 from ossdesk.security.services.bulk import BATCH
 from ossdesk.security.services.feeds import priorities_refresh
-from ossdesk.security.services.gates import require_analyst
 from ossdesk.security.services.notices import notices_send
 
 
@@ -159,7 +159,7 @@ def advisories_import(
     reported with its reason and skipped; the rest import. Changed advisories are matched against the
     portfolio and the affected customers get notices.
     """
-    require_analyst(actor, "import advisories")
+    require(can_analyse_security(actor), "Only security analysts may import advisories.")
     started = time.perf_counter()
     report = ImportReport()
     known_digests = set(Advisory.objects.values_list("digest", flat=True))

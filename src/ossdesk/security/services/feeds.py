@@ -15,12 +15,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ossdesk.accounts.access import can_analyse_security, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.audit.services import audit_record
 from ossdesk.security import matching
 from ossdesk.security.models import Advisory, AdvisoryAlias, EpssScore, KevEntry
 from ossdesk.security.services.bulk import BATCH
-from ossdesk.security.services.gates import require_analyst
 
 
 def _open_text(data: bytes, name: str) -> io.StringIO:
@@ -66,7 +66,7 @@ def _store_feed(
 
 def epss_import(*, actor: Actor, data: bytes, name: str) -> FeedReport:
     """FIRST's EPSS CSV (`cve,epss,percentile`, optionally gzipped, with its `#model_version` line)."""
-    require_analyst(actor, "import EPSS scores")
+    require(can_analyse_security(actor), "Only security analysts may import EPSS scores.")
     report = FeedReport()
     scored_on: date | None = None
     rows: dict[str, EpssScore] = {}
@@ -107,7 +107,7 @@ def epss_import(*, actor: Actor, data: bytes, name: str) -> FeedReport:
 
 def kev_import(*, actor: Actor, data: bytes, name: str) -> FeedReport:
     """CISA's KEV catalogue, as its JSON feed or its CSV."""
-    require_analyst(actor, "import the KEV catalogue")
+    require(can_analyse_security(actor), "Only security analysts may import the KEV catalogue.")
     report = FeedReport()
     text = _open_text(data, name).read()
     entries: list[dict[str, str]]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ossdesk.accounts.access import can_access_deployment
 from ossdesk.accounts.actor import Actor
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.security.models import Finding
@@ -18,7 +19,7 @@ def finding_set_status(
     *, actor: Actor, finding: Finding, status: str, reason: str = "", until: date | None = None
 ) -> Finding:
     """Mark a finding fixed, not affected, risk accepted (until a date) or open again."""
-    if not actor.is_staff and actor.organization_id != finding.organization_id:
+    if not can_access_deployment(actor, finding.organization_id):
         raise Finding.DoesNotExist("No such finding.")
     if status not in Finding.Status.values:
         raise ValidationError({"status": f"{status!r} is not one of {', '.join(Finding.Status.values)}."})

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from ossdesk.accounts.access import can_access_deployment, can_act_for_any_customer
 from ossdesk.accounts.actor import Actor
 from ossdesk.audit.services import audit_record
 from ossdesk.customers.models import Deployment
@@ -30,14 +31,14 @@ from ossdesk.domain.inventory import Component as InventoryComponent
 from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.security import matching
 from ossdesk.security.models import Component, Sbom
-from ossdesk.security.services.gates import require_deployment_access
 
 LISTED_CHANGES = 200  # findings named per kind in an upload's record and audit entry; the counts are exact
 
 
 def check_may_upload(actor: Actor, deployment: Deployment) -> None:
-    require_deployment_access(actor, deployment)
-    if not actor.is_staff:
+    if not can_access_deployment(actor, deployment.organization_id):
+        raise Deployment.DoesNotExist("No such deployment.")
+    if not can_act_for_any_customer(actor):
         terms = entitlements_for(organization=deployment.organization)
         check_feature(terms, feature="sbom_scanning", plans=plan_refs())
 

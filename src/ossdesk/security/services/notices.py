@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ossdesk.accounts.access import can_access_deployment
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import User
 from ossdesk.audit.services import audit_record
@@ -182,7 +183,7 @@ def _security_ticket(
 
 @transaction.atomic
 def notice_acknowledge(*, actor: Actor, notice: Notice) -> Notice:
-    if not actor.is_staff and actor.organization_id != notice.organization_id:
+    if not can_access_deployment(actor, notice.organization_id):
         raise Notice.DoesNotExist("No such notice.")
     if notice.acknowledged_at is None:
         notice.acknowledged_at = timezone.now()

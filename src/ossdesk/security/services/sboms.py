@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from ossdesk.accounts.access import can_access_deployment
 from ossdesk.accounts.actor import Actor, actor_for
 from ossdesk.audit.services import audit_record
 from ossdesk.config.queue import enqueue
@@ -22,7 +23,6 @@ from ossdesk.customers.models import Deployment
 from ossdesk.domain.entitlements import EntitlementDenied
 from ossdesk.security import matching
 from ossdesk.security.models import Sbom
-from ossdesk.security.services.gates import require_deployment_access
 from ossdesk.security.services.inventories import (
     ComponentRow,
     apply_upload,
@@ -177,7 +177,8 @@ def sbom_confirm(*, actor: Actor, sbom: Sbom) -> tuple[Sbom, matching.Match]:
 def sbom_discard(*, actor: Actor, sbom: Sbom) -> Sbom:
     """Drop a held upload: it stays in the history, never applied."""
     sbom = Sbom.objects.select_for_update().select_related("deployment").get(pk=sbom.pk)
-    require_deployment_access(actor, sbom.deployment)
+    if not can_access_deployment(actor, sbom.deployment.organization_id):
+        raise Deployment.DoesNotExist("No such deployment.")
     if sbom.state != Sbom.State.HELD:
         raise ValidationError({"state": f"This upload is {sbom.get_state_display().lower()}, not held."})
     sbom.state = Sbom.State.DISCARDED

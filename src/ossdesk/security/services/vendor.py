@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ossdesk.accounts.access import can_analyse_security, can_publish_vendor_advisory, require
 from ossdesk.accounts.actor import Actor
-from ossdesk.accounts.models import Role
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.domain import csaf, osv
 from ossdesk.products.models import Product
@@ -22,7 +22,6 @@ from ossdesk.security.models import Advisory, VendorAdvisory
 from ossdesk.security.payloads import advisory_payload
 from ossdesk.security.services.advisories import ImportReport, record_digest, store_advisories
 from ossdesk.security.services.feeds import priorities_refresh
-from ossdesk.security.services.gates import require_analyst
 from ossdesk.security.services.notices import notices_send
 from ossdesk.webhooks.services import emit
 
@@ -147,7 +146,7 @@ def _validate_package(fields: dict[str, Any], prefix: str, errors: dict[str, str
 @transaction.atomic
 def vendor_advisory_create(*, actor: Actor, **fields: Any) -> VendorAdvisory:
     """A draft vendor advisory, with the next tracking id of the year."""
-    require_analyst(actor, "write vendor advisories")
+    require(can_analyse_security(actor), "Only security analysts may write vendor advisories.")
     unknown = set(fields) - set(VENDOR_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "Not a field of a vendor advisory."))
@@ -186,7 +185,7 @@ def vendor_advisory_update(
 ) -> VendorAdvisory:
     """Change a draft (or a published advisory: that makes a new revision to publish again); a field
     left None keeps its value (none of them may be empty of a value)."""
-    require_analyst(actor, "edit vendor advisories")
+    require(can_analyse_security(actor), "Only security analysts may edit vendor advisories.")
     given: dict[str, Any] = {
         "title": title,
         "summary": summary,
@@ -222,7 +221,7 @@ def vendor_advisory_update(
 @transaction.atomic
 def vendor_advisory_submit(*, actor: Actor, advisory: VendorAdvisory) -> VendorAdvisory:
     """Ask for review: another analyst (or an admin) publishes it."""
-    require_analyst(actor, "submit vendor advisories")
+    require(can_analyse_security(actor), "Only security analysts may submit vendor advisories.")
     if advisory.status != VendorAdvisory.Status.DRAFT:
         raise ValidationError(
             {"status": f"Only a draft can go to review; this one is {advisory.get_status_display().lower()}."}
@@ -240,11 +239,13 @@ def vendor_advisory_submit(*, actor: Actor, advisory: VendorAdvisory) -> VendorA
 def vendor_advisory_publish(*, actor: Actor, advisory: VendorAdvisory) -> tuple[VendorAdvisory, ImportReport]:
     """Publish a reviewed advisory: a new revision, its OSV record in the advisory database, the portfolio
     matched, and notices to exactly the customers it affects."""
-    require_analyst(actor, "publish vendor advisories")
+    require(can_analyse_security(actor), "Only security analysts may publish vendor advisories.")
     if advisory.status != VendorAdvisory.Status.IN_REVIEW:
         raise ValidationError({"status": "Submit the advisory for review first."})
-    if actor.user_id is not None and actor.user_id == advisory.author_id and actor.role != Role.ADMIN:
-        raise PermissionDenied("Another analyst reviews and publishes what you wrote (four eyes).")
+    require(
+        can_publish_vendor_advisory(actor, advisory.author_id),
+        "Another analyst reviews and publishes what you wrote (four eyes).",
+    )
     now = timezone.now()
     advisory.revision += 1
     advisory.status = VendorAdvisory.Status.PUBLISHED
@@ -291,7 +292,7 @@ def _vendor_release(advisory: VendorAdvisory, now: datetime) -> tuple[ImportRepo
 def vendor_advisory_withdraw(*, actor: Actor, advisory: VendorAdvisory, reason: str) -> VendorAdvisory:
     """Withdraw a published advisory: it stays published, with a final revision saying why; its OSV record
     is marked withdrawn, so the findings it opened close as not affected."""
-    require_analyst(actor, "withdraw vendor advisories")
+    require(can_analyse_security(actor), "Only security analysts may withdraw vendor advisories.")
     if advisory.status != VendorAdvisory.Status.PUBLISHED:
         raise ValidationError({"status": "Only a published advisory can be withdrawn."})
     if advisory.withdrawn_at is not None:

@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePath
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ossdesk.accounts.access import can_access_deployment, can_record_vex, require
 from ossdesk.accounts.actor import Actor
-from ossdesk.accounts.models import Role
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.customers.models import Deployment, Organization
 from ossdesk.domain import vex as vexdoc
 from ossdesk.security import matching
 from ossdesk.security.models import AdvisoryAlias, Finding, VexStatement
-from ossdesk.security.services.gates import ANALYSTS, require_deployment_access
 
 
 def _apply_statement(statement: VexStatement, actor: Actor) -> int:
@@ -72,15 +71,18 @@ def vex_record(
     source: str = "manual",
 ) -> tuple[VexStatement, int]:
     """Record a VEX statement (analyst: any scope; customer: own organisation) and apply it to findings."""
-    if actor.is_customer:
-        if organization is None or organization.pk != actor.organization_id:
-            organization = Organization.objects.get(pk=actor.organization_id or 0)
-    elif actor.role not in ANALYSTS | {Role.ENGINEER}:
-        raise PermissionDenied("Only security analysts, engineers and customers may record VEX statements.")
+    require(
+        can_record_vex(actor),
+        "Only security analysts, engineers and customers may record VEX statements.",
+    )
+    if actor.is_customer and (organization is None or organization.pk != actor.organization_id):
+        # A customer speaks for their own organisation only, whatever scope they asked for.
+        organization = Organization.objects.get(pk=actor.organization_id or 0)
     if deployment is not None:
         if organization is not None and deployment.organization_id != organization.pk:
             raise ValidationError({"deployment": "That deployment belongs to another organisation."})
-        require_deployment_access(actor, deployment)
+        if not can_access_deployment(actor, deployment.organization_id):
+            raise Deployment.DoesNotExist("No such deployment.")
         organization = deployment.organization
     errors: dict[str, str] = {}
     vulnerability = vulnerability.strip().upper()

@@ -8,9 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from ossdesk.accounts.access import can_manage_catalogue, require
+from ossdesk.accounts.access import can_manage_catalogue, can_manage_holidays, require
 from ossdesk.accounts.actor import Actor
-from ossdesk.accounts.models import Role
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.tickets.models import Calendar, ExtraHoliday
 
@@ -22,7 +21,7 @@ def extra_holiday_add(
     *, actor: Actor, day: date, name: str, country: str = "", calendar: Calendar | None = None
 ) -> ExtraHoliday:
     """A day off beyond public holidays; the deadlines of affected open tickets are recomputed."""
-    require(can_manage_catalogue(actor) or actor.role == Role.ACCOUNT_MANAGER, "Only admins add holidays.")
+    require(can_manage_holidays(actor), "Only admins add holidays.")
     country = country.upper()
     if (calendar is None) == (not country):
         raise ValidationError({"country": "Give a country (for its customers) or a team calendar, not both."})

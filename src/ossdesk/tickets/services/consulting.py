@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ossdesk.accounts.access import can_work_tickets, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import User
 from ossdesk.audit.services import audit_record, snapshot
@@ -17,7 +18,7 @@ from ossdesk.customers.models import Organization
 from ossdesk.domain.entitlements import EntitlementDenied
 from ossdesk.plans.selectors import entitlements_for
 from ossdesk.tickets.models import ConsultingEngagement, Ticket, TimeEntry
-from ossdesk.tickets.services.tickets import record_event, require_staff
+from ossdesk.tickets.services.tickets import record_event
 
 # -- consulting hours --------------------------------------------------------------------------------
 
@@ -36,7 +37,7 @@ class ConsultingBalance:
 def engagement_create(
     *, actor: Actor, organization: Organization, title: str, description: str = ""
 ) -> ConsultingEngagement:
-    require_staff(actor, "open consulting engagements")
+    require(can_work_tickets(actor), "Only the vendor's staff may open consulting engagements.")
     if not title.strip():
         raise ValidationError({"title": "Give the engagement a title."})
     agreement = entitlements_for(organization=organization).agreement
@@ -68,7 +69,7 @@ def time_log(
     work_date: date | None = None,
 ) -> TimeEntry:
     """Log time on a ticket or an engagement; consulting time draws on the agreement's hour bank."""
-    require_staff(actor, "log time")
+    require(can_work_tickets(actor), "Only the vendor's staff may log time.")
     if (ticket is None) == (engagement is None):
         raise ValidationError({"ticket": "Log time on exactly one ticket or engagement."})
     if minutes <= 0 or minutes > 24 * 60:

@@ -108,7 +108,7 @@ def ticket_open(
     arrival), which is when the clocks start; default now."""
     if actor.is_customer and channel not in {Channel.PORTAL, Channel.API, Channel.EMAIL}:
         raise ValidationError({"channel": "Customers raise cases through the portal, the API or e-mail."})
-    if channel in SYSTEM_CHANNELS and actor.role != "system":
+    if channel in SYSTEM_CHANNELS and not actor.is_system:
         raise ValidationError({"channel": f"Only {Channel(channel).label} itself opens cases this way."})
     contact = _intake_contact(actor, organization, contact)
     errors = {}

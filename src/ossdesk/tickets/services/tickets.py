@@ -11,8 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ossdesk.accounts.access import can_access_ticket, can_work_tickets, require
 from ossdesk.accounts.actor import Actor
-from ossdesk.accounts.models import Role, User
+from ossdesk.accounts.models import User
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.customers.models import Organization
 from ossdesk.domain.entitlements import check_severity
@@ -36,25 +37,12 @@ from ossdesk.tickets.sla import reachability_value, whole_seconds
 from ossdesk.webhooks.services import emit
 
 ROUTING = Actor.system("routing", name="automatic routing")
-STAFF_WORKERS = frozenset({Role.ADMIN, Role.ENGINEER, Role.ACCOUNT_MANAGER, Role.SECURITY_ANALYST, "system"})
 
 
 def received(at: datetime | None) -> datetime:
     """The instant a message counts from, in whole seconds: when it arrived, never later than now."""
     now = whole_seconds()
     return now if at is None else min(whole_seconds(at), now)
-
-
-def require_staff(actor: Actor, what: str) -> None:
-    if actor.role not in STAFF_WORKERS:
-        raise PermissionDenied(f"Only the vendor's staff may {what}.")
-
-
-def _require_access(actor: Actor, ticket: Ticket) -> None:
-    if actor.is_staff:
-        return
-    if actor.organization_id != ticket.organization_id:
-        raise Ticket.DoesNotExist("No such ticket.")
 
 
 def record_event(
@@ -162,11 +150,12 @@ def ticket_reply(
 ) -> Message:
     """A public reply (customer or vendor) or an internal note (vendor only). `received_at`: when the
     message reached the vendor (an e-mail's arrival); its clocks count from then. Default now."""
-    _require_access(actor, ticket)
+    if not can_access_ticket(actor, ticket.organization_id):
+        raise Ticket.DoesNotExist("No such ticket.")
     if not body.strip():
         raise ValidationError({"body": "Write something."})
-    if not public and not actor.is_staff:
-        raise PermissionDenied("Internal notes are for the vendor's staff.")
+    if not public:
+        require(can_work_tickets(actor), "Internal notes are for the vendor's staff.")
     if ticket.status == Status.CLOSED:
         raise ValidationError({"status": "This ticket is closed; open a new one and mention its number."})
     now = whole_seconds()
@@ -244,7 +233,8 @@ CUSTOMER_TRANSITIONS = frozenset({Status.CLOSED, Status.OPEN})
 @transaction.atomic
 def ticket_set_status(*, actor: Actor, ticket: Ticket, status: str, reason: str = "") -> Ticket:
     """Move a ticket; customers may close it, or reopen a solved one."""
-    _require_access(actor, ticket)
+    if not can_access_ticket(actor, ticket.organization_id):
+        raise Ticket.DoesNotExist("No such ticket.")
     if status not in Status.values:
         raise ValidationError({"status": f"Choose from {', '.join(Status.values)}."})
     if status == ticket.status:
@@ -273,7 +263,7 @@ def ticket_set_status(*, actor: Actor, ticket: Ticket, status: str, reason: str 
 @transaction.atomic
 def ticket_set_severity(*, actor: Actor, ticket: Ticket, severity: str, reason: str) -> Ticket:
     """Change severity; every clock is re-targeted from the ticket's start (pauses kept)."""
-    require_staff(actor, "change a ticket's severity")
+    require(can_work_tickets(actor), "Only the vendor's staff may change a ticket's severity.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the severity changes; the customer sees it."})
     if severity == ticket.severity:
@@ -293,7 +283,7 @@ def ticket_set_severity(*, actor: Actor, ticket: Ticket, severity: str, reason: 
 @transaction.atomic
 def ticket_assign(*, actor: Actor, ticket: Ticket, assignee: User | None, team: Team | None = None) -> Ticket:
     """Manual (re)assignment to an engineer and/or a team."""
-    require_staff(actor, "assign tickets")
+    require(can_work_tickets(actor), "Only the vendor's staff may assign tickets.")
     if assignee is not None and not assignee.is_vendor_staff:
         raise ValidationError({"assignee": f"{assignee} is not on the vendor's staff."})
     team = team if team is not None else ticket.team
@@ -307,7 +297,7 @@ def ticket_assign(*, actor: Actor, ticket: Ticket, assignee: User | None, team: 
 @transaction.atomic
 def ticket_mark_workaround(*, actor: Actor, ticket: Ticket, note: str = "") -> Ticket:
     """Record that a workaround was given: the workaround clock is met."""
-    require_staff(actor, "record a workaround")
+    require(can_work_tickets(actor), "Only the vendor's staff may record a workaround.")
     now = whole_seconds()
     record_event(ticket, actor, "workaround", at=now, data={"note": note})
     _touch(ticket)
@@ -324,7 +314,7 @@ def ticket_mark_workaround(*, actor: Actor, ticket: Ticket, note: str = "") -> T
 
 @transaction.atomic
 def ticket_set_tags(*, actor: Actor, ticket: Ticket, tags: Sequence[str]) -> Ticket:
-    require_staff(actor, "tag tickets")
+    require(can_work_tickets(actor), "Only the vendor's staff may tag tickets.")
     names = sorted({t.strip().lower() for t in tags if t.strip()})
     ticket.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])
     record_event(ticket, actor, "tagged", ",".join(names)[:100])

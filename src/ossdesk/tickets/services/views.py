@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ossdesk.accounts.access import can_delete_saved_view, can_save_queue_views, require
 from ossdesk.accounts.actor import Actor
-from ossdesk.accounts.models import Role
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.tickets.models import SavedView
 from ossdesk.tickets.selectors import QueueFilter
@@ -25,8 +25,7 @@ def queue_filter_dict(filters: QueueFilter) -> dict[str, Any]:
 @transaction.atomic
 def saved_view_save(*, actor: Actor, name: str, filters: QueueFilter, shared: bool = False) -> SavedView:
     """Save the queue's current filters under a name; saving a name again replaces its filters."""
-    if not actor.is_staff or actor.user_id is None:
-        raise PermissionDenied("Saved views are for the vendor's staff.")
+    require(can_save_queue_views(actor), "Saved views are for the vendor's staff.")
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Name the view, e.g. “Kafka S1s”."})
@@ -50,7 +49,6 @@ def saved_view_save(*, actor: Actor, name: str, filters: QueueFilter, shared: bo
 @transaction.atomic
 def saved_view_delete(*, actor: Actor, view: SavedView) -> None:
     """Owners delete their views; admins may delete a shared view nobody needs any more."""
-    if view.owner_id != actor.user_id and actor.role != Role.ADMIN:
-        raise PermissionDenied("Only the view's owner may delete it.")
+    require(can_delete_saved_view(actor, view.owner_id), "Only the view's owner may delete it.")
     audit_record(actor=actor, action="delete", instance=view, before=snapshot(view))
     view.delete()

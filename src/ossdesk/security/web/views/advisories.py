@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from ossdesk.accounts.access import can_act_for_any_customer
 from ossdesk.doors.actor import request_actor
 from ossdesk.security import selectors
 from ossdesk.security.models import Advisory
@@ -58,7 +59,7 @@ def advisory_detail(request: HttpRequest, key: str) -> HttpResponse:
         if advisory.source == Advisory.Source.VENDOR
         else None,
     }
-    if actor.is_staff:
+    if can_act_for_any_customer(actor):
         page = paginate(request, affected.customers)
         context["page"] = page
         context["customers"] = [{**c, "statuses": status_cells(c["by_status"])} for c in page.object_list]

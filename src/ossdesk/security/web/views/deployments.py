@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ossdesk.accounts.access import can_edit_organization, can_manage_customers
+from ossdesk.accounts.access import can_act_for_any_customer, can_edit_organization, can_manage_customers
 from ossdesk.accounts.actor import Actor
 from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers import services as customer_services
@@ -64,7 +64,7 @@ def deployment_list(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     organization = None
     raw = request.GET.get("organization", "")
-    if actor.is_staff and raw.isdigit():
+    if can_act_for_any_customer(actor) and raw.isdigit():
         organization = customer_selectors.organization_list(actor=actor).filter(pk=int(raw)).first()
     deployments = customer_selectors.deployment_list(
         actor=actor, organization_id=organization.pk if organization else None
@@ -83,7 +83,7 @@ def deployment_list(request: HttpRequest) -> HttpResponse:
     ]
     can_add = (
         can_manage_customers(actor)
-        if actor.is_staff
+        if can_act_for_any_customer(actor)
         else bool(actor.organization_id and can_edit_organization(actor, actor.organization_id))
     )
     return render(
@@ -117,7 +117,7 @@ def _deployment_form(actor: Actor, data: Any = None, **kwargs: Any) -> Deploymen
 def deployment_create(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     # Say so before the form is filled in, not after: the service would refuse the POST anyway.
-    if actor.is_staff:
+    if can_act_for_any_customer(actor):
         if not can_manage_customers(actor):
             raise PermissionDenied("Only admins and account managers register deployments for customers.")
         organizations = staff_organizations(actor)
@@ -130,7 +130,7 @@ def deployment_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         organization = (
             form.cleaned_data["organization"]
-            if actor.is_staff
+            if can_act_for_any_customer(actor)
             else customer_selectors.organization_get(actor=actor, pk=actor.organization_id or 0)
         )
         try:

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from ossdesk.accounts.access import can_act_for_any_customer
 from ossdesk.accounts.actor import Actor
 from ossdesk.doors.actor import request_actor
 from ossdesk.doors.forms import form_errors
@@ -63,7 +64,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
 def _vex_form(actor: Actor, finding: Finding, data: Any = None) -> VexStatementForm:
     return VexStatementForm(
         data,
-        portfolio_wide=actor.is_staff,
+        portfolio_wide=can_act_for_any_customer(actor),
         initial={"vulnerability": finding.advisory.osv_id, "product": finding.purl},
     )
 

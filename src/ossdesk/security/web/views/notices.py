@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from ossdesk.accounts.access import can_act_for_any_customer
 from ossdesk.accounts.actor import Actor
 from ossdesk.doors.actor import request_actor
 from ossdesk.security import selectors, services
@@ -30,7 +31,7 @@ def _notice(actor: Actor, pk: int) -> Notice:
 @require_GET
 def notice_list(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    show = request.GET.get("show", "all" if actor.is_staff else "open")
+    show = request.GET.get("show", "all" if can_act_for_any_customer(actor) else "open")
     show = show if show in NOTICE_TABS else "open"
     notices = selectors.notice_list(actor=actor, unacknowledged=show == "open")
     page = paginate(request, notices.defer("advisory__record", "advisory__details"))

@@ -10,11 +10,11 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from ossdesk.accounts.access import can_act_for_any_customer
 from ossdesk.accounts.actor import Actor
 from ossdesk.customers import selectors as customer_selectors
 from ossdesk.customers.models import Organization
 from ossdesk.plans.selectors import entitlements_for, plan_refs
-from ossdesk.security import services
 from ossdesk.security.web.presenters import sbom_scanning_refusal
 
 PAGE_SIZE = 25
@@ -39,19 +39,17 @@ def error_messages(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
-def is_analyst(actor: Actor) -> bool:
-    return actor.role in services.ANALYSTS
-
-
 def staff_organizations(actor: Actor) -> QuerySet[Organization] | None:
     """The customers a staff member may pick from; a customer picks none (its own is implied)."""
-    return customer_selectors.organization_list(actor=actor).order_by("name") if actor.is_staff else None
+    if not can_act_for_any_customer(actor):
+        return None
+    return customer_selectors.organization_list(actor=actor).order_by("name")
 
 
 def sbom_refusal(actor: Actor, organization: Organization | None = None) -> str:
     """Why a customer cannot upload an SBOM or lockfile (its plan lacks SBOM scanning), naming the plan
     that includes it, so that no page offers an upload that ends in a refusal. Empty for staff."""
-    if actor.is_staff or actor.organization_id is None:
+    if can_act_for_any_customer(actor) or actor.organization_id is None:
         return ""
     if organization is None:
         organization = customer_selectors.organization_get(actor=actor, pk=actor.organization_id)

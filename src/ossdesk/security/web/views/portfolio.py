@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from ossdesk.accounts.access import can_act_for_any_customer
 from ossdesk.accounts.actor import Actor
 from ossdesk.doors.actor import request_actor
 from ossdesk.security import selectors
@@ -36,7 +37,7 @@ def _portfolio_page(
         "lookup": lookup,
         "sbom_refusal": sbom_refusal(actor),
     }
-    if actor.is_staff:
+    if can_act_for_any_customer(actor):
         page = paginate(request, data.customers)
         context["page"] = page
         context["exposure"] = [(e, exposure_cells(e.by_severity, columns)) for e in page.object_list]

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ossdesk.accounts.access import can_analyse_security, can_read_internal_notes
 from ossdesk.accounts.actor import Actor
 from ossdesk.doors.actor import request_actor
 from ossdesk.products.selectors import product_list
@@ -22,7 +23,7 @@ from ossdesk.security.models import VendorAdvisory
 from ossdesk.security.web import downloads
 from ossdesk.security.web.forms import MAX_RANGE_ROWS, RangeFormSet, VendorAdvisoryForm
 from ossdesk.security.web.presenters import vendor_packages, vendor_ranges
-from ossdesk.security.web.views.pages import error_messages, is_analyst, paginate, query_string
+from ossdesk.security.web.views.pages import error_messages, paginate, query_string
 
 # The form's fields above the ranges: what is affected; the rest below them.
 VENDOR_HEAD_FIELDS = ("title", "summary", "details", "product", "ecosystem", "package")
@@ -41,7 +42,7 @@ def _vendor(actor: Actor, tracking_id: str) -> VendorAdvisory:
 def vendor_list(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     status = request.GET.get("status", "")
-    status = status if status in VENDOR_TABS and actor.is_staff else ""
+    status = status if status in VENDOR_TABS and can_read_internal_notes(actor) else ""
     advisories = selectors.vendor_advisory_list(actor=actor)
     if status:
         advisories = advisories.filter(status=status)
@@ -54,7 +55,7 @@ def vendor_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "tabs": VENDOR_TABS,
             "querystring": query_string(request, ("status",)),
-            "can_write": is_analyst(actor),
+            "can_write": can_analyse_security(actor),
         },
     )
 
@@ -158,7 +159,7 @@ def _vendor_errors(
 
 
 def _vendor_edit(request: HttpRequest, actor: Actor, advisory: VendorAdvisory | None) -> HttpResponse:
-    if not is_analyst(actor):
+    if not can_analyse_security(actor):
         raise PermissionDenied("Only security analysts write vendor advisories.")
     form, formset = _vendor_forms(request, advisory)
     range_errors: list[str] = []
@@ -224,7 +225,7 @@ def _vendor_page(
     context = {
         "vendor": advisory,
         "errors": errors or [],
-        "can_write": is_analyst(actor),
+        "can_write": can_analyse_security(actor),
         "is_author": actor.user_id is not None and actor.user_id == advisory.author_id,
     }
     return render(request, "security/vendor_detail.html", context, status=status)
