@@ -48,7 +48,8 @@ ROOT = "ossdesk"
 
 # Lowest first. Each entry: (name for messages, apps on that layer).
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("domain", ("domain", "ossdesk")),  # "ossdesk": the package's __init__, only the version
+    # "ossdesk": the package's __init__, only the version; "unset": the UNSET default of update services
+    ("domain", ("domain", "ossdesk", "unset")),
     ("kernel: configuration", ("config",)),
     ("kernel: infrastructure", ("database", "memo", "crypto", "hooks")),
     ("kernel: accounts", ("accounts",)),

@@ -23,6 +23,8 @@ from ossdesk.channels.inbox import STAFF_ONLY
 from ossdesk.channels.intake import MAIL, Inbound, inbound_process, inbound_store
 from ossdesk.channels.models import Mailbox
 from ossdesk.memo import memo_scope
+from ossdesk.products.models import Product
+from ossdesk.unset import UNSET, Unset, given
 
 logger = logging.getLogger(__name__)
 
@@ -254,9 +256,54 @@ def mailbox_create(*, actor: Actor, **fields: Any) -> Mailbox:
 
 
 @transaction.atomic
-def mailbox_update(*, actor: Actor, mailbox: Mailbox, **changes: Any) -> Mailbox:
-    """Change a mailbox's settings (staff); a new refresh token drops the cached access token."""
+def mailbox_update(
+    *,
+    actor: Actor,
+    mailbox: Mailbox,
+    name: str | Unset = UNSET,
+    address: str | Unset = UNSET,
+    product: Product | Unset = UNSET,
+    severity: str | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
+    imap_host: str | Unset = UNSET,
+    imap_port: int | Unset = UNSET,
+    imap_security: str | Unset = UNSET,
+    imap_username: str | Unset = UNSET,
+    imap_auth: str | Unset = UNSET,
+    imap_password: str | Unset = UNSET,
+    folder: str | Unset = UNSET,
+    processed_folder: str | Unset = UNSET,
+    poll_seconds: int | Unset = UNSET,
+    oauth_token_url: str | Unset = UNSET,
+    oauth_client_id: str | Unset = UNSET,
+    oauth_client_secret: str | Unset = UNSET,
+    oauth_refresh_token: str | Unset = UNSET,
+    oauth_scope: str | Unset = UNSET,
+) -> Mailbox:
+    """Change a mailbox's settings (staff); what is left out keeps its value (an empty secret removes the
+    stored one). A new refresh token drops the cached access token."""
     require(can_manage_mailboxes(actor), STAFF_ONLY)
+    changes = given(
+        name=name,
+        address=address,
+        product=product,
+        severity=severity,
+        is_active=is_active,
+        imap_host=imap_host,
+        imap_port=imap_port,
+        imap_security=imap_security,
+        imap_username=imap_username,
+        imap_auth=imap_auth,
+        imap_password=imap_password,
+        folder=folder,
+        processed_folder=processed_folder,
+        poll_seconds=poll_seconds,
+        oauth_token_url=oauth_token_url,
+        oauth_client_id=oauth_client_id,
+        oauth_client_secret=oauth_client_secret,
+        oauth_refresh_token=oauth_refresh_token,
+        oauth_scope=oauth_scope,
+    )
     before = _mailbox_picture(mailbox)
     for name, value in changes.items():
         setattr(mailbox, name, value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, Never
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
@@ -36,6 +36,7 @@ from ossdesk.domain.entitlements import (
 )
 from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.products.models import Product, ProductVersion
+from ossdesk.unset import UNSET, Unset, given
 
 SUPPORTED_COUNTRIES = frozenset(holidays_lib.list_supported_countries())
 
@@ -124,12 +125,36 @@ STAFF_EDITABLE = frozenset(
 
 
 @transaction.atomic
-def organization_update(*, actor: Actor, organization: Organization, **changes: Any) -> Organization:
+def organization_update(
+    *,
+    actor: Actor,
+    organization: Organization,
+    name: str | Unset = UNSET,
+    country: str | Unset = UNSET,
+    subdivision: str | Unset = UNSET,
+    timezone: str | Unset = UNSET,
+    compliance_frameworks: list[str] | Unset = UNSET,
+    account_manager: User | Unset | None = UNSET,
+    notes: str | Unset = UNSET,
+    **refused: Never,
+) -> Organization:
+    """Change an organisation; what is left out keeps its value (account_manager=None: none). Staff change
+    these fields, a customer only its time zone; any other field (a door passes its form's or its
+    serializer's fields: the slug) is refused like them: "You may not change this field."."""
     require(can_edit_organization(actor, organization.pk), "You may not change this organisation.")
     editable = STAFF_EDITABLE if can_manage_customers(actor) else CUSTOMER_EDITABLE
-    refused = set(changes) - editable
-    if refused:
-        raise ValidationError(dict.fromkeys(sorted(refused), "You may not change this field."))
+    changes = given(
+        name=name,
+        country=country,
+        subdivision=subdivision,
+        timezone=timezone,
+        compliance_frameworks=compliance_frameworks,
+        account_manager=account_manager,
+        notes=notes,
+    )
+    not_editable = (set(changes) - editable) | set(refused)
+    if not_editable:
+        raise ValidationError(dict.fromkeys(sorted(not_editable), "You may not change this field."))
     _validate_organization_fields(changes)
     before = snapshot(organization)
     for key, value in changes.items():
@@ -274,12 +299,31 @@ def _portal_user(*, email: str, name: str, password: str | None) -> User:
 
 
 @transaction.atomic
-def contact_update(*, actor: Actor, contact: Contact, **changes: Any) -> Contact:
+def contact_update(
+    *,
+    actor: Actor,
+    contact: Contact,
+    name: str | Unset = UNSET,
+    phone: str | Unset = UNSET,
+    role: str | Unset = UNSET,
+    is_named: bool | Unset = UNSET,
+    reachable_24x7: bool | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
+    **refused: Never,
+) -> Contact:
+    """Change a contact; what is left out keeps its value. Another field (a door passes its form's or its
+    serializer's fields: the organisation, the address) is refused: "This field cannot be changed."."""
     require(can_manage_contacts(actor, contact.organization_id), "You may not change this contact.")
-    allowed = {"name", "phone", "role", "is_named", "reachable_24x7", "is_active"}
-    refused = set(changes) - allowed
     if refused:
         raise ValidationError(dict.fromkeys(sorted(refused), "This field cannot be changed."))
+    changes = given(
+        name=name,
+        phone=phone,
+        role=role,
+        is_named=is_named,
+        reachable_24x7=reachable_24x7,
+        is_active=is_active,
+    )
     becomes_named = (
         changes.get("is_named", contact.is_named)
         and changes.get("is_active", contact.is_active)
@@ -464,11 +508,32 @@ def deployment_create(
 
 
 @transaction.atomic
-def deployment_update(*, actor: Actor, deployment: Deployment, **changes: Any) -> Deployment:
+def deployment_update(
+    *,
+    actor: Actor,
+    deployment: Deployment,
+    name: str | Unset = UNSET,
+    environment: str | Unset = UNSET,
+    product: Product | Unset | None = UNSET,
+    version: ProductVersion | Unset | None = UNSET,
+    criticality: str | Unset = UNSET,
+    internet_facing: bool | Unset = UNSET,
+    **refused: Never,
+) -> Deployment:
+    """Change a deployment; what is left out keeps its value (version=None: no particular version).
+    Another field (a door passes its form's or its serializer's fields) is refused: "Not a field of a
+    deployment."."""
     require(can_edit_organization(actor, deployment.organization_id), "You may not change this deployment.")
-    unknown = set(changes) - set(DEPLOYMENT_FIELDS)
-    if unknown:
-        raise ValidationError(dict.fromkeys(sorted(unknown), "Not a field of a deployment."))
+    if refused:
+        raise ValidationError(dict.fromkeys(sorted(refused), "Not a field of a deployment."))
+    changes = given(
+        name=name,
+        environment=environment,
+        product=product,
+        version=version,
+        criticality=criticality,
+        internet_facing=internet_facing,
+    )
     fields = {name: getattr(deployment, name) for name in DEPLOYMENT_FIELDS} | changes
     if isinstance(fields.get("name"), str):
         fields["name"] = fields["name"].strip()

@@ -7,7 +7,7 @@ or marks unsanitised text safe.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Never
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,11 +21,11 @@ from ossdesk.kb.models import Article, ArticleLink, ArticleStatus, Visibility
 from ossdesk.kb.rendering import plain_summary, render_markdown
 from ossdesk.products.models import Product, ProductVersion
 from ossdesk.tickets.models import Ticket
+from ossdesk.unset import UNSET, Unset, given
 
 # Paths below /kb/ that an article's slug must not take.
 RESERVED_SLUGS = frozenset({"new", "preview", "suggest", "tickets", "links"})
 UNAUDITED = frozenset({"body_html", "summary"})  # derived from `body`, which is audited
-EDITABLE = frozenset({"title", "slug", "body", "visibility", "product", "product_versions", "from_ticket"})
 
 
 WRITERS_ONLY = "Only support staff write knowledge-base articles."
@@ -101,12 +101,34 @@ def article_create(
 
 
 @transaction.atomic
-def article_update(*, actor: Actor, article: Article, **changes: Any) -> Article:
-    """Change the title, slug, body, visibility, product and versions or the source ticket."""
+def article_update(
+    *,
+    actor: Actor,
+    article: Article,
+    title: str | Unset = UNSET,
+    slug: str | Unset = UNSET,
+    body: str | Unset = UNSET,
+    visibility: str | Unset = UNSET,
+    product: Product | Unset | None = UNSET,
+    product_versions: Iterable[ProductVersion] | Unset = UNSET,
+    from_ticket: Ticket | Unset | None = UNSET,
+    **refused: Never,
+) -> Article:
+    """Change the title, slug, body, visibility, product and versions or the source ticket; what is left
+    out keeps its value (product=None: no product). Another field (a door passes its form's or its
+    serializer's fields) is refused: "This field cannot be changed here."."""
     require(can_write_articles(actor), WRITERS_ONLY)
-    refused = set(changes) - EDITABLE
     if refused:
         raise ValidationError(dict.fromkeys(sorted(refused), "This field cannot be changed here."))
+    changes = given(
+        title=title,
+        slug=slug,
+        body=body,
+        visibility=visibility,
+        product=product,
+        product_versions=product_versions,
+        from_ticket=from_ticket,
+    )
     before = snapshot(article, exclude=UNAUDITED)
     versions = changes.pop("product_versions", None)
     if "slug" in changes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Never
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +27,7 @@ from ossdesk.plans.hooks import terms_changed
 from ossdesk.plans.models import Agreement, Plan, Subscription
 from ossdesk.plans.selectors import plan_ref, plan_refs
 from ossdesk.products.models import Product
+from ossdesk.unset import UNSET, Unset, given
 
 
 def _validate_terms(terms: Any, field: str = "terms") -> None:
@@ -64,13 +65,23 @@ def plan_create(
 
 
 @transaction.atomic
-def plan_update(*, actor: Actor, plan: Plan, **changes: Any) -> Plan:
+def plan_update(
+    *,
+    actor: Actor,
+    plan: Plan,
+    name: str | Unset = UNSET,
+    rank: int | Unset = UNSET,
+    terms: dict[str, Any] | Unset = UNSET,
+    best_for: str | Unset = UNSET,
+    **refused: Never,
+) -> Plan:
+    """Change a plan; what is left out keeps its value. Another field (a door passes its form's or its
+    serializer's fields) is refused: "This field cannot be changed." (the code and the fallback flag)."""
     require(can_manage_catalogue(actor), "Only admins change plans.")
     before = snapshot(plan)
-    allowed = {"name", "rank", "terms", "best_for"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
+    if refused:
+        raise ValidationError(dict.fromkeys(refused, "This field cannot be changed."))
+    changes = given(name=name, rank=rank, terms=terms, best_for=best_for)
     if "terms" in changes:
         _validate_terms(changes["terms"])
     for key, value in changes.items():
@@ -126,13 +137,24 @@ def subscription_create(
 
 
 @transaction.atomic
-def subscription_update(*, actor: Actor, subscription: Subscription, **changes: Any) -> Subscription:
+def subscription_update(
+    *,
+    actor: Actor,
+    subscription: Subscription,
+    plan: Plan | Unset = UNSET,
+    starts_on: date | Unset = UNSET,
+    ends_on: date | Unset = UNSET,
+    deployments: int | Unset = UNSET,
+    products: Iterable[Product] | Unset = UNSET,
+    **refused: Never,
+) -> Subscription:
+    """Change a subscription; what is left out keeps its value. Another field is refused: "This field
+    cannot be changed." (a subscription stays with its organisation)."""
     require(can_manage_customers(actor), "Only admins and account managers change subscriptions.")
     before = snapshot(subscription)
-    products = changes.pop("products", None)
-    unknown = set(changes) - {"plan", "starts_on", "ends_on", "deployments"}
-    if unknown:
-        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
+    if refused:
+        raise ValidationError(dict.fromkeys(refused, "This field cannot be changed."))
+    changes = given(plan=plan, starts_on=starts_on, ends_on=ends_on, deployments=deployments)
     for key, value in changes.items():
         setattr(subscription, key, value)
     _check_period(subscription.starts_on, subscription.ends_on)
@@ -141,7 +163,7 @@ def subscription_update(*, actor: Actor, subscription: Subscription, **changes: 
     check_deployments(plan_ref(subscription.plan), deployments=subscription.deployments, plans=plan_refs())
     subscription.full_clean()
     subscription.save()
-    if products is not None:
+    if products is not UNSET and products is not None:  # None, from a dict of fields, keeps them too
         subscription.products.set(list(products))
     audit_record(
         actor=actor,
@@ -238,23 +260,38 @@ def _contract_changed(organization_id: int) -> None:
 
 
 @transaction.atomic
-def agreement_update(*, actor: Actor, agreement: Agreement, **changes: Any) -> Agreement:
+def agreement_update(
+    *,
+    actor: Actor,
+    agreement: Agreement,
+    reference: str | Unset = UNSET,
+    starts_on: date | Unset = UNSET,
+    ends_on: date | Unset = UNSET,
+    overrides: dict[str, Any] | Unset = UNSET,
+    account_manager: User | Unset | None = UNSET,
+    consulting_hours_bank: Decimal | Unset = UNSET,
+    fee_per_period: Decimal | Unset = UNSET,
+    currency: str | Unset = UNSET,
+    notes: str | Unset = UNSET,
+    **refused: Never,
+) -> Agreement:
+    """Change an agreement; what is left out keeps its value (account_manager=None removes the manager).
+    Another field is refused: "This field cannot be changed." (an agreement stays with its organisation)."""
     require(can_manage_customers(actor), "Only admins and account managers change agreements.")
     before = snapshot(agreement)
-    allowed = {
-        "reference",
-        "starts_on",
-        "ends_on",
-        "overrides",
-        "account_manager",
-        "consulting_hours_bank",
-        "fee_per_period",
-        "currency",
-        "notes",
-    }
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed."))
+    if refused:
+        raise ValidationError(dict.fromkeys(refused, "This field cannot be changed."))
+    changes = given(
+        reference=reference,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        overrides=overrides,
+        account_manager=account_manager,
+        consulting_hours_bank=consulting_hours_bank,
+        fee_per_period=fee_per_period,
+        currency=currency,
+        notes=notes,
+    )
     for key, value in changes.items():
         setattr(agreement, key, value)
     _check_period(agreement.starts_on, agreement.ends_on)

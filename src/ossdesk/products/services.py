@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Never
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +14,7 @@ from ossdesk.accounts.access import can_manage_catalogue, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.products.models import Product, ProductVersion
+from ossdesk.unset import UNSET, Unset, given
 
 
 @transaction.atomic
@@ -43,11 +44,25 @@ def product_create(
 
 
 @transaction.atomic
-def product_update(*, actor: Actor, product: Product, **changes: Any) -> Product:
+def product_update(
+    *,
+    actor: Actor,
+    product: Product,
+    name: str | Unset = UNSET,
+    ecosystem: str | Unset = UNSET,
+    package_name: str | Unset = UNSET,
+    homepage: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    **refused: Never,
+) -> Product:
+    """Change a product; what is left out keeps its value. Another field (a door passes its form's or its
+    serializer's fields) is refused: "This field cannot be changed." (the slug)."""
     require(can_manage_catalogue(actor), "Only admins change the product catalogue.")
-    refused = set(changes) - {"name", "ecosystem", "package_name", "homepage", "description"}
     if refused:
         raise ValidationError(dict.fromkeys(sorted(refused), "This field cannot be changed."))
+    changes = given(
+        name=name, ecosystem=ecosystem, package_name=package_name, homepage=homepage, description=description
+    )
     before = snapshot(product)
     for key, value in changes.items():
         setattr(product, key, value)
@@ -109,11 +124,23 @@ def product_version_create(
 
 
 @transaction.atomic
-def product_version_update(*, actor: Actor, item: ProductVersion, **changes: Any) -> ProductVersion:
+def product_version_update(
+    *,
+    actor: Actor,
+    item: ProductVersion,
+    released_on: date | Unset | None = UNSET,
+    end_of_support_on: date | Unset | None = UNSET,
+    end_of_life_on: date | Unset | None = UNSET,
+    **refused: Never,
+) -> ProductVersion:
+    """Change a version's lifecycle dates; one left out keeps its value, None clears it. Another field is
+    refused: "This field cannot be changed." (the product and the version: add a new version instead)."""
     require(can_manage_catalogue(actor), "Only admins change the product catalogue.")
-    refused = set(changes) - {"released_on", "end_of_support_on", "end_of_life_on"}
     if refused:
         raise ValidationError(dict.fromkeys(sorted(refused), "This field cannot be changed."))
+    changes = given(
+        released_on=released_on, end_of_support_on=end_of_support_on, end_of_life_on=end_of_life_on
+    )
     before = snapshot(item)
     for key, value in changes.items():
         setattr(item, key, value)
