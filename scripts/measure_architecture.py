@@ -41,11 +41,6 @@ def _name(path: Path) -> str:
     return str(path.relative_to(PACKAGE))
 
 
-def _physical_app(module: str) -> str:
-    parts = module.split(".")
-    return parts[1] if len(parts) > 1 else parts[0]
-
-
 def upward_imports() -> tuple[list[str], list[str]]:
     """File pairs importing up the layers: (those that run, those only type checkers read)."""
     running, typing_only = set(), set()
@@ -61,11 +56,14 @@ def file_cycles() -> list[list[str]]:
 
 
 def mutual_apps() -> list[str]:
+    """Apps as the layer check maps them: an app's sub-layer named in MODULE_APP (accounts' own doors, built
+    on the door base above the kernel) is not the app, so accounts.api -> doors -> accounts.actor runs one
+    way up the layers and is no pair."""
     edges: dict[tuple[str, str], list[str]] = defaultdict(list)
     for found in layers.imports():
         if found.kind == "type":
             continue
-        pair = (_physical_app(found.importer), _physical_app(found.imported))
+        pair = (layers.app_of(found.importer), layers.app_of(found.imported))
         if pair[0] != pair[1]:
             edges[pair].append(f"{found.path}:{found.line}")
     return [

@@ -1,5 +1,5 @@
-"""Hooks (ossdesk.hooks): once Django is set up, every hook has exactly the handlers it declares, and the
-mechanism runs them in the caller's call, or fails when one is missing."""
+"""Hooks (ossdesk.hooks): once Django is set up, every hook has exactly the handlers it declares and every
+question its answer, and the mechanism runs them in the caller's call, or fails when one is missing."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import ossdesk
-from ossdesk.hooks import Hook, HookUnhandled, declared_hooks, hook
+from ossdesk.hooks import Hook, HookUnhandled, Question, declared_hooks, declared_questions, hook, question
 
 # Every hook and the handler of each app that handles it: adding a hook or a handler adds a row here.
 EXPECTED: dict[str, list[str]] = {
@@ -22,6 +22,12 @@ EXPECTED: dict[str, list[str]] = {
     "ossdesk.plans.hooks.terms_changed": [
         "ossdesk.tickets.hook_handlers.deadlines_recalculate_on_commit",
     ],
+}
+
+# Every question and the function that answers it.
+EXPECTED_ANSWERS: dict[str, str] = {
+    "ossdesk.customers.hooks.entitlements_for": "ossdesk.plans.selectors.entitlements_for",
+    "ossdesk.customers.hooks.plan_refs": "ossdesk.plans.selectors.plan_refs",
 }
 
 
@@ -99,3 +105,36 @@ def test_the_decorator_declares_the_hook() -> None:
 
     assert declared_here in declared_hooks()
     assert declared_here.name.endswith("declared_here")
+
+
+def test_every_question_has_its_answer_once_django_is_set_up() -> None:
+    _ossdesk_hooks()  # imports every hooks.py
+    found = {
+        declared.name: f"{answer.__module__}.{answer.__qualname__}" if (answer := declared.answer()) else None
+        for declared in declared_questions()
+        if declared.name.startswith("ossdesk.")
+    }
+    assert found == EXPECTED_ANSWERS
+
+
+def test_a_question_returns_its_answer_and_fails_without_one() -> None:
+    @question(answered_by=__name__)
+    def doubled(*, number: int) -> int:  # type: ignore[empty-body]
+        """Made up."""
+
+    assert isinstance(doubled, Question)
+    assert doubled in declared_questions()
+    with pytest.raises(HookUnhandled, match=r"not answered by"):
+        doubled(number=2)
+
+    def answer(*, number: int) -> int:
+        return number * 2
+
+    doubled.answer_with(answer)
+    doubled.answer_with(answer)  # again, as a second AppConfig.ready() would: no change
+    assert doubled(number=21) == 42
+    with pytest.raises(ValueError, match="already has an answer"):
+        doubled.answer_with(lambda *, number: number)
+    elsewhere = Question(doubled.answer() or answer, answered_by="ossdesk.plans")
+    with pytest.raises(ValueError, match=r"answered by ossdesk\.plans only"):
+        elsewhere.answer_with(answer)

@@ -28,16 +28,32 @@ How this differs from what it could be confused with:
 - Not notifications (`notify`): a notification tells *people* that something happened, through channels
   they choose. A hook keeps two apps' *data* consistent; its handlers are part of the change and run
   every time, or the change fails.
+
+A question is a hook's counterpart for reading: a lower app needs a value only a higher app computes
+(customers' contact and deployment limits come from plans' entitlements, and a plan's subscription
+points at a customer). The lower app declares the question in its `hooks.py` with `@question`, naming
+the one package that answers it, and calls it like the function it stands for; the answering app
+registers its function in its AppConfig.ready():
+
+    # customers/hooks.py
+    @question(answered_by="ossdesk.plans")
+    def entitlements_for(*, organization: Organization) -> Entitlements:
+        '''The entitlements in force for the organisation now.'''
+
+    # plans/apps.py, in PlansConfig.ready()
+    customers_hooks.entitlements_for.answer_with(selectors.entitlements_for)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, ParamSpec
+from typing import Any, Generic, ParamSpec, TypeVar
 
 P = ParamSpec("P")
+R = TypeVar("R")
 
 _declared: list[Hook[Any]] = []
+_questions: list[Question[Any, Any]] = []
 
 
 class HookUnhandled(RuntimeError):
@@ -99,6 +115,53 @@ def hook(*, handled_by: tuple[str, ...]) -> Callable[[Callable[P, None]], Hook[P
 def declared_hooks() -> tuple[Hook[Any], ...]:
     """Every hook declared so far (those of the modules imported so far), in declaration order."""
     return tuple(_declared)
+
+
+class Question(Generic[P, R]):
+    """A named value a lower app asks of the one higher app in `answered_by` (see the module docstring)."""
+
+    def __init__(self, signature: Callable[P, R], *, answered_by: str) -> None:
+        self.name = f"{signature.__module__}.{signature.__qualname__}"
+        self.__doc__ = signature.__doc__
+        self.answered_by = answered_by
+        self._answer: Callable[P, R] | None = None
+
+    def __repr__(self) -> str:
+        return f"<Question {self.name}, answered by {self.answered_by}>"
+
+    def answer_with(self, answer: Callable[P, R]) -> None:
+        """Make `answer`, which must live in `answered_by`, the answer. Registering the same function again
+        changes nothing (Django may run an AppConfig.ready() twice); another one is an error."""
+        if _package_of(answer, (self.answered_by,)) is None:
+            raise ValueError(f"{self.name} is answered by {self.answered_by} only, not {answer!r}")
+        if self._answer is not None and self._answer is not answer:
+            raise ValueError(f"{self.name} already has an answer: {self._answer!r}")
+        self._answer = answer
+
+    def answer(self) -> Callable[P, R] | None:
+        return self._answer
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        if self._answer is None:
+            raise HookUnhandled(f"{self.name} is not answered by {self.answered_by} (is Django set up?)")
+        return self._answer(*args, **kwargs)
+
+
+def question(*, answered_by: str) -> Callable[[Callable[P, R]], Question[P, R]]:
+    """Declare the decorated function (a signature and a docstring; its body never runs) as a question
+    that the package `answered_by` answers."""
+
+    def declare(signature: Callable[P, R]) -> Question[P, R]:
+        declared = Question(signature, answered_by=answered_by)
+        _questions.append(declared)
+        return declared
+
+    return declare
+
+
+def declared_questions() -> tuple[Question[Any, Any], ...]:
+    """Every question declared so far (those of the modules imported so far), in declaration order."""
+    return tuple(_questions)
 
 
 def _package_of(handler: Callable[..., object], packages: tuple[str, ...]) -> str | None:

@@ -15,8 +15,7 @@ from cryptography.fernet import InvalidToken
 from django.apps import apps
 from django.db import transaction
 
-from ossdesk.accounts.actor import Actor
-from ossdesk.audit.services import audit_record
+from ossdesk.audit.services import Acting, audit_record
 from ossdesk.crypto import (
     PREFIX,
     decrypt,
@@ -35,7 +34,7 @@ class RotationReport:
     current: int  # already encrypted with the newest key: left alone
 
 
-def secrets_rotate(*, actor: Actor) -> RotationReport:
+def secrets_rotate(*, actor: Acting) -> RotationReport:
     """Re-encrypt every stored secret with the newest key, after a key was added to the front of
     OSSDESK_ENCRYPTION_KEYS; once done the older keys can be removed. Idempotent; all or nothing: a
     value no key decrypts raises SecretUnreadable and nothing is written."""

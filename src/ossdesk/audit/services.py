@@ -11,13 +11,12 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from ossdesk.accounts.actor import Actor
 from ossdesk.audit.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -26,6 +25,17 @@ HEAD_CACHE = "_ossdesk_audit_head"  # an attribute on the database connection
 
 # Hashes of credentials never enter the log (a contact's sign-in waiting for its address to be proved).
 SECRET_FIELDS = frozenset({"password", "key_hash", "pending_password"})
+
+
+class Acting(Protocol):
+    """Who made a change, as the log records it: accounts' Actor is one (the audit log sits below accounts
+    in the kernel, so that accounts' own services can record to it; it needs only these two names)."""
+
+    @property
+    def user_id(self) -> int | None: ...
+
+    @property
+    def label(self) -> str: ...
 
 
 def snapshot(instance: models.Model, *, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -71,7 +81,7 @@ def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
 
 def audit_record(
     *,
-    actor: Actor,
+    actor: Acting,
     action: str,
     instance: models.Model | None = None,
     object_type: str | None = None,

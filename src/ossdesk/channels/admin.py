@@ -8,9 +8,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
-from ossdesk.audit.admin import ServiceAdmin
 from ossdesk.channels import mailboxes
 from ossdesk.channels.models import Mailbox
+from ossdesk.doors.admin import ServiceAdmin
 
 WRITE_ONLY = {
     "imap_password": "password",

@@ -4,9 +4,9 @@ from typing import Any
 
 from django.contrib import admin
 
-from ossdesk.audit.admin import ServiceAdmin
 from ossdesk.customers import services
 from ossdesk.customers.models import Contact, Organization
+from ossdesk.doors.admin import ServiceAdmin
 
 
 def _create_org(actor: Any, **fields: Any) -> Organization:

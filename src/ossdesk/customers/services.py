@@ -24,7 +24,12 @@ from ossdesk.accounts.access import (
 from ossdesk.accounts.actor import Actor
 from ossdesk.accounts.models import Role, User
 from ossdesk.audit.services import audit_record, snapshot
-from ossdesk.customers.hooks import contact_proof_requested, reachability_changed
+from ossdesk.customers.hooks import (
+    contact_proof_requested,
+    entitlements_for,
+    plan_refs,
+    reachability_changed,
+)
 from ossdesk.customers.models import Contact, Deployment, Framework, Organization
 from ossdesk.customers.proof import ProofLinkError, proof_claim, proof_token
 from ossdesk.customers.selectors import named_contact_count
@@ -34,7 +39,6 @@ from ossdesk.domain.entitlements import (
     cheapest_plan_allowing,
     check_named_contact_seats,
 )
-from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.products.models import Product, ProductVersion
 from ossdesk.unset import UNSET, Unset, given
 

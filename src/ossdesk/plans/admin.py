@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from ossdesk.audit.admin import ServiceAdmin
+from ossdesk.doors.admin import ServiceAdmin
 from ossdesk.plans import services
 from ossdesk.plans.models import Agreement, Plan, Subscription
 

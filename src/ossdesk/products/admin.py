@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from ossdesk.audit.admin import ServiceAdmin
+from ossdesk.doors.admin import ServiceAdmin
 from ossdesk.products import services
 from ossdesk.products.models import Product, ProductVersion
 

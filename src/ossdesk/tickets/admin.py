@@ -17,8 +17,8 @@ from django.http import HttpRequest
 
 from ossdesk.accounts.actor import Actor, actor_for
 from ossdesk.accounts.models import User
-from ossdesk.audit.admin import ServiceAdmin
 from ossdesk.audit.services import audit_record, snapshot
+from ossdesk.doors.admin import ServiceAdmin
 from ossdesk.tickets import services
 from ossdesk.tickets.models import (
     Calendar,

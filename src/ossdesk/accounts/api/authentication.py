@@ -1,9 +1,12 @@
-"""`Authorization: Token osd_…` authentication for the REST API."""
+"""`Authorization: Token osd_…` authentication for the REST API, and how the OpenAPI document describes it
+(so the docs page offers "Authorize"). DRF imports this module for every API view, which defines the
+extension before any schema is generated: no AppConfig.ready() needed."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -30,3 +33,16 @@ class TokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    target_class = TokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token osd_…` — create one at /account/tokens/ or POST /api/tokens/.",
+        }

@@ -5,6 +5,16 @@ from rest_framework import serializers
 from ossdesk.accounts.models import ApiToken, User
 
 
+class UserRefSerializer(serializers.ModelSerializer[User]):
+    """A user as other records name them (an account manager, an assignee, a team's members)."""
+
+    name = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "email"]
+
+
 class MeSerializer(serializers.ModelSerializer[User]):
     organization = serializers.SerializerMethodField()
     name = serializers.CharField(source="__str__", read_only=True)

@@ -4,18 +4,11 @@ from typing import Any
 
 from rest_framework import serializers
 
+from ossdesk.accounts.api.serializers import UserRefSerializer
 from ossdesk.accounts.models import STAFF_ROLES, User
 from ossdesk.customers.models import Contact, Deployment, Framework, Organization
 from ossdesk.doors.ids import IdField
 from ossdesk.products.models import Product, ProductVersion
-
-
-class UserRefSerializer(serializers.ModelSerializer[User]):
-    name = serializers.CharField(source="__str__", read_only=True)
-
-    class Meta:
-        model = User
-        fields = ["id", "username", "name", "email"]
 
 
 class OrganizationOutSerializer(serializers.ModelSerializer[Organization]):

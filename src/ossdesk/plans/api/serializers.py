@@ -5,8 +5,8 @@ from typing import Any
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
+from ossdesk.accounts.api.serializers import UserRefSerializer
 from ossdesk.accounts.models import User
-from ossdesk.customers.api.serializers import UserRefSerializer
 from ossdesk.domain.entitlements import CLOCKS, SEVERITY_DEFINITIONS, Entitlements, feature_get
 from ossdesk.doors.ids import IdField
 from ossdesk.plans.models import Agreement, Plan, Subscription

@@ -23,6 +23,8 @@ from ossdesk.plans.selectors import entitlements_for
 from ossdesk.security.models import SEVERITY_ORDER, Advisory, Finding, Notice
 from ossdesk.security.payloads import advisory_payload
 from ossdesk.security.services.bulk import BATCH
+from ossdesk.tickets.models import Channel
+from ossdesk.tickets.services import ticket_create
 from ossdesk.webhooks.services import listening
 
 
@@ -139,9 +141,6 @@ def _security_ticket(
     entitlements = entitlements_for(organization=organization)
     if entitlements.plan.code != "enterprise":
         return
-    from ossdesk.tickets.models import Channel  # the helpdesk builds on security, not the reverse
-    from ossdesk.tickets.services import ticket_create
-
     deployment = Deployment.objects.select_related("product").get(pk=findings[0].deployment_id)
     contact = (
         Contact.objects.filter(organization=organization, is_active=True, is_named=True)

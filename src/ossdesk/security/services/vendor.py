@@ -16,6 +16,8 @@ from ossdesk.accounts.access import can_analyse_security, can_publish_vendor_adv
 from ossdesk.accounts.actor import Actor
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.domain import csaf, osv
+from ossdesk.domain.purl import DISTRO_ECOSYSTEMS, PurlError, purl_type_for
+from ossdesk.domain.versions import ECOSYSTEMS, sort_key
 from ossdesk.products.models import Product
 from ossdesk.security import matching
 from ossdesk.security.models import Advisory, VendorAdvisory
@@ -56,8 +58,6 @@ def _next_tracking_id(year: int) -> str:
 
 
 def _check_version(ecosystem: str, version: str, path: str, errors: dict[str, str]) -> None:
-    from ossdesk.domain.versions import sort_key
-
     try:
         sort_key(ecosystem, version)
     except ValueError as error:
@@ -106,9 +106,6 @@ def _validate_vendor(fields: dict[str, Any]) -> None:
 
 def _validate_package(fields: dict[str, Any], prefix: str, errors: dict[str, str]) -> None:
     """One package's fields (``prefix`` names where it is: ``""`` or ``"additional_packages.1."``)."""
-    from ossdesk.domain.purl import DISTRO_ECOSYSTEMS, PurlError, purl_type_for
-    from ossdesk.domain.versions import ECOSYSTEMS
-
     if not str(fields.get("package") or "").strip():
         errors[prefix + "package"] = "This field is required."
     ecosystem = fields.get("ecosystem") or ""

@@ -9,8 +9,8 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from ossdesk.accounts.actor import shown_name
+from ossdesk.accounts.api.serializers import UserRefSerializer
 from ossdesk.accounts.models import Notification
-from ossdesk.customers.api.serializers import UserRefSerializer
 from ossdesk.customers.models import Contact
 from ossdesk.domain.entitlements import SEVERITY_DEFINITIONS
 from ossdesk.tickets.models import Attachment, Message, Severity, Status, Team, Ticket, TicketEvent, TimeEntry

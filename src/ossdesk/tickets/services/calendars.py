@@ -11,7 +11,9 @@ from django.db import transaction
 from ossdesk.accounts.access import can_manage_catalogue, can_manage_holidays, require
 from ossdesk.accounts.actor import Actor
 from ossdesk.audit.services import audit_record, snapshot
+from ossdesk.domain.calendar import BusinessCalendar
 from ossdesk.tickets.models import Calendar, ExtraHoliday
+from ossdesk.tickets.tasks import deadlines_recalculate_task
 
 # -- calendars and holidays ------------------------------------------------------------------------------
 
@@ -30,8 +32,6 @@ def extra_holiday_add(
     holiday = ExtraHoliday.objects.create(calendar=calendar, country=country, date=day, name=name.strip())
     audit_record(actor=actor, action="create", instance=holiday, after=snapshot(holiday))
     if country:
-        from ossdesk.tickets.tasks import deadlines_recalculate_task
-
         transaction.on_commit(
             lambda: deadlines_recalculate_task(country=country, changed_from=day.isoformat())
         )
@@ -50,8 +50,6 @@ def calendar_create(
 ) -> Calendar:
     """A named set of shifts for a team."""
     require(can_manage_catalogue(actor), "Only admins change calendars.")
-    from ossdesk.domain.calendar import BusinessCalendar
-
     try:
         BusinessCalendar(timezone_name, weekly)
     except ValueError as exc:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from ossdesk.accounts.access import can_work_tickets, require
@@ -16,6 +17,7 @@ from ossdesk.accounts.models import User
 from ossdesk.audit.services import audit_record, snapshot
 from ossdesk.customers.models import Organization
 from ossdesk.domain.entitlements import EntitlementDenied
+from ossdesk.plans.models import Agreement
 from ossdesk.plans.selectors import entitlements_for
 from ossdesk.tickets.models import ConsultingEngagement, Ticket, TimeEntry
 from ossdesk.tickets.services.tickets import record_event
@@ -120,13 +122,9 @@ def time_log(
 
 def consulting_balance(*, organization: Organization) -> ConsultingBalance:
     """Hours in the current agreement's bank and hours drawn from it."""
-    from django.db.models import Sum
-
     agreement = entitlements_for(organization=organization).agreement
     if agreement is None:
         return ConsultingBalance(Decimal(0), Decimal(0))
-    from ossdesk.plans.models import Agreement
-
     bank = Agreement.objects.get(pk=agreement.id).consulting_hours_bank
     used = (
         TimeEntry.objects.filter(agreement_id=agreement.id, consulting=True).aggregate(m=Sum("minutes"))["m"]
