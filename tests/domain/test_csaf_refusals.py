@@ -11,10 +11,10 @@ from importlib import metadata
 from typing import Any
 
 import pytest
+from tests.domain.test_csaf import DJANGO, MODIFIED, PUBLISHED, advisory
 
 from ossdesk.domain import csaf
 from ossdesk.domain.csaf import MANDATORY_TESTS, Revision, to_csaf, validate_csaf
-from tests.domain.test_csaf import DJANGO, MODIFIED, PUBLISHED, advisory
 
 PLATFORM = {"name": "Vendor platform 1.0", "product_id": "platform-1.0"}  # no purl: not every product has one
 DJANGO_ID = "pypi/django@4.2.10-vendor1"
