@@ -205,10 +205,8 @@ class AffectedProduct:
         for version in self.fixed:
             if parse_range(version) is not None:
                 raise ValueError(f"{label}: fixed version {version!r} must be an exact version, not a range")
-        ranges = [parse_range(item) for item in self.affected]
-        for item, parsed in zip(self.affected, ranges, strict=True):
-            if parsed is not None and parsed.lower is None and parsed.upper is None:
-                raise ValueError(f"{label}: range {item!r} has no bound")
+        for item in self.affected:
+            parse_range(item)  # raises for a malformed range; a range it returns always has a bound
         duplicates = [v for v, n in Counter((*self.affected, *self.fixed)).items() if n > 1]
         if duplicates:
             raise ValueError(f"{label}: listed more than once (or both affected and fixed): {duplicates}")

@@ -125,14 +125,10 @@ def _object_with_lazy(content: str, lazy_key: str) -> Any:
     return document
 
 
-def load_json_lazily(filename: str, data: bytes, lazy_key: str) -> Any:
-    """Parse JSON like :func:`load_json`, except that a top-level object's `lazy_key` array becomes a
-    :class:`LazyArray`; errors name the same line."""
-    return load_json_text_lazily(filename, text(filename, data), lazy_key)
-
-
 def load_json_text_lazily(filename: str, content: str, lazy_key: str) -> Any:
-    """:func:`load_json_lazily` of text already decoded (so that its bytes need not be kept)."""
+    """Parse decoded JSON text like :func:`load_json`, except that a top-level object's `lazy_key` array
+    becomes a :class:`LazyArray`; errors name the same line. It takes text, not bytes, so that the caller
+    need not keep the bytes."""
     try:
         return _object_with_lazy(content, lazy_key)
     except json.JSONDecodeError as error:

@@ -32,17 +32,13 @@ class _Pom:
         self.namespace = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
         self.root = root
 
-    def find(self, element: Element | None, path: str) -> Element | None:
-        if element is None:
-            return None
+    def find(self, element: Element, path: str) -> Element | None:
         return element.find("/".join(self.namespace + part for part in path.split("/")))
 
-    def findall(self, element: Element | None, path: str) -> list[Element]:
-        if element is None:
-            return []
+    def findall(self, element: Element, path: str) -> list[Element]:
         return element.findall("/".join(self.namespace + part for part in path.split("/")))
 
-    def text(self, element: Element | None, path: str) -> str | None:
+    def text(self, element: Element, path: str) -> str | None:
         found = self.find(element, path)
         return found.text.strip() if found is not None and found.text and found.text.strip() else None
 
