@@ -12,9 +12,7 @@ from ossdesk.security.api.serializers.advisories import (
     AffectedPackageSerializer,
     AffectedSerializer,
 )
-from ossdesk.security.api.serializers.common import (
-    DeploymentRefSerializer,
-)
+from ossdesk.security.api.serializers.common import DeploymentRefSerializer
 from ossdesk.security.api.serializers.findings import (
     FINDING_CLOCK_STATES,
     FindingQuerySerializer,

@@ -9,9 +9,7 @@ from rest_framework import serializers
 
 from ossdesk.customers.api.serializers import ProductRefSerializer
 from ossdesk.security.api.serializers.common import absolute_url, choice_field, reads_internal_notes
-from ossdesk.security.models import (
-    VendorAdvisory,
-)
+from ossdesk.security.models import VendorAdvisory
 
 
 class RangeSerializer(serializers.Serializer[dict[str, Any]]):

@@ -6,9 +6,7 @@ from rest_framework import serializers
 
 from ossdesk.domain import vex as vexdoc
 from ossdesk.security.api.serializers.common import choice_field
-from ossdesk.security.models import (
-    VexStatement,
-)
+from ossdesk.security.models import VexStatement
 
 
 class VexStatementSerializer(serializers.ModelSerializer[VexStatement]):
