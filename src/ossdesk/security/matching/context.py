@@ -6,10 +6,7 @@ from ossdesk.customers.models import Deployment, Organization
 from ossdesk.plans.selectors import entitlements_for
 from ossdesk.security.matching.lookup import chunks
 from ossdesk.security.matching.vex import VexIndex
-from ossdesk.security.models import (
-    Advisory,
-    advisory_public_id,
-)
+from ossdesk.security.models import Advisory, advisory_public_id
 
 
 class RunContext:

@@ -11,14 +11,11 @@ from django.db import connection
 
 from ossdesk.domain import osv
 from ossdesk.security.matching.results import CHUNK, Hit, Key
-from ossdesk.security.models import (
-    Advisory,
-    AffectedPackage,
-    Component,
-)
+from ossdesk.security.models import Advisory, AffectedPackage, Component
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    """The items in slices of `size`, for `IN (...)` lists the database accepts."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 

@@ -20,10 +20,7 @@ from ossdesk.security.matching.lookup import (
     entries_for_components,
 )
 from ossdesk.security.matching.results import Hit, Key, Match
-from ossdesk.security.models import (
-    AffectedPackage,
-    Finding,
-)
+from ossdesk.security.models import AffectedPackage, Finding
 
 
 def match_advisories(advisory_ids: Iterable[int], *, now: datetime | None = None) -> Match:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ossdesk.security.models import (
-    Finding,
-    VexStatement,
-)
+from ossdesk.security.models import Finding, VexStatement
 
 
 class VexIndex:

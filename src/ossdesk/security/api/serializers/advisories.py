@@ -9,11 +9,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from ossdesk.security.api.serializers.common import absolute_url, choice_field
-from ossdesk.security.models import (
-    Advisory,
-    AffectedPackage,
-    Severity,
-)
+from ossdesk.security.models import Advisory, AffectedPackage, Severity
 from ossdesk.security.selectors import Affected
 
 

@@ -14,11 +14,13 @@ from ossdesk.doors.actor import request_actor
 
 
 def absolute_url(context: Mapping[str, Any], path: str) -> str:
+    """The path as an absolute URL when the serializer has a request, else as it is."""
     request = context.get("request")
     return request.build_absolute_uri(path) if request is not None else path
 
 
 def reads_internal_notes(context: Mapping[str, Any]) -> bool:
+    """Whether the requesting person sees the vendor's internal business (`can_read_internal_notes`)."""
     request = context.get("request")
     return request is not None and can_read_internal_notes(request_actor(request))
 

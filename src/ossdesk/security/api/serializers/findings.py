@@ -11,10 +11,7 @@ from rest_framework import serializers
 from ossdesk.security.api.clocks import remediation_clock
 from ossdesk.security.api.serializers.advisories import AdvisoryRefSerializer
 from ossdesk.security.api.serializers.common import DeploymentRefSerializer, choice_field
-from ossdesk.security.models import (
-    Finding,
-    Severity,
-)
+from ossdesk.security.models import Finding, Severity
 
 FINDING_CLOCK_STATES = ["running", "paused", "met", "breached", "idle"]
 

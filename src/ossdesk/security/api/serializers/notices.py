@@ -8,10 +8,7 @@ from rest_framework import serializers
 
 from ossdesk.security.api.serializers.advisories import AdvisoryRefSerializer
 from ossdesk.security.api.serializers.common import choice_field, reads_internal_notes
-from ossdesk.security.models import (
-    Notice,
-    Severity,
-)
+from ossdesk.security.models import Notice, Severity
 
 
 class NoticeQuerySerializer(serializers.Serializer[None]):

@@ -10,10 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ossdesk.security.api.serializers.common import DeploymentRefSerializer, absolute_url, choice_field
-from ossdesk.security.models import (
-    Component,
-    Sbom,
-)
+from ossdesk.security.models import Component, Sbom
 from ossdesk.security.services import UploadPreview
 
 

@@ -11,10 +11,7 @@ from rest_framework.response import Response
 
 from ossdesk.doors.viewsets import SelectorViewSet
 from ossdesk.security import selectors, services
-from ossdesk.security.api.serializers import (
-    NoticeQuerySerializer,
-    NoticeSerializer,
-)
+from ossdesk.security.api.serializers import NoticeQuerySerializer, NoticeSerializer
 from ossdesk.security.api.views.common import parsed_query
 from ossdesk.security.models import Notice
 

@@ -15,11 +15,7 @@ from rest_framework.response import Response
 from ossdesk.doors.ids import IdFilter
 from ossdesk.doors.viewsets import SelectorViewSet
 from ossdesk.security import selectors, services
-from ossdesk.security.api.serializers import (
-    ComponentSerializer,
-    SbomSerializer,
-    SbomUploadedSerializer,
-)
+from ossdesk.security.api.serializers import ComponentSerializer, SbomSerializer, SbomUploadedSerializer
 from ossdesk.security.api.views.common import BINARY, INVALID, REFUSAL, file_download
 from ossdesk.security.models import Component, Sbom
 

@@ -22,10 +22,7 @@ from ossdesk.plans.selectors import entitlements_for, plan_refs
 from ossdesk.products.selectors import product_list, product_version_list
 from ossdesk.tickets import services
 from ossdesk.tickets.models import Channel
-from ossdesk.tickets.web.forms import (
-    StaffTicketCreateForm,
-    TicketCreateForm,
-)
+from ossdesk.tickets.web.forms import StaffTicketCreateForm, TicketCreateForm
 from ossdesk.tickets.web.presenters import allowed_severities
 from ossdesk.tickets.web.views.pages import own_organization
 

@@ -27,6 +27,7 @@ def filter_querystring(request: HttpRequest) -> str:
 
 
 def ticket_or_404(actor: Actor, pk: int) -> Ticket:
+    """The ticket if this person may see it; any other answers like a missing one."""
     try:
         return selectors.ticket_get(actor=actor, pk=pk)
     except Ticket.DoesNotExist:
@@ -34,6 +35,7 @@ def ticket_or_404(actor: Actor, pk: int) -> Ticket:
 
 
 def staff_users() -> Any:
+    """Active staff, by username: who a ticket can be assigned to."""
     return User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("username")
 
 
