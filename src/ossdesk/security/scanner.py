@@ -24,7 +24,7 @@ from ossdesk.domain.scan import AdvisoryIndex, ScanResult, dumps, scan, to_cyclo
 def _database_index(components: Sequence[Component]) -> AdvisoryIndex:
     """An index holding just the advisories of these components' packages, from the server's database."""
     django_setup()
-    from ossdesk.security.matching import _records
+    from ossdesk.security.matching import advisory_records
     from ossdesk.security.models import AffectedPackage
 
     keys: dict[str, set[str]] = {}
@@ -42,7 +42,7 @@ def _database_index(components: Sequence[Component]) -> AdvisoryIndex:
                     ecosystem=ecosystem, name_key__in=ordered[start : start + 500]
                 ).values_list("advisory_id", flat=True)
             )
-    return AdvisoryIndex.from_records(_records(ids).values())
+    return AdvisoryIndex.from_records(advisory_records(ids).values())
 
 
 def _table(results: Sequence[ScanResult]) -> str:
