@@ -23,10 +23,10 @@ from ossdesk.accounts.actor import actor_for
 from ossdesk.accounts.models import Notification, Role, User
 from ossdesk.audit.models import AuditEntry
 from ossdesk.channels import services, threading
-from ossdesk.channels.services import sending
 from ossdesk.channels.mailer import retry_delay
 from ossdesk.channels.models import DigestEntry, MailKind, OutboundEmail
 from ossdesk.channels.selectors import mail_status, preferences_for
+from ossdesk.channels.services import sending
 from ossdesk.customers.models import Contact
 from ossdesk.plans.services import agreement_create, subscription_update
 from ossdesk.tickets import services as tickets
