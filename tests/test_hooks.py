@@ -17,7 +17,7 @@ EXPECTED: dict[str, list[str]] = {
         "ossdesk.tickets.services.tickets.organization_reachability_changed",
     ],
     "ossdesk.customers.hooks.contact_proof_requested": [
-        "ossdesk.channels.services.contact_proof_mail_enqueue",
+        "ossdesk.channels.services.contact_proof.contact_proof_mail_enqueue",
     ],
     "ossdesk.plans.hooks.terms_changed": [
         "ossdesk.tickets.hook_handlers.deadlines_recalculate_on_commit",

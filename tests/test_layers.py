@@ -109,8 +109,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("ossdesk.security.scanner", "ossdesk.security"): "`ossdesk scan --db PATH` reads an OSV dump and "
     "touches nothing of the server (no settings, no database); security's models load only after "
     "django_setup(), which runs only without --db",
-    # TODO(issue 11): split2 moves this one to the module top as it splits channels/services.py
-    ("ossdesk.channels.services", "ossdesk.surveys.services"): "TODO(issue 11): split",
 }
 
 # The same for imports under `if TYPE_CHECKING:` only (they never run, so they make no cycle).

@@ -104,6 +104,7 @@ MATRIX: list[tuple[str, Callable[[Actor], tuple[Any, ...]], str]] = [
     ("can_manage_mailboxes",        _nothing,    "Y    Y    Y    Y    .    .    .    Y    ."),
     ("can_write_articles",          _nothing,    "Y    Y    Y    Y    .    .    .    Y    ."),
     ("can_link_articles",           _nothing,    "Y    Y    Y    Y    .    .    .    Y    ."),
+    ("can_write_forum",             _nothing,    "Y    Y    Y    Y    Y    Y    Y    Y    ."),
     ("can_moderate_forum",          _nothing,    "Y    Y    Y    Y    .    .    .    Y    ."),
     ("can_accept_answer",           _own,        "Y    Y    Y    Y    Y    Y    Y    Y    ."),
     ("can_accept_answer",           _others,     "Y    Y    Y    Y    .    .    .    Y    ."),

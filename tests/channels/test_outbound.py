@@ -26,6 +26,7 @@ from ossdesk.channels import services, threading
 from ossdesk.channels.mailer import retry_delay
 from ossdesk.channels.models import DigestEntry, MailKind, OutboundEmail
 from ossdesk.channels.selectors import mail_status, preferences_for
+from ossdesk.channels.services import sending
 from ossdesk.customers.models import Contact
 from ossdesk.plans.services import agreement_create, subscription_update
 from ossdesk.tickets import services as tickets
@@ -316,14 +317,14 @@ def test_sweeping_and_sending_twice_sends_once(desk: dict[str, Any], inbox: Inbo
     assert email is not None
     OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.QUEUED)
     now = timezone.now()
-    assert services._claim(email.pk, now) is not None
-    assert services._claim(email.pk, now) is None
+    assert sending._claim(email.pk, now) is not None
+    assert sending._claim(email.pk, now) is None
 
 
 def test_a_worker_that_died_mid_send_leaves_a_visible_failure(desk: dict[str, Any], inbox: Inbox) -> None:
     services.mail_sweep()
     now = timezone.now()
-    email = services._claim(OutboundEmail.objects.get().pk, now)
+    email = sending._claim(OutboundEmail.objects.get().pk, now)
     assert email is not None
     services.outbox_send_due(now=now + timedelta(minutes=20))
     email.refresh_from_db()

@@ -26,6 +26,18 @@ def require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+def refuse(reason: str | None) -> None:
+    """Raise PermissionDenied with the reason a check gave (one that looks at data as well as the gates,
+    like the forum's bans); None lets the actor through."""
+    if reason is not None:
+        raise PermissionDenied(reason)
+
+
+def is_customer_admin_role(role: str) -> bool:
+    """Whether a contact of this role administers its organisation (contacts, deployments, tokens)."""
+    return role == "admin"  # customers' Contact.Role.ADMIN: the kernel imports no customers model
+
+
 def is_account_holder_role(role: str) -> bool:
     """Whether a user of this role may be named an organisation's account manager."""
     return role in ACCOUNT_HOLDER_ROLES
@@ -180,6 +192,12 @@ def can_link_articles(actor: Actor) -> bool:
 
 
 # --- forum ------------------------------------------------------------------------------------------------
+
+
+def can_write_forum(actor: Actor) -> bool:
+    """Ask and answer in the forum: anyone signed in, and the system (a ban, which the forum's services
+    look up, can still refuse a member)."""
+    return actor.user is not None or actor.role == Role.SYSTEM
 
 
 def can_moderate_forum(actor: Actor) -> bool:
