@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import shutil
+import socket
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,40 +80,82 @@ class CsafReport:
         ]
 
 
+# scripts/run_tests.py starts one validator for the whole run (:func:`serve`) and names its socket here; each
+# test process then connects to it instead of starting a node process (and compiling the schemas) of its own.
+SOCKET_VARIABLE = "OSSDESK_CSAF_VALIDATOR_SOCKET"
+# Bound now: a test that replaces socket.socket to prove the code under test opens none (test_csaf.py) must
+# not take the harness's own connection for one.
+_UnixSocket = socket.socket
+
+
+def serve(socket_path: str) -> subprocess.Popen[str]:
+    """``validate.mjs`` listening on ``socket_path``, started and ready; it stops when its stdin closes."""
+    install()
+    process = subprocess.Popen(
+        ["node", str(HERE / "validate.mjs"), "--socket", socket_path],
+        cwd=HERE,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    assert process.stdout is not None
+    greeting = process.stdout.readline()
+    if "ready" not in greeting:
+        process.kill()
+        raise ValidatorUnavailable(f"validate.mjs --socket did not start (exit {process.poll()})")
+    return process
+
+
 class CsafValidator:
-    """A running ``validate.mjs``: :meth:`check` sends a document and reads the report."""
+    """A running ``validate.mjs``: :meth:`check` sends a document and reads the report. With
+    ``OSSDESK_CSAF_VALIDATOR_SOCKET`` set, a connection to the run's one validator; otherwise a process."""
 
     def __init__(self) -> None:
-        install()
-        self._process = subprocess.Popen(
-            ["node", str(HERE / "validate.mjs")],
-            cwd=HERE,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-        )
+        self._process: subprocess.Popen[str] | None = None
+        self._socket: socket.socket | None = None
+        socket_path = os.environ.get(SOCKET_VARIABLE, "")
+        if socket_path:
+            self._socket = _UnixSocket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self._socket.connect(socket_path)
+            stream = self._socket.makefile("rw", encoding="utf-8", newline="\n")
+            self._input, self._output = stream, stream
+        else:
+            install()
+            self._process = subprocess.Popen(
+                ["node", str(HERE / "validate.mjs")],
+                cwd=HERE,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+            )
+            assert self._process.stdin is not None
+            assert self._process.stdout is not None
+            self._input, self._output = self._process.stdin, self._process.stdout
         greeting = self._read()
         if "ready" not in greeting:
             raise ValidatorUnavailable(f"validate.mjs did not start: {greeting}")
 
     def check(self, document: dict[str, Any]) -> CsafReport:
         """The validator's report on ``document``."""
-        assert self._process.stdin is not None
-        self._process.stdin.write(json.dumps(document) + "\n")
-        self._process.stdin.flush()
+        self._input.write(json.dumps(document) + "\n")
+        self._input.flush()
         return CsafReport(self._read())
 
     def close(self) -> None:
-        if self._process.stdin is not None:
-            self._process.stdin.close()
-        self._process.wait(timeout=30)
+        if self._socket is not None:
+            self._socket.close()
+        if self._process is not None:
+            if self._process.stdin is not None:
+                self._process.stdin.close()
+            self._process.wait(timeout=30)
 
     def _read(self) -> dict[str, Any]:
-        assert self._process.stdout is not None
-        line = self._process.stdout.readline()
+        line = self._output.readline()
         if not line:
-            raise ValidatorUnavailable(f"validate.mjs stopped (exit {self._process.poll()})")
+            stopped = f"exit {self._process.poll()}" if self._process is not None else "socket closed"
+            raise ValidatorUnavailable(f"validate.mjs stopped ({stopped})")
         answer: dict[str, Any] = json.loads(line)
         return answer
 
