@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,23 +89,37 @@ SOCKET_VARIABLE = "OSSDESK_CSAF_VALIDATOR_SOCKET"
 _UnixSocket = socket.socket
 
 
+# How long a test process waits for the run's validator to listen: it loads while the tests are collected.
+SOCKET_WAIT = 120.0
+
+
 def serve(socket_path: str) -> subprocess.Popen[str]:
-    """``validate.mjs`` listening on ``socket_path``, started and ready; it stops when its stdin closes."""
+    """``validate.mjs`` starting to listen on ``socket_path`` (not waited for: its seconds of loading overlap
+    the test processes' start, and :class:`CsafValidator` waits for it); it stops when its stdin closes."""
     install()
-    process = subprocess.Popen(
+    return subprocess.Popen(
         ["node", str(HERE / "validate.mjs"), "--socket", socket_path],
         cwd=HERE,
         stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
         text=True,
         encoding="utf-8",
     )
-    assert process.stdout is not None
-    greeting = process.stdout.readline()
-    if "ready" not in greeting:
-        process.kill()
-        raise ValidatorUnavailable(f"validate.mjs --socket did not start (exit {process.poll()})")
-    return process
+
+
+def _connect(socket_path: str) -> socket.socket:
+    deadline = time.monotonic() + SOCKET_WAIT
+    while True:
+        connection = _UnixSocket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            connection.connect(socket_path)
+        except (FileNotFoundError, ConnectionRefusedError):
+            connection.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+        else:
+            return connection
 
 
 class CsafValidator:
@@ -116,8 +131,7 @@ class CsafValidator:
         self._socket: socket.socket | None = None
         socket_path = os.environ.get(SOCKET_VARIABLE, "")
         if socket_path:
-            self._socket = _UnixSocket(socket.AF_UNIX, socket.SOCK_STREAM)
-            self._socket.connect(socket_path)
+            self._socket = _connect(socket_path)
             stream = self._socket.makefile("rw", encoding="utf-8", newline="\n")
             self._input, self._output = stream, stream
         else:
