@@ -160,6 +160,43 @@ def pytest_configure(config):
     _CSAF_DOCUMENTS.install()
 
 
+# --- the PostgreSQL pass runs only the tests that use the database ---------------------------------------
+
+# A test reaches the database only through one of these fixtures (or the `django_db` marker): pytest-django
+# blocks every other access. A test with none of them does the same thing whatever DATABASE_URL says, and has
+# run on the SQLite pass already; scripts/run_tests.py's PostgreSQL pass would only repeat it. The subprocess
+# tests (cli, config) drop DATABASE_URL from their children's environment, so they too are the same on both.
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+
+def uses_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(fixtures & DATABASE_FIXTURES) or any(
+        item.get_closest_marker(name) is not None for name in ("django_db", "postgres")
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, leave out the tests that never touch the database (OSSDESK_TEST_ALL_ON_POSTGRES=1 keeps
+    them): they ran on the SQLite pass, and running them again there tells nothing new."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or os.environ.get("OSSDESK_TEST_ALL_ON_POSTGRES") == "1":
+        return
+    kept = [item for item in items if uses_database(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not uses_database(item)])
+        items[:] = kept
+
+
 def pytest_runtest_setup(item):
     if _CSAF_DOCUMENTS is not None:
         _CSAF_DOCUMENTS.current_test = item.nodeid

@@ -7,6 +7,7 @@ checked with an independent, literal reading of the OSV specification's pseudo-c
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import random
@@ -29,14 +30,22 @@ FIXTURES = SHARED / "lockfiles" / "osv-scanner-fixtures" / "pkg" / "lockfile" / 
 needs_shared = pytest.mark.skipif(not OFFLINE.is_dir(), reason="../shared/data is not beside the checkout")
 
 
+# libyaml's parser under the same safe constructor (as domain/osv.py reads them): the records come out
+# identical to the pure-Python SafeLoader's, in a seventh of the time (2,661 records: 14 s of CPU).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@functools.cache
 def _pypa_records() -> list[dict]:
+    """Every record of the PyPI dump, read once per process (the tests only read them)."""
     records = []
     with tarfile.open(PYPI_DUMP) as archive:
         for member in archive:
             if member.isfile() and member.name.endswith(".yaml"):
                 stream = archive.extractfile(member)
                 assert stream is not None
-                records.append(yaml.safe_load(io.TextIOWrapper(stream, encoding="utf-8")))
+                text = io.TextIOWrapper(stream, encoding="utf-8")
+                records.append(yaml.load(text, Loader=_SAFE_LOADER))  # noqa: S506 - a safe loader
     return records
 
 

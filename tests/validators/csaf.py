@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import shutil
+import socket
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,40 +81,95 @@ class CsafReport:
         ]
 
 
+# scripts/run_tests.py starts one validator for the whole run (:func:`serve`) and names its socket here; each
+# test process then connects to it instead of starting a node process (and compiling the schemas) of its own.
+SOCKET_VARIABLE = "OSSDESK_CSAF_VALIDATOR_SOCKET"
+# Bound now: a test that replaces socket.socket to prove the code under test opens none (test_csaf.py) must
+# not take the harness's own connection for one.
+_UnixSocket = socket.socket
+
+
+# How long a test process waits for the run's validator to listen: it loads while the tests are collected.
+SOCKET_WAIT = 120.0
+
+
+def serve(socket_path: str) -> subprocess.Popen[str]:
+    """``validate.mjs`` starting to listen on ``socket_path`` (not waited for: its seconds of loading overlap
+    the test processes' start, and :class:`CsafValidator` waits for it); it stops when its stdin closes."""
+    install()
+    return subprocess.Popen(
+        ["node", str(HERE / "validate.mjs"), "--socket", socket_path],
+        cwd=HERE,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        encoding="utf-8",
+    )
+
+
+def _connect(socket_path: str) -> socket.socket:
+    deadline = time.monotonic() + SOCKET_WAIT
+    while True:
+        connection = _UnixSocket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            connection.connect(socket_path)
+        except (FileNotFoundError, ConnectionRefusedError):
+            connection.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+        else:
+            return connection
+
+
 class CsafValidator:
-    """A running ``validate.mjs``: :meth:`check` sends a document and reads the report."""
+    """A running ``validate.mjs``: :meth:`check` sends a document and reads the report. With
+    ``OSSDESK_CSAF_VALIDATOR_SOCKET`` set, a connection to the run's one validator; otherwise a process."""
 
     def __init__(self) -> None:
-        install()
-        self._process = subprocess.Popen(
-            ["node", str(HERE / "validate.mjs")],
-            cwd=HERE,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-        )
+        self._process: subprocess.Popen[str] | None = None
+        self._socket: socket.socket | None = None
+        socket_path = os.environ.get(SOCKET_VARIABLE, "")
+        if socket_path:
+            self._socket = _connect(socket_path)
+            stream = self._socket.makefile("rw", encoding="utf-8", newline="\n")
+            self._input, self._output = stream, stream
+        else:
+            install()
+            self._process = subprocess.Popen(
+                ["node", str(HERE / "validate.mjs")],
+                cwd=HERE,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+            )
+            assert self._process.stdin is not None
+            assert self._process.stdout is not None
+            self._input, self._output = self._process.stdin, self._process.stdout
         greeting = self._read()
         if "ready" not in greeting:
             raise ValidatorUnavailable(f"validate.mjs did not start: {greeting}")
 
     def check(self, document: dict[str, Any]) -> CsafReport:
         """The validator's report on ``document``."""
-        assert self._process.stdin is not None
-        self._process.stdin.write(json.dumps(document) + "\n")
-        self._process.stdin.flush()
+        self._input.write(json.dumps(document) + "\n")
+        self._input.flush()
         return CsafReport(self._read())
 
     def close(self) -> None:
-        if self._process.stdin is not None:
-            self._process.stdin.close()
-        self._process.wait(timeout=30)
+        if self._socket is not None:
+            self._socket.close()
+        if self._process is not None:
+            if self._process.stdin is not None:
+                self._process.stdin.close()
+            self._process.wait(timeout=30)
 
     def _read(self) -> dict[str, Any]:
-        assert self._process.stdout is not None
-        line = self._process.stdout.readline()
+        line = self._output.readline()
         if not line:
-            raise ValidatorUnavailable(f"validate.mjs stopped (exit {self._process.poll()})")
+            stopped = f"exit {self._process.poll()}" if self._process is not None else "socket closed"
+            raise ValidatorUnavailable(f"validate.mjs stopped ({stopped})")
         answer: dict[str, Any] = json.loads(line)
         return answer
 
