@@ -84,12 +84,12 @@ def test_setup_is_idempotent_and_admin_password_printed_once(tmp_path):
     assert "Audit log intact" in verify.stdout
 
 
-def test_admin_password_from_environment(tmp_path):
-    ossdesk("migrate", data_dir=tmp_path)
-    result = ossdesk("createadmin", data_dir=tmp_path, env={"OSSDESK_ADMIN_PASSWORD": "a-chosen-password-42"})
+def test_admin_password_from_environment(migrated_dir):
+    chosen = {"OSSDESK_ADMIN_PASSWORD": "a-chosen-password-42"}
+    result = ossdesk("createadmin", data_dir=migrated_dir, env=chosen)
     assert result.returncode == 0
     assert "a-chosen-password-42" not in result.stdout
-    login = ossdesk("check", data_dir=tmp_path)
+    login = ossdesk("check", data_dir=migrated_dir)
     assert login.returncode == 0
 
 
@@ -118,6 +118,11 @@ def test_without_a_database_only_migrate_creates_one(tmp_path, command):
     assert f"no database at {empty / 'ossdesk.sqlite3'}" in lines[0]
     assert "ossdesk migrate" in lines[0]
     assert not empty.exists()  # nothing was created in the wrong folder
+
+
+def test_migrate_creates_the_database_in_a_folder_that_does_not_exist_yet(tmp_path):
+    # The state every refused command above leaves behind (it asserts so): once here, not once per command.
+    empty = tmp_path / "elsewhere"
     assert ossdesk("migrate", data_dir=empty).returncode == 0
     assert (empty / "ossdesk.sqlite3").exists()
 
@@ -207,13 +212,12 @@ def test_run_serves_the_demo_and_ctrl_c_stops_both(tmp_path):
     assert code == 0
 
 
-def test_port_in_use_is_a_clear_error(tmp_path):
+def test_port_in_use_is_a_clear_error(migrated_dir):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        ossdesk("migrate", data_dir=tmp_path)
-        result = ossdesk("serve", "--port", str(port), data_dir=tmp_path)
+        result = ossdesk("serve", "--port", str(port), data_dir=migrated_dir)
     assert result.returncode == 2
     assert f"127.0.0.1:{port} is already in use" in result.stderr
 
@@ -226,11 +230,10 @@ def test_serve_on_redis_queue(tmp_path, redis_url):
     assert code == 0
 
 
-def test_serve_restarts_a_killed_worker_and_health_reports_it(tmp_path):
-    assert ossdesk("migrate", data_dir=tmp_path).returncode == 0
+def test_serve_restarts_a_killed_worker_and_health_reports_it(migrated_dir):
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "OSSDESK_REDIS_URL"}}
-    environment.update({"OSSDESK_DATA_DIR": str(tmp_path), "OSSDESK_PORT": str(port)})
+    environment.update({"OSSDESK_DATA_DIR": str(migrated_dir), "OSSDESK_PORT": str(port)})
     process = subprocess.Popen(
         [sys.executable, "-m", "ossdesk.cli", "serve", "--web-workers", "1"],
         env=environment,
@@ -275,15 +278,14 @@ def _worker_when(url: str, process: subprocess.Popen, condition, seconds: float 
     raise AssertionError(f"the worker never got there: {worker}")
 
 
-def test_a_command_that_meets_a_busy_database_says_so_and_exits_75(tmp_path):
+def test_a_command_that_meets_a_busy_database_says_so_and_exits_75(migrated_dir):
     import sqlite3
 
-    assert ossdesk("migrate", data_dir=tmp_path).returncode == 0
-    other_writer = sqlite3.connect(tmp_path / "ossdesk.sqlite3", isolation_level=None)
+    other_writer = sqlite3.connect(migrated_dir / "ossdesk.sqlite3", isolation_level=None)
     other_writer.execute("BEGIN IMMEDIATE")
     try:
         env = {"OSSDESK_DB_BUSY_TIMEOUT": "1", "OSSDESK_DB_BUSY_PATIENCE": "1"}
-        result = ossdesk("createadmin", data_dir=tmp_path, env=env)
+        result = ossdesk("createadmin", data_dir=migrated_dir, env=env)
     finally:
         other_writer.execute("ROLLBACK")
         other_writer.close()
@@ -292,4 +294,4 @@ def test_a_command_that_meets_a_busy_database_says_so_and_exits_75(tmp_path):
         "ossdesk createadmin: the database stayed busy (another long write); run it again"
     )
     assert "Traceback" not in result.stderr
-    assert ossdesk("createadmin", data_dir=tmp_path).returncode == 0
+    assert ossdesk("createadmin", data_dir=migrated_dir).returncode == 0
