@@ -567,3 +567,20 @@ def test_everything_is_audited(acme, engineer):
     ticket = raise_ticket(acme)
     services.ticket_reply(actor=actor_for(engineer), ticket=ticket, body="On it")
     assert audit_verify().ok
+
+
+def test_a_ticket_opened_as_the_clock_passes_a_second_still_opens(acme, monkeypatch):
+    """The evaluation instant and the opening instant are one reading of the clock: read twice, a whole
+    second could pass between the two and the opening would fall after `now` (ValueError before)."""
+    start = timezone.now().replace(microsecond=999_000)
+    ticks = iter(range(10_000))
+
+    def ticking() -> datetime:
+        return start + timedelta(milliseconds=2 * next(ticks))  # every reading is 2 ms later
+
+    monkeypatch.setattr(timezone, "now", ticking)
+    ticket = raise_ticket(acme)
+    opened = ticket.events.get(kind="opened").at
+    assert opened <= ticket.updated_at
+    reply = services.ticket_reply(actor=acme["actor"], ticket=ticket, body="And again.")
+    assert ticket.opened_at <= reply.created_at

@@ -121,7 +121,7 @@ def ticket_open(
     if deployment is not None and deployment.organization_id != organization.pk:
         errors["deployment"] = "That deployment belongs to another organisation."
     now = whole_seconds()
-    opened_at = received(received_at)
+    opened_at = received(received_at, now=now)
     if is_proactive and (planned_for is None or planned_for <= now):
         errors["planned_for"] = "A proactive case needs the planned maintenance's start, in the future."
     if errors:

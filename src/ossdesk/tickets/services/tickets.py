@@ -39,9 +39,9 @@ from ossdesk.webhooks.services import emit
 ROUTING = Actor.system("routing", name="automatic routing")
 
 
-def received(at: datetime | None) -> datetime:
-    """The instant a message counts from, in whole seconds: when it arrived, never later than now."""
-    now = whole_seconds()
+def received(at: datetime | None, *, now: datetime) -> datetime:
+    """The instant a message counts from, in whole seconds: when it arrived, never later than `now` (the
+    caller's one evaluation instant: reading the clock again could land a second after it)."""
     return now if at is None else min(whole_seconds(at), now)
 
 
@@ -159,7 +159,7 @@ def ticket_reply(
     if ticket.status == Status.CLOSED:
         raise ValidationError({"status": "This ticket is closed; open a new one and mention its number."})
     now = whole_seconds()
-    at = max(received(received_at), ticket.opened_at)  # a server clock behind ours: never before opening
+    at = max(received(received_at, now=now), ticket.opened_at)  # a server clock behind ours: never before opening
     from_customer = actor.is_customer
     message = Message.objects.create(
         ticket=ticket,
