@@ -159,7 +159,8 @@ def ticket_reply(
     if ticket.status == Status.CLOSED:
         raise ValidationError({"status": "This ticket is closed; open a new one and mention its number."})
     now = whole_seconds()
-    at = max(received(received_at, now=now), ticket.opened_at)  # a server clock behind ours: never before opening
+    # A server clock behind ours: never before opening.
+    at = max(received(received_at, now=now), ticket.opened_at)
     from_customer = actor.is_customer
     message = Message.objects.create(
         ticket=ticket,
