@@ -28,8 +28,7 @@ def enqueue(task: str, *args: Any) -> None:
     """Queue the task at dotted path `task` ("ossdesk.security.tasks.sbom_process_task") with `args`, as
     calling it does. Services queue their own tasks by name: a tasks module imports its services at the
     top, so services that imported it back would close an import cycle."""
-    module, _, name = task.rpartition(".")
-    getattr(import_module(module), name)(*args)
+    _task(task)(*args)
 
 
 class WholeSecondScheduler(Scheduler):
@@ -61,5 +60,10 @@ def schedule_by_name(task: str, args: tuple[Any, ...], *, eta: datetime) -> None
 
     By name, as the worker knows it: a module that the task doors import can queue one of them without
     importing them back (which would be an import cycle)."""
-    module, _, name = task.rpartition(".")
-    import_module(module).__dict__[name].schedule(args, eta=eta)
+    _task(task).schedule(args, eta=eta)
+
+
+def _task(dotted: str) -> Any:
+    """The task function at a dotted path, its module imported (the worker imports them all at start)."""
+    module, _, name = dotted.rpartition(".")
+    return getattr(import_module(module), name)
